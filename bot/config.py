@@ -1,0 +1,124 @@
+"""Settings from the environment and an optional YAML file; the environment wins."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+DEFAULT_CONFIG_FILE = "bot.yaml"
+
+
+class ConfigError(Exception):
+    """The configuration file or an environment variable is invalid."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs to run, with safe defaults."""
+
+    telegram_token: str = field(default="", repr=False)
+    telegram_base_url: str = ""
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    data_dir: Path = Path("data")
+    log_level: str = "INFO"
+    admin_ids: frozenset[int] = frozenset()
+    allowed_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()
+    hmac_secret: str = field(default="", repr=False)
+    retention_days: int = 90
+    questions_per_minute: int = 10
+    default_language: str = "sv"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Folder for the cached search index."""
+        return self.data_dir / "index"
+
+    @property
+    def restricted(self) -> bool:
+        """True when an allowlist limits who may use the bot."""
+        return bool(self.allowed_user_ids or self.allowed_chat_ids)
+
+
+_ENV = {
+    "TELEGRAM_BOT_TOKEN": "telegram_token",
+    "TELEGRAM_BASE_URL": "telegram_base_url",
+    "KNOWLEDGE_DIR": "knowledge_dir",
+    "BOT_DATA_DIR": "data_dir",
+    "LOG_LEVEL": "log_level",
+    "BOT_ADMIN_IDS": "admin_ids",
+    "BOT_ALLOWED_USER_IDS": "allowed_user_ids",
+    "BOT_ALLOWED_CHAT_IDS": "allowed_chat_ids",
+    "BOT_HMAC_SECRET": "hmac_secret",
+    "BOT_RETENTION_DAYS": "retention_days",
+    "BOT_QUESTIONS_PER_MINUTE": "questions_per_minute",
+    "BOT_DEFAULT_LANGUAGE": "default_language",
+}
+
+
+def _ids(value: Any, name: str) -> frozenset[int]:
+    items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
+    try:
+        return frozenset(int(item) for item in items)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: expected a list of numeric Telegram ids, got {value!r}") from None
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name in {"knowledge_dir", "data_dir"}:
+        return Path(str(value)).expanduser()
+    if name in {"admin_ids", "allowed_user_ids", "allowed_chat_ids"}:
+        return _ids(value, name)
+    if name in {"retention_days", "questions_per_minute"}:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: expected a whole number, got {value!r}") from None
+        if number < 1:
+            raise ConfigError(f"{name}: must be at least 1, got {number}")
+        return number
+    if name == "default_language" and value not in {"sv", "da", "en"}:
+        raise ConfigError(f"default_language: expected sv, da or en, got {value!r}")
+    return str(value)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Build settings from an optional YAML file, then the environment on top.
+
+    Args:
+        env: Environment mapping; ``os.environ`` when None.
+        config_file: YAML file; ``BOT_CONFIG`` or ``./bot.yaml`` when None (missing is fine).
+
+    Returns:
+        The merged, validated settings.
+
+    Raises:
+        ConfigError: When the file is unreadable or a value is invalid.
+    """
+    env = os.environ if env is None else env
+    path = config_file or Path(env.get("BOT_CONFIG", DEFAULT_CONFIG_FILE))
+    values: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: cannot read configuration ({exc.__class__.__name__})") from None
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: expected a mapping of settings")
+        known = set(Settings.__dataclass_fields__)
+        for key, value in loaded.items():
+            if key not in known:
+                raise ConfigError(f"{path}: unknown setting {key!r}")
+            values[key] = _coerce(key, value)
+    for variable, name in _ENV.items():
+        if env.get(variable, "").strip():
+            values[name] = _coerce(name, env[variable].strip())
+    return replace(Settings(), **values)

@@ -1,0 +1,144 @@
+"""Typed, frozen value objects shared by every layer: documents, passages and answers.
+
+Nothing here knows about Telegram, the terminal or JSON; views render these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LANGUAGES = ("sv", "da", "en")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One knowledge document: YAML front matter plus a verbatim Markdown body."""
+
+    id: str
+    title: str
+    author: str
+    publisher: str
+    published: str
+    """ISO date (``YYYY-MM-DD``), or ``YYYY-MM`` / ``YYYY`` when only that is shown; "" if unknown."""
+    language: str
+    kind: str
+    url: str
+    topics: tuple[str, ...]
+    body: str
+    path: str = ""
+    body_line: int = 1
+    """Line of the file where the body starts, for ``file:line`` messages."""
+    sources: tuple[str, ...] = ()
+    reviewed: str = ""
+    law_as_of: str = ""
+    valid_from: str = ""
+    superseded_by: str = ""
+    audience: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quotable piece of a document with a stable id ``<doc-id>#<n>``."""
+
+    id: str
+    doc_id: str
+    number: int
+    text: str
+    heading: str = ""
+    language: str = "sv"
+    line: int = 1
+    """Line in the document file where the passage starts."""
+    sources: tuple[str, ...] = ()
+    """Source URLs that back this passage (reference texts); empty for articles."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a quoted passage comes from."""
+
+    title: str
+    author: str
+    publisher: str
+    published: str
+    kind: str
+    url: str
+    passage_id: str
+    doc_id: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Verbatim sentences of a passage that best match the question.
+
+    ``text`` holds the source's exact words; "…" marks where sentences were left out.
+    ``marks`` are ``(start, end)`` character spans in ``text`` of the matched words.
+    """
+
+    text: str
+    marks: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Result:
+    """One ranked passage in an answer."""
+
+    rank: int
+    passage: Passage
+    score: float
+    excerpt: Excerpt
+    citation: Citation
+    notes: tuple[str, ...] = ()
+    """Short notes in the answer's language, e.g. that the passage may be outdated."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A topic the bot covers, offered when it cannot answer."""
+
+    topic_id: str
+    label: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The channel-free answer to one question; every view renders this object."""
+
+    question: str
+    language: str
+    answered: bool
+    results: tuple[Result, ...] = ()
+    """All results worth showing, best first; views show ``page_size`` at a time."""
+    suggestions: tuple[Suggestion, ...] = ()
+    notices: tuple[str, ...] = ()
+    """Notes about the question itself, e.g. that it was shortened."""
+    page_size: int = 3
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def page(self, number: int) -> tuple[Result, ...]:
+        """Return the results on page ``number`` (0-based)."""
+        start = number * self.page_size
+        return self.results[start : start + self.page_size]
+
+    @property
+    def page_count(self) -> int:
+        """Number of pages of results (0 when nothing was found)."""
+        return -(-len(self.results) // self.page_size) if self.results else 0
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic the bot offers, with labels and starter questions per language."""
+
+    id: str
+    labels: dict[str, str] = field(hash=False)
+    questions: dict[str, tuple[str, ...]] = field(hash=False)
+
+    def label(self, language: str) -> str:
+        """Return the label in ``language``, falling back to Swedish, then the id."""
+        return self.labels.get(language) or self.labels.get("sv") or self.id
+
+    def starters(self, language: str) -> tuple[str, ...]:
+        """Return the starter questions in ``language``, falling back to Swedish."""
+        return self.questions.get(language) or self.questions.get("sv") or ()
