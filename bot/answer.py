@@ -1,0 +1,210 @@
+"""Compose the channel-free Answer: rank, abstain, excerpt, cite, date notes, suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.corpus import Corpus, passage_index_text
+from bot.excerpt import make_excerpt
+from bot.knowledge import LegalChange
+from bot.models import Answer, Citation, Passage, Result, Suggestion, Topic
+from bot.query import Query
+
+SEARCH_DEPTH = 30
+MAX_RESULTS = 12
+RELATIVE_CUTOFF = 0.3
+"""Results scoring below this share of the best score are not shown."""
+NEAR_EQUAL = 0.97
+"""Scores within 3% count as equal; the newer source then ranks first."""
+DUPLICATE_OVERLAP = 0.75
+"""Passages sharing this share of their terms are near-duplicates; only the better is shown."""
+
+
+@dataclass(frozen=True)
+class AbstainPolicy:
+    """When is the evidence strong enough to answer?
+
+    ``evidence`` is the idf-weighted sum of the query terms found in the best passage;
+    ``coverage`` is that evidence over the idf mass of everything the user typed. Words found
+    in almost every passage ("kommun", "vad") carry little idf, so they cannot carry an answer
+    alone. The thresholds come from the evaluation sets (``python -m bot eval --explain``).
+    """
+
+    min_evidence: float = 3.0
+    min_coverage: float = 0.3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How well the best passage covers the question."""
+
+    evidence: float
+    coverage: float
+    matched: tuple[str, ...]
+
+
+class Composer:
+    """Turns search hits into an Answer for one corpus.
+
+    Args:
+        corpus: Passages, documents and index.
+        topics: Topics offered when the bot cannot answer.
+        changes: Legal changes used for "may be outdated" notes.
+        policy: Abstention thresholds.
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        topics: Sequence[Topic],
+        changes: Sequence[LegalChange],
+        policy: AbstainPolicy | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.topics = tuple(topics)
+        self.policy = policy or AbstainPolicy()
+        self._changes = [
+            (change, [frozenset(corpus.analyzer.terms(term, lang)) for lang in ("sv", "da", "en") for term in change.terms])
+            for change in changes
+        ]
+        self._terms = lru_cache(maxsize=4096)(self._passage_terms)
+
+    def _passage_terms(self, position: int) -> frozenset[str]:
+        passage = self.corpus.passages[position]
+        document = self.corpus.documents[passage.doc_id]
+        return frozenset(self.corpus.analyzer.terms(passage_index_text(document, passage), passage.language))
+
+    def evidence(self, query: Query, position: int) -> Evidence:
+        """Measure how well one passage covers the query.
+
+        Args:
+            query: The analysed question.
+            position: The passage's index position.
+
+        Returns:
+            Evidence and coverage of that passage.
+        """
+        terms = self._terms(position)
+        idf = self.corpus.idf
+        ceiling = max((idf(t) for t in query.terms if t in self.corpus.index), default=1.0)
+        matched = tuple(t for t in query.terms if t in terms)
+        evidence = sum(query.terms[t] * idf(t) for t in matched)
+        # A typed word the corpus never uses counts as fully specific: it is what the user asked.
+        typed = sum(idf(t) if t in self.corpus.index else ceiling for t in query.original)
+        expanded = sum(w * idf(t) for t, w in query.terms.items() if t not in query.original and t in terms)
+        mass = typed + expanded if typed else expanded
+        return Evidence(evidence, evidence / mass if mass else 0.0, matched)
+
+    def compose(
+        self, query: Query, question: str, notices: tuple[str, ...] = (), language: str | None = None
+    ) -> Answer:
+        """Search and build the answer for an analysed question.
+
+        Args:
+            query: The analysed question.
+            question: The question as shown back to the user.
+            notices: Notes about the question itself.
+            language: The reply language (notes, suggestions); the query's language when None.
+
+        Returns:
+            The answer; ``answered`` is False when the evidence is too weak.
+        """
+        language = language or query.language
+        hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
+        if hits:
+            top = self.evidence(query, hits[0][0])
+            answered = top.evidence >= self.policy.min_evidence and top.coverage >= self.policy.min_coverage
+        else:
+            answered = False
+        if not answered:
+            return Answer(question, language, False, (), self.suggestions(language), notices)
+        best = hits[0][1]
+        kept = [(pos, score) for pos, score in hits if score >= RELATIVE_CUTOFF * best]
+        kept = self._prefer_newer(kept)
+        kept = self._drop_duplicates(kept)[:MAX_RESULTS]
+        results = tuple(
+            self._result(rank, pos, score, query, language) for rank, (pos, score) in enumerate(kept, 1)
+        )
+        return Answer(question, language, True, results, (), notices)
+
+    def _date(self, position: int) -> str:
+        passage = self.corpus.passages[position]
+        document = self.corpus.documents[passage.doc_id]
+        return document.published or ""
+
+    def _prefer_newer(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        ordered = list(hits)
+        for _ in range(len(ordered)):
+            swapped = False
+            for i in range(len(ordered) - 1):
+                (a, sa), (b, sb) = ordered[i], ordered[i + 1]
+                if sb >= NEAR_EQUAL * sa and self._date(b) > self._date(a):
+                    ordered[i], ordered[i + 1] = ordered[i + 1], ordered[i]
+                    swapped = True
+            if not swapped:
+                break
+        return ordered
+
+    def _drop_duplicates(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        kept: list[tuple[int, float]] = []
+        for position, score in hits:
+            terms = self._terms(position)
+            duplicate = any(
+                len(terms & self._terms(other)) / max(len(terms | self._terms(other)), 1) >= DUPLICATE_OVERLAP
+                for other, _ in kept
+            )
+            if not duplicate:
+                kept.append((position, score))
+        return kept
+
+    def _result(self, rank: int, position: int, score: float, query: Query, language: str) -> Result:
+        passage = self.corpus.passages[position]
+        document = self.corpus.documents[passage.doc_id]
+        excerpt = make_excerpt(passage.text, passage.language, query.terms, self.corpus.analyzer, self.corpus.idf)
+        citation = Citation(
+            title=document.title,
+            author=document.author,
+            publisher=document.publisher,
+            published=document.published,
+            kind=document.kind,
+            url=document.url,
+            passage_id=passage.id,
+            doc_id=document.id,
+            sources=passage.sources,
+        )
+        return Result(rank, passage, round(score, 6), excerpt, citation, self._notes(passage, position, language))
+
+    def _notes(self, passage: Passage, position: int, language: str) -> tuple[str, ...]:
+        document = self.corpus.documents[passage.doc_id]
+        as_of = document.law_as_of or document.published
+        notes: list[str] = []
+        terms = self._terms(position)
+        for change, stems in self._changes:
+            if not as_of or as_of >= change.date or change.see == document.id:
+                continue
+            if any(s and s <= terms for s in stems):
+                text = change.note.get(language) or change.note.get("sv") or ""
+                see = self.corpus.documents.get(change.see)
+                if see is not None:
+                    text = f"{text} → {see.title}"
+                notes.append(text)
+        if document.superseded_by in self.corpus.documents:
+            newer = self.corpus.documents[document.superseded_by]
+            notes.append(_SUPERSEDED.get(language, _SUPERSEDED["sv"]).format(title=newer.title))
+        return tuple(dict.fromkeys(notes))
+
+    def suggestions(self, language: str) -> tuple[Suggestion, ...]:
+        """Return one suggestion per topic, in ``language``."""
+        return tuple(
+            Suggestion(topic.id, topic.label(language), (topic.starters(language) or ("",))[0])
+            for topic in self.topics
+        )
+
+
+_SUPERSEDED = {
+    "sv": "Ersatt av en nyare text: {title}",
+    "da": "Erstattet af en nyere tekst: {title}",
+    "en": "Replaced by a newer text: {title}",
+}

@@ -1,0 +1,155 @@
+"""Analysed passages and their BM25 index, cached on disk by the knowledge content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.analysis import ANALYZER_VERSION, Analyzer
+from bot.index import IndexLoadError, SearchIndex
+from bot.knowledge import Knowledge, knowledge_files
+from bot.models import Document, Passage
+from bot.passages import split_passages
+
+logger = logging.getLogger(__name__)
+
+_LEXICON_FILE = "lexicon.json"
+_INDEX_DIR = "bm25"
+_KEEP_CACHES = 3
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Documents, their passages (index position = list position) and the BM25 index."""
+
+    documents: dict[str, Document]
+    passages: tuple[Passage, ...]
+    index: SearchIndex
+    analyzer: Analyzer
+    version: str
+
+    def idf(self, term: str) -> float:
+        """Return a positive, Lucene-style idf used for excerpts and abstention."""
+        df = self.index.term_df(term)
+        size = max(self.index.size, 1)
+        return math.log(1 + (size - df + 0.5) / (df + 0.5))
+
+
+def passage_index_text(document: Document, passage: Passage) -> str:
+    """Return the text indexed for a passage: title and heading give it context."""
+    return "\n".join(part for part in (document.title, passage.heading, passage.text) if part)
+
+
+def knowledge_version(directory: Path) -> str:
+    """Hash every knowledge file (name and bytes) and the analyzer version.
+
+    Args:
+        directory: The knowledge folder.
+
+    Returns:
+        A short hex digest that changes whenever any knowledge file changes.
+    """
+    digest = hashlib.sha256(f"analyzer={ANALYZER_VERSION}".encode())
+    for path in knowledge_files(directory):
+        digest.update(path.name.encode("utf-8") + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _split(knowledge: Knowledge) -> tuple[dict[str, Document], list[Passage]]:
+    documents = {document.id: document for document in knowledge.documents}
+    passages = [passage for document in knowledge.documents for passage in split_passages(document)]
+    return documents, passages
+
+
+def _lexicon(documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer) -> set[str]:
+    """First pass: the stems of all words, which compound parts must belong to."""
+    lexicon: set[str] = set()
+    for passage in passages:
+        text = passage_index_text(documents[passage.doc_id], passage)
+        lexicon.update(t for t in analyzer.terms(text, passage.language) if t.isalpha() and len(t) >= 4)
+    return lexicon
+
+
+def build_corpus(knowledge: Knowledge, version: str = "") -> Corpus:
+    """Analyse every passage and build the index (no cache).
+
+    Args:
+        knowledge: Loaded knowledge.
+        version: The knowledge version to stamp on the corpus.
+
+    Returns:
+        The corpus.
+
+    Raises:
+        EmptyIndexError: When there are no passages.
+    """
+    documents, passages = _split(knowledge)
+    analyzer = Analyzer(_lexicon(documents, passages, Analyzer()))
+    tokens = [
+        analyzer.terms(passage_index_text(documents[p.doc_id], p), p.language) for p in passages
+    ]
+    index = SearchIndex.build(tokens)
+    return Corpus(documents, tuple(passages), index, analyzer, version)
+
+
+def open_corpus(knowledge: Knowledge, directory: Path, cache_dir: Path | None) -> Corpus:
+    """Load the corpus from the cache when the knowledge is unchanged, else build and cache it.
+
+    Args:
+        knowledge: Loaded knowledge (passages are always re-split: that is cheap).
+        directory: The knowledge folder (for the content hash).
+        cache_dir: Where cached indexes live; None disables caching.
+
+    Returns:
+        The corpus.
+    """
+    version = knowledge_version(directory)
+    if cache_dir is None:
+        return build_corpus(knowledge, version)
+    target = cache_dir / version
+    documents, passages = _split(knowledge)
+    try:
+        lexicon = json.loads((target / _LEXICON_FILE).read_text(encoding="utf-8"))
+        index = SearchIndex.load(target / _INDEX_DIR)
+        if index.size == len(passages) and isinstance(lexicon, list):
+            return Corpus(documents, tuple(passages), index, Analyzer(lexicon), version)
+        logger.warning("cached index %s does not fit the knowledge; rebuilding", target)
+    except (OSError, ValueError, IndexLoadError):
+        pass
+    corpus = build_corpus(knowledge, version)
+    try:
+        save_corpus(corpus, target)
+        _prune(cache_dir, keep=version)
+    except OSError as exc:
+        logger.warning("could not cache the index in %s: %s", cache_dir, exc)
+    return corpus
+
+
+def save_corpus(corpus: Corpus, target: Path) -> None:
+    """Write the index and the compound lexicon to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    corpus.index.save(target / _INDEX_DIR)
+    tmp = target / f"{_LEXICON_FILE}.tmp"
+    tmp.write_text(json.dumps(sorted(corpus.analyzer.lexicon), ensure_ascii=False), encoding="utf-8")
+    tmp.replace(target / _LEXICON_FILE)
+
+
+def _prune(cache_dir: Path, keep: str) -> None:
+    """Remove old cached versions, keeping the newest few."""
+    versions = sorted(
+        (path for path in cache_dir.iterdir() if path.is_dir() and path.name != keep),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    for old in versions[_KEEP_CACHES - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,174 @@
+"""Split documents into quotable passages with stable ids ``<doc-id>#<n>``.
+
+A passage is a paragraph (a list counts as one); short paragraphs are merged with the next
+one in the same section and long ones are split between sentences, so passages stay roughly
+40–150 words. Headings are kept as context, never as passages of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.models import Document, Passage
+
+MIN_WORDS = 40
+MAX_WORDS = 150
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_SOURCES = re.compile(r"^<!--\s*sources?:\s*(.*?)\s*-->\s*$", re.IGNORECASE)
+_COMMENT = re.compile(r"^<!--.*-->\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»)]*\s+(?=[\"“”«(]?[A-ZÅÄÖÆØÉ0-9–-])")
+
+
+@dataclass
+class _Block:
+    text: str
+    heading: str
+    line: int
+    sources: tuple[str, ...] = ()
+    is_list: bool = False
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def _blocks(document: Document) -> list[_Block]:
+    """Group body lines into paragraph blocks with their heading and sources."""
+    blocks: list[_Block] = []
+    heading = ""
+    section_sources: tuple[str, ...] = ()
+    current: list[str] = []
+    start = 0
+    last_was_heading = False
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            text = "\n".join(line.rstrip() for line in current).strip()
+            if text:
+                is_list = all(_LIST_ITEM.match(line) or not line.strip() for line in current[:1])
+                blocks.append(_Block(text, heading, start, section_sources, is_list))
+        current = []
+
+    for offset, line in enumerate(document.body.split("\n")):
+        number = document.body_line + offset
+        stripped = line.strip()
+        sources = _SOURCES.match(stripped)
+        if sources:
+            urls = tuple(url for url in re.split(r"[\s,]+", sources.group(1)) if url)
+            if current:
+                flush()
+            if last_was_heading:
+                section_sources = urls
+            elif blocks:
+                blocks[-1].sources = urls
+            continue
+        if _COMMENT.match(stripped):
+            continue
+        heading_match = _HEADING.match(stripped)
+        if heading_match:
+            flush()
+            heading = heading_match.group(2)
+            section_sources = ()
+            last_was_heading = True
+            continue
+        if not stripped:
+            # A blank line inside a list keeps the list together.
+            if current and _LIST_ITEM.match(current[0]):
+                continue
+            flush()
+            continue
+        if current and _LIST_ITEM.match(current[0]) and not _LIST_ITEM.match(line) and not line[:1].isspace():
+            flush()
+        if not current:
+            start = number
+        current.append(line)
+        last_was_heading = False
+    flush()
+    return blocks
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences, keeping each sentence's exact characters.
+
+    Args:
+        text: A paragraph.
+
+    Returns:
+        Sentences; joined with single spaces or newlines they give back the text's words.
+    """
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        pieces.extend(part for part in _SENTENCE_END.split(line.strip()) if part.strip())
+    return pieces
+
+
+def _split_long(block: _Block) -> list[_Block]:
+    if block.words <= MAX_WORDS:
+        return [block]
+    sentences = split_sentences(block.text)
+    chunks: list[list[str]] = [[]]
+    for sentence in sentences:
+        size = sum(len(s.split()) for s in chunks[-1])
+        if chunks[-1] and size + len(sentence.split()) > MAX_WORDS * 0.8 and size >= MIN_WORDS:
+            chunks.append([])
+        chunks[-1].append(sentence)
+    separator = "\n" if block.is_list else " "
+    return [
+        _Block(separator.join(chunk), block.heading, block.line, block.sources, block.is_list)
+        for chunk in chunks
+        if chunk
+    ]
+
+
+def _merge_short(blocks: list[_Block]) -> list[_Block]:
+    merged: list[_Block] = []
+    pending: _Block | None = None
+    for block in blocks:
+        if pending is not None:
+            if pending.heading == block.heading and pending.words + block.words <= MAX_WORDS:
+                sources = tuple(dict.fromkeys((*pending.sources, *block.sources)))
+                block = _Block(f"{pending.text}\n\n{block.text}", block.heading, pending.line, sources)
+            else:
+                merged.append(pending)
+            pending = None
+        if block.words < MIN_WORDS:
+            pending = block
+        else:
+            merged.append(block)
+    if pending is not None:
+        last = merged[-1] if merged else None
+        if last is not None and last.heading == pending.heading and last.words + pending.words <= MAX_WORDS:
+            sources = tuple(dict.fromkeys((*last.sources, *pending.sources)))
+            merged[-1] = _Block(f"{last.text}\n\n{pending.text}", last.heading, last.line, sources)
+        else:
+            merged.append(pending)
+    return merged
+
+
+def split_passages(document: Document) -> list[Passage]:
+    """Split one document into passages.
+
+    Args:
+        document: A validated document.
+
+    Returns:
+        Passages numbered from 1 in document order.
+    """
+    blocks = [piece for block in _blocks(document) for piece in _split_long(block)]
+    blocks = _merge_short(blocks)
+    return [
+        Passage(
+            id=f"{document.id}#{number}",
+            doc_id=document.id,
+            number=number,
+            text=block.text,
+            heading=block.heading,
+            language=document.language,
+            line=block.line,
+            sources=block.sources or document.sources,
+        )
+        for number, block in enumerate(blocks, start=1)
+    ]

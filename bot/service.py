@@ -1,0 +1,160 @@
+"""The question-answering service every channel uses: load knowledge once, answer questions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.answer import AbstainPolicy, Composer
+from bot.corpus import Corpus, open_corpus
+from bot.index import EmptyIndexError
+from bot.knowledge import Knowledge, load_knowledge
+from bot.language import detect_language
+from bot.models import Answer, Document, Passage, Suggestion, Topic
+from bot.query import Query, QueryBuilder
+from bot.text import clean
+
+logger = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+_SHORTENED = {
+    "sv": "Frågan var lång och har kortats till de första {n} tecknen.",
+    "da": "Spørgsmålet var langt og er forkortet til de første {n} tegn.",
+    "en": "The question was long and has been cut to its first {n} characters.",
+}
+
+
+class EmptyQuestion(ValueError):
+    """The question is empty once invisible characters and spaces are removed."""
+
+
+class KnowledgeUnavailable(Exception):
+    """No usable knowledge: the folder is missing, empty or every document is broken."""
+
+
+def prepare_question(question: str) -> tuple[str, bool]:
+    """Clean a question and cut it to ``MAX_QUESTION_CHARS``.
+
+    Args:
+        question: Raw user input.
+
+    Returns:
+        The cleaned question and whether it was shortened.
+
+    Raises:
+        EmptyQuestion: When nothing is left.
+    """
+    text = clean(question)
+    if not text:
+        raise EmptyQuestion("the question is empty")
+    if len(text) <= MAX_QUESTION_CHARS:
+        return text, False
+    cut = text[:MAX_QUESTION_CHARS]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_QUESTION_CHARS * 0.8 else cut).rstrip() + " …", True
+
+
+class QAService:
+    """Answers questions from one knowledge folder.
+
+    Build it with :meth:`open`. The object is immutable after construction, so a reload
+    builds a new service and swaps it in.
+    """
+
+    def __init__(self, knowledge: Knowledge, corpus: Corpus, policy: AbstainPolicy | None = None) -> None:
+        self.knowledge = knowledge
+        self.corpus = corpus
+        self.composer = Composer(corpus, knowledge.topics, knowledge.changes, policy)
+        self.queries = QueryBuilder(corpus.analyzer, knowledge.concepts, corpus.index.vocabulary, corpus.idf)
+
+    @classmethod
+    def open(cls, knowledge_dir: Path, cache_dir: Path | None = None, policy: AbstainPolicy | None = None) -> QAService:
+        """Load knowledge and its index (from the cache when unchanged).
+
+        Broken documents are skipped; their problems are in :attr:`warnings`.
+
+        Args:
+            knowledge_dir: The knowledge folder.
+            cache_dir: Index cache folder; None builds in memory only.
+            policy: Abstention thresholds (defaults when None).
+
+        Returns:
+            The service.
+
+        Raises:
+            KnowledgeUnavailable: When no document can be used.
+        """
+        knowledge = load_knowledge(knowledge_dir)
+        for problem in knowledge.problems:
+            logger.warning("skipped: %s", problem)
+        if not knowledge.documents:
+            reason = str(knowledge.problems[0]) if knowledge.problems else f"{knowledge_dir}: no documents"
+            raise KnowledgeUnavailable(reason)
+        try:
+            corpus = open_corpus(knowledge, knowledge_dir, cache_dir)
+        except EmptyIndexError:
+            raise KnowledgeUnavailable(f"{knowledge_dir}: the documents contain no text") from None
+        return cls(knowledge, corpus, policy)
+
+    @property
+    def version(self) -> str:
+        """Content hash of the knowledge the index was built from."""
+        return self.corpus.version
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Problems found while loading, as ``file:line: message``."""
+        return tuple(str(problem) for problem in self.knowledge.problems)
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """Topics the bot offers."""
+        return self.knowledge.topics
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        """Documents in the index."""
+        return self.knowledge.documents
+
+    def document(self, doc_id: str) -> Document | None:
+        """Return a document by id."""
+        return self.corpus.documents.get(doc_id)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """Return a passage by its id ``<doc-id>#<n>``."""
+        doc_id, _, number = passage_id.rpartition("#")
+        if not number.isdigit():
+            return None
+        for passage in self.corpus.passages:
+            if passage.doc_id == doc_id and passage.number == int(number):
+                return passage
+        return None
+
+    def suggestions(self, language: str) -> tuple[Suggestion, ...]:
+        """Return topic suggestions in ``language``."""
+        return self.composer.suggestions(language)
+
+    def query(self, question: str, language: str | None = None) -> Query:
+        """Analyse a question without searching (for diagnostics and evaluation)."""
+        text, _ = prepare_question(question)
+        return self.queries.build(text, language or detect_language(text))
+
+    def ask(self, question: str, *, language: str | None = None) -> Answer:
+        """Answer a question with cited passages, or say it is not covered.
+
+        Args:
+            question: The user's question in Swedish, Danish or English.
+            language: Force the answer language; detected from the question when None.
+
+        Returns:
+            The answer.
+
+        Raises:
+            EmptyQuestion: When the question is empty after cleaning.
+        """
+        text, shortened = prepare_question(question)
+        detected = detect_language(text)
+        reply_language = language if language in _SHORTENED else detected
+        notices = (_SHORTENED[reply_language].format(n=MAX_QUESTION_CHARS),) if shortened else ()
+        query = self.queries.build(text, detected)
+        return self.composer.compose(query, text, notices, reply_language)
