@@ -10,7 +10,7 @@ from bot.corpus import Corpus, passage_index_text
 from bot.excerpt import make_excerpt
 from bot.knowledge import LegalChange
 from bot.models import Answer, Citation, Passage, Result, Suggestion, Topic
-from bot.query import Query
+from bot.query import Query, country_hint
 
 SEARCH_DEPTH = 30
 MAX_RESULTS = 12
@@ -19,6 +19,11 @@ RELATIVE_CUTOFF = 0.3
 NEAR_EQUAL = 0.97
 """Scores within 3% count as equal; the newer source then ranks first."""
 DUPLICATE_OVERLAP = 0.75
+OTHER_LANGUAGE = 0.8
+"""Score factor for passages in another language than the question's (or named country's)."""
+FOREIGN_UNKNOWN = 0.35
+"""Weight of a typed word the corpus lacks when no document is in the question's language:
+an English word missing from Swedish texts says little about whether the topic is covered."""
 """Passages sharing this share of their terms are near-duplicates; only the better is shown."""
 
 
@@ -32,8 +37,8 @@ class AbstainPolicy:
     alone. The thresholds come from the evaluation sets (``python -m bot eval --explain``).
     """
 
-    min_evidence: float = 3.0
-    min_coverage: float = 0.3
+    min_evidence: float = 0.35
+    min_coverage: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Composer:
             for change in changes
         ]
         self._terms = lru_cache(maxsize=4096)(self._passage_terms)
+        self._languages = {passage.language for passage in corpus.passages}
 
     def _passage_terms(self, position: int) -> frozenset[str]:
         passage = self.corpus.passages[position]
@@ -79,22 +85,49 @@ class Composer:
     def evidence(self, query: Query, position: int) -> Evidence:
         """Measure how well one passage covers the query.
 
+        The question is split into units: each glossary concept it names, and each other word
+        typed. A unit weighs its specificity (idf relative to the largest possible idf), so
+        words found almost everywhere ("kommun") weigh close to nothing; a typed word the
+        corpus never uses weighs 1 and stays unmatched, since it is what the user asked about.
+        A concept weighs what its typed word weighs, or, for a word the corpus lacks (English
+        questions), the mean specificity of its synonyms.
+
         Args:
             query: The analysed question.
             position: The passage's index position.
 
         Returns:
-            Evidence and coverage of that passage.
+            Evidence (matched weight) and coverage (matched share of the question's weight).
         """
         terms = self._terms(position)
-        idf = self.corpus.idf
-        ceiling = max((idf(t) for t in query.terms if t in self.corpus.index), default=1.0)
+        spec = self.corpus.weight
+        index = self.corpus.index
+        unknown = 1.0 if query.language in self._languages else FOREIGN_UNKNOWN
+        evidence = 0.0
+        mass = 0.0
+        consumed: set[str] = set()
+        for concept in query.concepts:
+            consumed |= concept.typed
+            known = [t for t in concept.typed if t in index]
+            synonyms = [t for t in concept.stems if t in index]
+            if known:
+                weight = max(spec(t) for t in known)
+            elif synonyms:
+                weight = sum(spec(t) for t in synonyms) / len(synonyms)
+            else:
+                continue
+            mass += weight
+            found = [spec(t) for t in concept.stems if t in terms]
+            if found:
+                evidence += min(weight, max(found))
+        for term in query.original:
+            if term in consumed:
+                continue
+            weight = spec(term) if term in index else unknown
+            mass += weight
+            if term in terms:
+                evidence += weight
         matched = tuple(t for t in query.terms if t in terms)
-        evidence = sum(query.terms[t] * idf(t) for t in matched)
-        # A typed word the corpus never uses counts as fully specific: it is what the user asked.
-        typed = sum(idf(t) if t in self.corpus.index else ceiling for t in query.original)
-        expanded = sum(w * idf(t) for t, w in query.terms.items() if t not in query.original and t in terms)
-        mass = typed + expanded if typed else expanded
         return Evidence(evidence, evidence / mass if mass else 0.0, matched)
 
     def compose(
@@ -113,6 +146,7 @@ class Composer:
         """
         language = language or query.language
         hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
+        hits = self._language_affinity(hits, query)
         if hits:
             top = self.evidence(query, hits[0][0])
             answered = top.evidence >= self.policy.min_evidence and top.coverage >= self.policy.min_coverage
@@ -128,6 +162,22 @@ class Composer:
             self._result(rank, pos, score, query, language) for rank, (pos, score) in enumerate(kept, 1)
         )
         return Answer(question, language, True, results, (), notices)
+
+    def _language_affinity(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
+        """Prefer passages in the question's language, or of the country the question names.
+
+        A Danish question is usually about Danish rules and a Swedish one about Swedish
+        rules; an English question is neutral unless it names Sweden or Denmark.
+        """
+        hint = country_hint(query.text)
+        wanted = hint or (query.language if query.language != "en" else None)
+        if wanted is None:
+            return hits
+        rescored = [
+            (pos, score if self.corpus.passages[pos].language == wanted else score * OTHER_LANGUAGE)
+            for pos, score in hits
+        ]
+        return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
 
     def _date(self, position: int) -> str:
         passage = self.corpus.passages[position]

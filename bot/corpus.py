@@ -7,7 +7,7 @@ import json
 import logging
 import math
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.analysis import ANALYZER_VERSION, Analyzer
@@ -19,6 +19,7 @@ from bot.passages import split_passages
 logger = logging.getLogger(__name__)
 
 _LEXICON_FILE = "lexicon.json"
+_RARITY_FILE = "rarity.json"
 _INDEX_DIR = "bm25"
 _KEEP_CACHES = 3
 
@@ -32,12 +33,32 @@ class Corpus:
     index: SearchIndex
     analyzer: Analyzer
     version: str
+    rarity: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+    """Term → how rare its words are in everyday language (1 = rare, low = everyday word)."""
 
     def idf(self, term: str) -> float:
         """Return a positive, Lucene-style idf used for excerpts and abstention."""
         df = self.index.term_df(term)
         size = max(self.index.size, 1)
         return math.log(1 + (size - df + 0.5) / (df + 0.5))
+
+    def specificity(self, term: str) -> float:
+        """Return the term's idf as a share of the largest possible idf (a term in one passage).
+
+        Unlike raw idf this does not grow with the corpus, so abstention thresholds hold for
+        a knowledge base of ten passages as well as one of a million.
+        """
+        size = max(self.index.size, 1)
+        ceiling = math.log(1 + (size - 0.5) / 1.5)
+        return self.idf(term) / ceiling if ceiling > 0 else 1.0
+
+    def weight(self, term: str) -> float:
+        """Return how much a matched term says about the topic: corpus specificity times rarity.
+
+        A small knowledge base makes everyday words look specific ("nyt", "kostar" occur in
+        few passages); their frequency in everyday language corrects that.
+        """
+        return self.specificity(term) * self.rarity.get(term, 1.0)
 
 
 def passage_index_text(document: Document, passage: Passage) -> str:
@@ -99,7 +120,43 @@ def build_corpus(knowledge: Knowledge, version: str = "") -> Corpus:
         analyzer.terms(passage_index_text(documents[p.doc_id], p), p.language) for p in passages
     ]
     index = SearchIndex.build(tokens)
-    return Corpus(documents, tuple(passages), index, analyzer, version)
+    return Corpus(documents, tuple(passages), index, analyzer, version, term_rarity(documents, passages, analyzer))
+
+
+def term_rarity(documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer) -> dict[str, float]:
+    """Rate each term by how common its words are in everyday language (wordfreq Zipf scale).
+
+    Args:
+        documents: Documents by id.
+        passages: All passages.
+        analyzer: The analyzer that produced the index terms.
+
+    Returns:
+        Term → rarity in [RARITY_FLOOR, 1]; terms of everyday words get low values.
+    """
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a declared dependency
+        return {}
+    zipf: dict[str, float] = {}
+    for passage in passages:
+        text = passage_index_text(documents[passage.doc_id], passage)
+        for span in analyzer.spans(text, passage.language):
+            if not span.terms:
+                continue
+            word = text[span.start : span.end].casefold()
+            frequency = zipf_frequency(word, passage.language) if word.isalpha() else 0.0
+            for term in span.terms[:1]:
+                zipf[term] = max(zipf.get(term, 0.0), frequency)
+    return {term: rarity_of(value) for term, value in zipf.items() if rarity_of(value) < 1.0}
+
+
+RARITY_FLOOR = 0.15
+
+
+def rarity_of(zipf: float) -> float:
+    """Map a Zipf frequency to a rarity: ≤3 (rare) → 1, 6 (very common) → the floor."""
+    return min(1.0, max(RARITY_FLOOR, (6.0 - zipf) / 3.0))
 
 
 def open_corpus(knowledge: Knowledge, directory: Path, cache_dir: Path | None) -> Corpus:
@@ -120,9 +177,10 @@ def open_corpus(knowledge: Knowledge, directory: Path, cache_dir: Path | None) -
     documents, passages = _split(knowledge)
     try:
         lexicon = json.loads((target / _LEXICON_FILE).read_text(encoding="utf-8"))
+        rarity = json.loads((target / _RARITY_FILE).read_text(encoding="utf-8"))
         index = SearchIndex.load(target / _INDEX_DIR)
-        if index.size == len(passages) and isinstance(lexicon, list):
-            return Corpus(documents, tuple(passages), index, Analyzer(lexicon), version)
+        if index.size == len(passages) and isinstance(lexicon, list) and isinstance(rarity, dict):
+            return Corpus(documents, tuple(passages), index, Analyzer(lexicon), version, rarity)
         logger.warning("cached index %s does not fit the knowledge; rebuilding", target)
     except (OSError, ValueError, IndexLoadError):
         pass
@@ -142,6 +200,9 @@ def save_corpus(corpus: Corpus, target: Path) -> None:
     tmp = target / f"{_LEXICON_FILE}.tmp"
     tmp.write_text(json.dumps(sorted(corpus.analyzer.lexicon), ensure_ascii=False), encoding="utf-8")
     tmp.replace(target / _LEXICON_FILE)
+    tmp = target / f"{_RARITY_FILE}.tmp"
+    tmp.write_text(json.dumps(corpus.rarity, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.replace(target / _RARITY_FILE)
 
 
 def _prune(cache_dir: Path, keep: str) -> None:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
 
 from bot.analysis import Analyzer, folded_variants
 from bot.knowledge import Concept
@@ -12,7 +17,18 @@ from bot.text import fold
 
 EXPANSION_WEIGHT = 0.4
 """Weight of a glossary synonym relative to a word the user typed."""
-MAX_EXPANSIONS_PER_CONCEPT = 6
+MAX_EXPANSIONS_PER_CONCEPT = 8
+CANONICAL_TERMS = 3
+"""Only the first terms listed per language (the canonical forms) are added as synonyms."""
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    """A glossary concept found in a question: the typed terms it covers and its synonyms."""
+
+    id: str
+    typed: frozenset[str]
+    stems: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -25,7 +41,7 @@ class Query:
     """Search term → weight; typed words weigh 1, glossary synonyms less."""
     original: tuple[str, ...] = ()
     """Distinct terms of the words the user typed (after accent repair)."""
-    concepts: tuple[str, ...] = ()
+    concepts: tuple[ConceptMatch, ...] = ()
     """Glossary concepts recognised in the question."""
 
 
@@ -59,17 +75,17 @@ class QueryBuilder:
         self.folded = folded_variants(vocabulary)
         self.concepts = {concept.id: concept for concept in concepts}
         self._terms: list[_ConceptTerm] = []
-        self._expansions: dict[str, tuple[str, ...]] = {}
+        self._expansions: dict[tuple[str, str], tuple[str, ...]] = {}
         for concept in concepts:
-            stems_all: set[str] = set()
             for language in LANGUAGES:
-                for term in concept.terms.get(language, ()):
+                canonical: list[str] = []
+                for rank, term in enumerate(concept.terms.get(language, ())):
                     stems = frozenset(self._repair(analyzer.terms(term, language)))
                     if stems:
                         self._terms.append(_ConceptTerm(concept.id, language, stems))
-                        stems_all |= stems
-            ranked = sorted((s for s in stems_all if s in vocabulary), key=lambda s: (-idf(s), s))
-            self._expansions[concept.id] = tuple(ranked)
+                    if rank < CANONICAL_TERMS:
+                        canonical.extend(s for s in self._repair(analyzer.terms(term, language)) if s in vocabulary)
+                self._expansions[(concept.id, language)] = tuple(dict.fromkeys(canonical))
 
     def _repair(self, terms: list[str]) -> list[str]:
         """Map terms missing from the vocabulary to their accented spelling when one exists."""
@@ -95,25 +111,75 @@ class QueryBuilder:
         Returns:
             The weighted query.
         """
-        original = list(dict.fromkeys(self._repair(self.analyzer.terms(text, language))))
+        question_words = _question_words().get(language, frozenset())
+        words = " ".join(w for w in text.split() if w.casefold().strip("?!.,;:") not in question_words)
+        original = list(dict.fromkeys(self._repair(self.analyzer.terms(words, language))))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
-        by_language = {
-            lang: set(self._repair(self.analyzer.terms(text, lang))) for lang in LANGUAGES
-        }
-        matched: list[str] = []
+        by_language = {lang: set(self._repair(self.analyzer.terms(words, lang))) for lang in LANGUAGES}
+        typed_of: dict[str, set[str]] = {}
         for concept_term in self._terms:
             concept = self.concepts[concept_term.concept]
-            if language in concept.not_in or concept.id in matched:
+            if language in concept.not_in:
                 continue
             if concept_term.stems <= by_language[concept_term.language]:
-                matched.append(concept.id)
-        for concept_id in matched:
-            added = 0
-            for stem in self._expansions[concept_id]:
-                if added >= MAX_EXPANSIONS_PER_CONCEPT:
+                typed_of.setdefault(concept.id, set()).update(concept_term.stems & set(original))
+        # The longest match wins: "idéburet offentligt partnerskap" is IOP, not also "partnerskap".
+        typed_of = {
+            cid: typed
+            for cid, typed in typed_of.items()
+            if not any(typed < other for oid, other in typed_of.items() if oid != cid)
+        }
+        matches: list[ConceptMatch] = []
+        targets = expansion_languages(text, language)
+        for concept_id, typed in typed_of.items():
+            added: list[str] = []
+            candidates = [s for lang in targets for s in self._expansions.get((concept_id, lang), ())]
+            for stem in candidates:
+                if len(added) >= MAX_EXPANSIONS_PER_CONCEPT:
                     break
                 if stem not in weights:
                     weights[stem] = EXPANSION_WEIGHT
-                    added += 1
-        return Query(text, language, weights, tuple(original), tuple(matched))
+                    added.append(stem)
+            matches.append(ConceptMatch(concept_id, frozenset(typed), frozenset((*typed, *added))))
+        return Query(text, language, weights, tuple(original), tuple(matches))
+
+
+_COUNTRY = {
+    "da": re.compile(r"\b(dan(mark|sk\w*|ish)|denmark)\b", re.IGNORECASE),
+    "sv": re.compile(r"\b(sverige|svensk\w*|swed(en|ish)|sweden)\b", re.IGNORECASE),
+}
+
+
+def country_hint(text: str) -> str | None:
+    """Return "da" or "sv" when the question names only that country, else None."""
+    named = [language for language, pattern in _COUNTRY.items() if pattern.search(text)]
+    return named[0] if len(named) == 1 else None
+
+
+def expansion_languages(text: str, language: str) -> tuple[str, ...]:
+    """Choose the languages whose synonyms expand a question.
+
+    Synonyms stay within the question's language, since a Danish term in a Swedish question
+    would pull in Danish texts on a different legal system. English has no documents, so
+    English questions expand into Swedish, or Danish when only Denmark is named.
+
+    Args:
+        text: The question.
+        language: Its language.
+
+    Returns:
+        Target languages in order of preference.
+    """
+    hint = country_hint(text)
+    if language == "en":
+        return ("en", hint or "sv")
+    return (language,) if hint in (None, language) else (language, hint)
+
+
+@lru_cache(maxsize=1)
+def _question_words() -> dict[str, frozenset[str]]:
+    """Words that make a sentence a question but say nothing about its topic."""
+    data = resources.files("bot.data").joinpath("question_words.yaml").read_text("utf-8")
+    loaded = yaml.safe_load(data) or {}
+    return {lang: frozenset(str(w).casefold() for w in words or ()) for lang, words in loaded.items()}
 

@@ -85,8 +85,11 @@ class QAService:
             KnowledgeUnavailable: When no document can be used.
         """
         knowledge = load_knowledge(knowledge_dir)
+        reported: set[str] = set()
         for problem in knowledge.problems:
-            logger.warning("skipped: %s", problem)
+            if problem.path not in reported:
+                reported.add(problem.path)
+                logger.warning("skipped %s", problem)
         if not knowledge.documents:
             reason = str(knowledge.problems[0]) if knowledge.problems else f"{knowledge_dir}: no documents"
             raise KnowledgeUnavailable(reason)

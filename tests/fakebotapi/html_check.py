@@ -351,7 +351,9 @@ class _Parser:
             language = opened.language if name == "pre" else None
             return Entity(_ENTITY_TYPES[name], start, length, language=language)
         if name == "a":
-            return Entity("text_link", start, length, url=opened.argument) if opened.argument else None
+            if not opened.argument:
+                return None
+            return Entity("text_link", start, length, url=opened.argument)
         if name == "blockquote":
             kind = "expandable_blockquote" if opened.argument else "blockquote"
             return Entity(kind, start, length)
@@ -375,9 +377,13 @@ def _trim(text: str, entities: list[Entity]) -> ParsedText:
         if end > start:
             kept.append(
                 Entity(
-                    entity.type, start, end - start, entity.url, entity.language,
+                    entity.type,
+                    start,
+                    end - start,
+                    entity.url,
+                    entity.language,
                     entity.custom_emoji_id,
-                )  # fmt: skip
+                )
             )
     kept.sort(key=lambda e: (e.offset, -e.length))
     return ParsedText(trimmed, tuple(kept))

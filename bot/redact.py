@@ -1,0 +1,231 @@
+"""Mask personal data in free text before anything is searched, stored or logged.
+
+Detected and masked:
+
+* Swedish personnummer (``YYMMDD-XXXX``, ``YYMMDD+XXXX``, ``YYYYMMDDXXXX`` …) and
+  samordningsnummer (day + 60), Danish CPR numbers (``DDMMYY-XXXX``);
+* e-mail addresses;
+* phone numbers: Swedish (``070-123 45 67``, ``08-123 456 78``), international
+  (``+46 …``, ``+45 12 34 56 78``, ``0045 …``), Danish ``12 34 56 78`` and any 8–12 digit
+  number right after a phone word (``tlf.``, ``telefon``, ``mobil``, ``ring`` …).
+
+Choices for identity numbers:
+
+* Any 10- or 12-digit form whose date part is a valid calendar date (day + 60 allowed for
+  samordningsnummer) is masked, **with or without a valid Luhn check digit**: a mistyped check
+  digit is still somebody's personal data. Such a match sets :attr:`Redaction.personal_id`.
+* Exception: a bare 10-digit run that starts with ``0`` (no separator) is also the shape of a
+  Swedish phone number (``0701234567``), so it counts as an identity number only when it passes
+  the Swedish Luhn check or the old Danish modulus-11 check; otherwise it is masked as a phone
+  number. Either way the digits are gone.
+* A 10-digit number that is date-valid both ways (``YYMMDD`` and ``DDMMYY``) is called a
+  personnummer when its Luhn digit is right and a CPR number otherwise.
+
+Text is first cleaned of invisible format characters (zero-width spaces, bidi marks, soft
+hyphens) and NFKC-normalised, so that ``８５０７０９－１２３４`` or a number split by a zero-width
+space is caught too. Masking is repeated until nothing changes, which makes :func:`redact`
+idempotent.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+
+PERSONAL_KINDS = frozenset({"personnummer", "samordningsnummer", "cpr"})
+"""Kinds that identify a person directly; they trigger :func:`personal_case_reply`."""
+
+MASKS = {
+    "personnummer": "[personnummer]",
+    "samordningsnummer": "[samordningsnummer]",
+    "cpr": "[cpr]",
+    "email": "[e-post]",
+    "phone": "[telefon]",
+}
+"""Replacement text per kind; masks contain no digits and no ``@``."""
+
+# Every pattern's match contains a digit or "@", and no mask does, so each pass that changes the
+# text removes at least one of them: the fixpoint loop ends well before this bound.
+_MAX_PASSES = 16
+
+# Hyphen-minus, en dash, em dash, minus sign and hyphen (NFKC maps U+2011 to U+2010).
+_DASHES = "-–—−‐"
+_DASH = r"[\-–—−‐]"
+_SEPARATOR = rf"(?:[ ]?(?:\+|{_DASH})[ ]?|[ ])"
+
+_EMAIL = re.compile(
+    r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+"
+    r"@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+"
+)
+_PERSONAL = re.compile(
+    r"(?<![0-9])(?P<century>18|19|20)?(?P<date>[0-9]{6})"
+    rf"(?P<sep>{_SEPARATOR})?(?P<serial>[0-9]{{4}})(?![0-9])"
+)
+_INTERNATIONAL_PHONE = re.compile(
+    r"(?<![\w+])(?:\+|00)[1-9]"
+    rf"(?:(?:[ ]?{_DASH}[ ]?|[ ]?\([ ]?0[ ]?\)[ ]?|[ ])?[0-9]){{6,13}}(?![0-9])"
+)
+_SWEDISH_PHONE = re.compile(
+    rf"(?<![\w+,/])0[1-9](?:(?:[ ]?{_DASH}[ ]?|[ ])?[0-9]){{6,8}}(?![0-9])"
+)
+_DANISH_PHONE = re.compile(
+    r"(?<![\w+,/.])(?<![0-9][ ])[2-9][0-9](?:[ ][0-9]{2}){3}(?![0-9]|[ ][0-9])"
+)
+_PHONE_WORD = re.compile(
+    r"\b(?i:tlf|tel|telefon\w*|mobil\w*|mob|ring\w*|sms|phone|call)\b"
+    r"[.:]?[ ]*(?i:nr\.?|nummer|no\.?)?[ ]*:?[ ]*"
+    r"(?P<number>[0-9](?:[ -]?[0-9]){7,11})(?![0-9])"
+)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """Text with personal data masked, and which kinds of data were found."""
+
+    text: str
+    kinds: tuple[str, ...] = ()
+    """Kinds found, in order of first detection, e.g. ``("personnummer", "email")``."""
+
+    @property
+    def personal_id(self) -> bool:
+        """True when a personnummer, samordningsnummer or CPR number was found."""
+        return any(kind in PERSONAL_KINDS for kind in self.kinds)
+
+
+def redact(text: str) -> Redaction:
+    """Mask identity numbers, e-mail addresses and phone numbers in ``text``.
+
+    Never raises for any ``str``; ``redact(redact(t).text).text == redact(t).text``.
+
+    Args:
+        text: Free text, e.g. a question from a chat.
+
+    Returns:
+        The cleaned text with each finding replaced by its mask (see :data:`MASKS`).
+    """
+    found: list[str] = []
+    for _ in range(_MAX_PASSES):
+        masked = _mask_once(_normalise(text), found)
+        if masked == text:
+            break
+        text = masked
+    return Redaction(text=text, kinds=tuple(dict.fromkeys(found)))
+
+
+def personal_case_reply(language: str) -> str:
+    """Say that personal cases cannot be handled here and where to turn instead.
+
+    Args:
+        language: ``"sv"``, ``"da"`` or ``"en"``; anything else gets Swedish.
+
+    Returns:
+        A short plain-text reply.
+    """
+    return _PERSONAL_CASE_REPLIES.get(language, _PERSONAL_CASE_REPLIES["sv"])
+
+
+_PERSONAL_CASE_REPLIES = {
+    "sv": (
+        "Jag kan inte hjälpa till med enskilda personärenden, och numret du skrev har inte "
+        "sparats eller sökts på. Vänd dig direkt till socialtjänsten eller kontaktcenter i din "
+        "kommun. Skicka aldrig personnummer i en chatt."
+    ),
+    "da": (
+        "Jeg kan ikke hjælpe med personlige sager, og nummeret du skrev, er hverken gemt eller "
+        "brugt til søgning. Kontakt Borgerservice i din kommune direkte. Send aldrig dit "
+        "CPR-nummer i en chat."
+    ),
+    "en": (
+        "I can't help with individual personal cases, and the number you sent was neither "
+        "stored nor searched. Please contact your municipality directly (in Sweden the social "
+        "services, socialtjänsten; in Denmark Borgerservice). Never send personal identity "
+        "numbers in a chat."
+    ),
+}
+
+
+def _normalise(text: str) -> str:
+    """Drop invisible format/control characters (keeping newlines and tabs), then NFKC."""
+    kept = "".join(
+        char
+        for char in text
+        if char in "\n\t" or unicodedata.category(char) not in {"Cc", "Cf"}
+    )
+    return unicodedata.normalize("NFKC", kept)
+
+
+def _mask_once(text: str, found: list[str]) -> str:
+    """Apply every pattern once, recording the kinds masked in ``found``."""
+
+    def replace(kind: str | None, original: str) -> str:
+        if kind is None:
+            return original
+        found.append(kind)
+        return MASKS[kind]
+
+    text = _EMAIL.sub(lambda m: replace("email", m.group()), text)
+    text = _PERSONAL.sub(lambda m: replace(_identity_kind(m), m.group()), text)
+    text = _INTERNATIONAL_PHONE.sub(lambda m: replace("phone", m.group()), text)
+    text = _SWEDISH_PHONE.sub(
+        lambda m: replace("phone" if _one_hyphen(m.group()) else None, m.group()), text
+    )
+    text = _DANISH_PHONE.sub(lambda m: replace("phone", m.group()), text)
+    return _PHONE_WORD.sub(
+        lambda m: m.group()[: m.start("number") - m.start()] + replace("phone", ""), text
+    )
+
+
+def _one_hyphen(number: str) -> bool:
+    """True unless the match has two or more dashes, as Danish dates do ("01-02-2023")."""
+    return sum(number.count(dash) for dash in _DASHES) <= 1
+
+
+def _identity_kind(match: re.Match[str]) -> str | None:
+    """Classify a 10/12-digit candidate, or None when it is no identity number."""
+    century, date, serial = match.group("century"), match.group("date"), match.group("serial")
+    if century:
+        day = int(date[4:6])
+        if not _date_ok(int(century + date[:2]), int(date[2:4]), day, coordination=True):
+            return None
+        return "samordningsnummer" if day > 60 else "personnummer"
+    digits = date + serial
+    swedish = _date_ok(int(date[:2]), int(date[2:4]), int(date[4:6]), coordination=True)
+    danish = _date_ok(int(date[4:6]), int(date[2:4]), int(date[:2]), coordination=False)
+    luhn = _luhn_ok(digits)
+    if "+" in (match.group("sep") or ""):
+        danish = False  # "+" (aged 100 or more) is a Swedish convention only
+    elif not match.group("sep") and digits.startswith("0"):
+        # Also the shape of a Swedish phone number: demand a check digit that fits.
+        swedish = swedish and luhn
+        danish = danish and _modulus_11_ok(digits)
+    if swedish and (luhn or not danish):
+        return "samordningsnummer" if int(date[4:6]) > 60 else "personnummer"
+    return "cpr" if danish else None
+
+
+def _date_ok(year: int, month: int, day: int, *, coordination: bool) -> bool:
+    """True for a real calendar date; a two-digit year counts as leap when divisible by 4."""
+    if coordination and day > 60:
+        day -= 60
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    leap = year % 4 == 0 if year < 100 else calendar.isleap(year)
+    days = 29 if month == 2 and leap else calendar.monthrange(2001, month)[1]
+    return day <= days
+
+
+def _luhn_ok(digits: str) -> bool:
+    """Swedish check digit: Luhn over the ten digits ``YYMMDDXXXC``."""
+    total = 0
+    for position, char in enumerate(digits):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _modulus_11_ok(digits: str) -> bool:
+    """Danish check used for CPR numbers issued before 2007."""
+    weights = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
+    return sum(int(char) * weight for char, weight in zip(digits, weights, strict=True)) % 11 == 0

@@ -1,0 +1,572 @@
+"""Private question log: questions, cited passages and 👍/👎 feedback in one SQLite file.
+
+Nothing is stored raw: questions are redacted with :func:`bot.redact.redact` and Telegram ids
+are replaced by a keyed hash (:meth:`QuestionLog.user_key`). The file lives in the data
+directory (``<data_dir>/questions.sqlite3``, see :data:`LOG_FILENAME`), in WAL mode, with
+``secure_delete`` on so that deleted rows are overwritten rather than left in free pages.
+
+Writes on the answer path (:meth:`QuestionLog.record_question`,
+:meth:`QuestionLog.record_feedback`) never raise: a locked database or a full disk is logged
+and the bot answers anyway. Every write is one short ``BEGIN IMMEDIATE`` transaction, so a
+failed write rolls back alone and never touches rows committed earlier.
+
+Question ids come from ``AUTOINCREMENT`` and are never reused, so a 👍/👎 button on an old
+message can never attach a vote to a newer question after the old one was purged.
+Times are stored as UTC text ``YYYY-MM-DD HH:MM:SS``; days in reports are UTC days.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from bot.redact import redact
+
+logger = logging.getLogger(__name__)
+
+LOG_FILENAME = "questions.sqlite3"
+"""Default file name of the log inside the data directory."""
+SECRET_FILENAME = "secret.key"
+"""File next to the log holding the generated HMAC secret when none is configured."""
+SCHEMA_VERSION = 1
+PURGE_INTERVAL = 24 * 60 * 60
+"""Seconds between automatic retention purges while the bot runs."""
+
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE questions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            asked_at TEXT NOT NULL,
+            user_key TEXT NOT NULL,
+            chat_type TEXT NOT NULL,
+            language TEXT NOT NULL,
+            question TEXT NOT NULL,
+            redacted TEXT NOT NULL DEFAULT '',
+            personal INTEGER NOT NULL DEFAULT 0,
+            answered INTEGER NOT NULL,
+            index_version TEXT NOT NULL
+        )""",
+        "CREATE INDEX questions_asked_at ON questions (asked_at)",
+        "CREATE INDEX questions_user_key ON questions (user_key)",
+        """CREATE TABLE citations (
+            question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,
+            passage_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (question_id, rank)
+        )""",
+        """CREATE TABLE feedback (
+            question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+            user_key TEXT NOT NULL,
+            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+            given_at TEXT NOT NULL,
+            PRIMARY KEY (question_id, user_key)
+        )""",
+        "CREATE INDEX feedback_user_key ON feedback (user_key)",
+    ),
+}
+
+
+class StoreError(Exception):
+    """The question log cannot be opened, read or changed."""
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """How many questions were asked on one UTC day."""
+
+    day: date
+    questions: int
+    answered: int
+    personal: int
+    """Questions refused because they carried a personnummer, samordningsnummer or CPR number."""
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """One stored (already redacted) question with the passages the answer cited."""
+
+    id: int
+    asked_at: datetime
+    language: str
+    question: str
+    answered: bool
+    passages: tuple[tuple[str, float], ...] = ()
+    """Cited ``(passage_id, score)`` pairs, best first."""
+
+
+@dataclass(frozen=True)
+class RatedAnswer:
+    """A stored question with its 👍/👎 counts."""
+
+    question: LoggedQuestion
+    up: int
+    down: int
+
+
+class QuestionLog:
+    """The private question log; create it with :meth:`QuestionLog.open`."""
+
+    def __init__(
+        self, connection: sqlite3.Connection, *, path: Path, secret: bytes, retention_days: int
+    ) -> None:
+        self._connection = connection
+        self._lock = threading.RLock()
+        self._secret = secret
+        self._next_purge = time.monotonic() + PURGE_INTERVAL
+        self.path = path
+        self.retention_days = retention_days
+
+    @classmethod
+    def open(
+        cls, path: Path, *, secret: str, retention_days: int = 90, busy_timeout: float = 2.0
+    ) -> QuestionLog:
+        """Open (or create) the log at ``path`` and purge rows past retention.
+
+        Creates the parent directory (mode 0700) and the file (mode 0600), switches to WAL,
+        applies schema migrations and deletes questions older than ``retention_days``.
+
+        Args:
+            path: The SQLite file, usually ``settings.data_dir / LOG_FILENAME``.
+            secret: HMAC secret for user keys; when empty, one is generated once and kept in
+                ``secret.key`` next to the log so that keys stay stable across restarts.
+            retention_days: Questions older than this many days are deleted.
+            busy_timeout: Seconds a write waits for a lock before giving up.
+
+        Returns:
+            The open log.
+
+        Raises:
+            ValueError: When ``retention_days`` is below 1.
+            StoreError: When the directory, the secret or the database cannot be set up, or
+                the file has a newer schema than this code knows.
+        """
+        if retention_days < 1:
+            raise ValueError(f"retention_days must be at least 1, got {retention_days}")
+        path = Path(path)
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            key = secret.encode("utf-8") if secret else _load_or_create_secret(path.parent)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            connection = sqlite3.connect(
+                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{path}: cannot open the question log ({exc})") from exc
+        log = cls(connection, path=path, secret=key, retention_days=retention_days)
+        try:
+            log._configure(busy_timeout)
+            log._migrate()
+        except StoreError:
+            connection.close()
+            raise
+        except (OSError, sqlite3.Error) as exc:
+            connection.close()
+            raise StoreError(f"{path}: cannot prepare the question log ({exc})") from exc
+        log.purge_expired()
+        return log
+
+    def user_key(self, user_id: int) -> str:
+        """Return the pseudonymous key for a Telegram user id.
+
+        Args:
+            user_id: The raw Telegram user id; it is never stored.
+
+        Returns:
+            The first 32 hex digits (128 bits) of HMAC-SHA256(secret, user id).
+        """
+        digest = hmac.new(self._secret, str(int(user_id)).encode("ascii"), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def record_question(
+        self,
+        *,
+        user_id: int,
+        chat_type: str,
+        language: str,
+        question: str,
+        answered: bool,
+        results: Sequence[tuple[str, float]],
+        index_version: str,
+        now: datetime | None = None,
+    ) -> int | None:
+        """Store one question, redacted, with the passages its answer cited.
+
+        Never raises for database or disk errors: they are logged (without the question) and
+        None is returned, so the caller answers the user anyway.
+
+        Args:
+            user_id: Telegram user id; only its keyed hash is stored.
+            chat_type: ``"private"``, ``"group"``, ``"supergroup"``, ``"cli"`` …
+            language: Language the question was answered in.
+            question: The question as the user wrote it; it is redacted here.
+            answered: Whether the bot found an answer.
+            results: Cited ``(passage_id, score)`` pairs, best first.
+            index_version: Version of the search index that answered.
+            now: Time of the question; the current time when None.
+
+        Returns:
+            The new question id (for feedback buttons), or None when nothing was stored.
+        """
+        try:
+            redaction = redact(question)
+            citations = [
+                (rank, str(passage_id), _finite(score))
+                for rank, (passage_id, score) in enumerate(results, start=1)
+            ]
+            user_key = self.user_key(user_id)
+            with self._write() as connection:
+                cursor = connection.execute(
+                    "INSERT INTO questions (asked_at, user_key, chat_type, language, question,"
+                    " redacted, personal, answered, index_version)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        _timestamp(now),
+                        user_key,
+                        str(chat_type),
+                        str(language),
+                        redaction.text,
+                        ",".join(redaction.kinds),
+                        int(redaction.personal_id),
+                        int(bool(answered)),
+                        str(index_version),
+                    ),
+                )
+                question_id = cursor.lastrowid
+                connection.executemany(
+                    "INSERT INTO citations (question_id, rank, passage_id, score)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(question_id, *citation) for citation in citations],
+                )
+        except (sqlite3.Error, OSError) as exc:
+            logger.error(
+                "Question not logged (%s: %s); the answer was sent anyway",
+                type(exc).__name__,
+                exc,
+            )
+            return None
+        except (TypeError, ValueError):
+            logger.exception("Question not logged: bad arguments; the answer was sent anyway")
+            return None
+        if time.monotonic() >= self._next_purge:
+            self.purge_expired()
+        return question_id
+
+    def record_feedback(
+        self, question_id: int, *, user_id: int, value: int, now: datetime | None = None
+    ) -> bool:
+        """Store a 👍 (+1) or 👎 (-1) vote; a later vote by the same user replaces the earlier.
+
+        Never raises: an unknown (or purged) question, a bad value or a database error is
+        logged and gives False.
+
+        Args:
+            question_id: Id returned by :meth:`record_question`.
+            user_id: Telegram id of the voter; only its keyed hash is stored.
+            value: +1 or -1.
+            now: Time of the vote; the current time when None.
+
+        Returns:
+            True when the vote was stored.
+        """
+        if value not in (1, -1):
+            logger.warning("Feedback value %r ignored; expected +1 or -1", value)
+            return False
+        try:
+            row = (int(question_id), self.user_key(user_id), int(value), _timestamp(now))
+        except (TypeError, ValueError):
+            logger.warning("Feedback with a malformed question or user id ignored")
+            return False
+        try:
+            with self._write() as connection:
+                connection.execute(
+                    "INSERT INTO feedback (question_id, user_key, value, given_at)"
+                    " VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (question_id, user_key)"
+                    " DO UPDATE SET value = excluded.value, given_at = excluded.given_at",
+                    row,
+                )
+        except sqlite3.IntegrityError:
+            logger.info("Feedback for unknown question %s ignored", question_id)
+            return False
+        except (sqlite3.Error, OSError) as exc:
+            logger.error("Feedback not logged (%s: %s)", type(exc).__name__, exc)
+            return False
+        return True
+
+    def purge_expired(self, now: datetime | None = None) -> int:
+        """Delete questions (with their citations and votes) older than the retention period.
+
+        Runs at :meth:`open` and then at most once a day from :meth:`record_question`; a
+        scheduler may also call it. Never raises: errors are logged and give 0.
+
+        Args:
+            now: Reference time; the current time when None.
+
+        Returns:
+            The number of questions deleted.
+        """
+        cutoff = _utc(now) - timedelta(days=self.retention_days)
+        self._next_purge = time.monotonic() + PURGE_INTERVAL
+        try:
+            with self._write() as connection:
+                deleted = connection.execute(
+                    "DELETE FROM questions WHERE asked_at < ?", (_timestamp(cutoff),)
+                ).rowcount
+        except (sqlite3.Error, OSError) as exc:
+            logger.error("Retention purge failed (%s: %s)", type(exc).__name__, exc)
+            return 0
+        if deleted:
+            logger.info("Deleted %d questions older than %d days", deleted, self.retention_days)
+            self._checkpoint()
+        return deleted
+
+    def forget_user(self, user_id: int) -> int:
+        """Delete every question and vote of one user.
+
+        Args:
+            user_id: The user's Telegram id.
+
+        Returns:
+            The number of questions plus votes on other users' questions deleted.
+
+        Raises:
+            StoreError: When the rows could not be deleted (nothing is deleted then).
+        """
+        key = self.user_key(user_id)
+        try:
+            with self._write() as connection:
+                votes = connection.execute(
+                    "DELETE FROM feedback WHERE user_key = ?", (key,)
+                ).rowcount
+                questions = connection.execute(
+                    "DELETE FROM questions WHERE user_key = ?", (key,)
+                ).rowcount
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"{self.path}: cannot delete the user's rows ({exc})") from exc
+        self._checkpoint()
+        return questions + votes
+
+    def daily_counts(self, since: datetime, until: datetime | None = None) -> list[DayCount]:
+        """Count questions per UTC day in ``[since, until)``, days without questions left out.
+
+        Raises:
+            StoreError: When the log cannot be read.
+        """
+        rows = self._read(
+            "SELECT substr(asked_at, 1, 10), count(*), sum(answered), sum(personal)"
+            " FROM questions WHERE asked_at >= ? AND asked_at < ?"
+            " GROUP BY 1 ORDER BY 1",
+            (_timestamp(since), _until(until)),
+        )
+        return [
+            DayCount(date.fromisoformat(day), total, answered or 0, personal or 0)
+            for day, total, answered, personal in rows
+        ]
+
+    def unanswered(self, since: datetime, until: datetime | None = None) -> list[LoggedQuestion]:
+        """Return unanswered questions in ``[since, until)``, newest first.
+
+        Questions refused for carrying an identity number are left out: they are no gap in
+        the knowledge base.
+
+        Raises:
+            StoreError: When the log cannot be read.
+        """
+        return self._questions(
+            "WHERE q.answered = 0 AND q.personal = 0 AND q.asked_at >= ? AND q.asked_at < ?",
+            (_timestamp(since), _until(until)),
+        )
+
+    def rated(self, since: datetime, until: datetime | None = None) -> list[RatedAnswer]:
+        """Return questions asked in ``[since, until)`` that got at least one vote.
+
+        Sorted by 👎 count (most first), then newest first.
+
+        Raises:
+            StoreError: When the log cannot be read.
+        """
+        votes = self._read(
+            "SELECT q.id, sum(f.value > 0), sum(f.value < 0) FROM questions AS q"
+            " JOIN feedback AS f ON f.question_id = q.id"
+            " WHERE q.asked_at >= ? AND q.asked_at < ? GROUP BY q.id",
+            (_timestamp(since), _until(until)),
+        )
+        counts = {question_id: (up, down) for question_id, up, down in votes}
+        if not counts:
+            return []
+        marks = ",".join("?" * len(counts))
+        questions = self._questions(f"WHERE q.id IN ({marks})", tuple(counts))
+        rated = [RatedAnswer(q, *counts[q.id]) for q in questions]
+        return sorted(rated, key=lambda r: (-r.down, -r.question.id))
+
+    def count_questions(self) -> int:
+        """Return the number of stored questions.
+
+        Raises:
+            StoreError: When the log cannot be read.
+        """
+        return int(self._read("SELECT count(*) FROM questions", ())[0][0])
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the main file and close the connection."""
+        with self._lock:
+            try:
+                self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                logger.warning("WAL checkpoint at close failed (%s)", exc)
+            self._connection.close()
+
+    def __enter__(self) -> QuestionLog:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _configure(self, busy_timeout: float) -> None:
+        connection = self._connection
+        connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            logger.warning("%s: WAL mode unavailable, using %s", self.path, mode)
+        # FULL syncs the WAL at every commit: a committed question survives a power cut.
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA secure_delete = ON")
+
+    def _migrate(self) -> None:
+        with self._write() as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+            row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+            current = row[0] or 0
+            if current > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: schema version {current} is newer than {SCHEMA_VERSION};"
+                    " update the bot"
+                )
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[version]:
+                    connection.execute(statement)
+                connection.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one ``BEGIN IMMEDIATE`` transaction; roll back on any error."""
+        with self._lock:
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    try:
+                        connection.execute("ROLLBACK")
+                    except sqlite3.Error as exc:
+                        logger.warning("Rollback failed (%s)", exc)
+                raise
+
+    def _read(self, sql: str, parameters: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        try:
+            with self._lock:
+                return self._connection.execute(sql, parameters).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the question log ({exc})") from exc
+
+    def _questions(self, where: str, parameters: tuple[object, ...]) -> list[LoggedQuestion]:
+        rows = self._read(
+            "SELECT q.id, q.asked_at, q.language, q.question, q.answered,"
+            " c.passage_id, c.score FROM questions AS q"
+            f" LEFT JOIN citations AS c ON c.question_id = q.id {where}"
+            " ORDER BY q.asked_at DESC, q.id DESC, c.rank",
+            parameters,
+        )
+        heads: dict[int, tuple[Any, ...]] = {}
+        passages: dict[int, list[tuple[str, float]]] = {}
+        for question_id, asked_at, language, text, answered, passage_id, score in rows:
+            heads.setdefault(question_id, (asked_at, language, text, answered))
+            cited = passages.setdefault(question_id, [])
+            if passage_id is not None:
+                cited.append((passage_id, score))
+        return [
+            LoggedQuestion(
+                id=question_id,
+                asked_at=datetime.fromisoformat(asked_at).replace(tzinfo=timezone.utc),
+                language=language,
+                question=text,
+                answered=bool(answered),
+                passages=tuple(passages[question_id]),
+            )
+            for question_id, (asked_at, language, text, answered) in heads.items()
+        ]
+
+    def _checkpoint(self) -> None:
+        """Fold the WAL into the main file and truncate it, so deleted text leaves the disk."""
+        try:
+            with self._lock:
+                self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            logger.warning("WAL checkpoint failed (%s)", exc)
+
+
+def _load_or_create_secret(directory: Path) -> bytes:
+    """Read ``secret.key`` from ``directory``, creating it (mode 0600) on first use."""
+    path = directory / SECRET_FILENAME
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_text(encoding="ascii").strip()
+        if secret:
+            return secret.encode("ascii")
+        # An empty file means a crash between creating and writing it: no key was used yet.
+        descriptor = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    secret = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    logger.info("Generated a new user-key secret in %s", path)
+    return secret.encode("ascii")
+
+
+def _utc(moment: datetime | None) -> datetime:
+    """Return ``moment`` in UTC (naive times count as UTC), or now."""
+    if moment is None:
+        return datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _until(moment: datetime | None) -> str:
+    """Upper bound for a time range; None means no bound."""
+    return "9999-12-31 23:59:59" if moment is None else _timestamp(moment)
+
+
+def _finite(score: float) -> float:
+    """Return ``score`` as a finite float (0.0 for NaN or infinity)."""
+    value = float(score)
+    return value if math.isfinite(value) else 0.0
+
+
+def _timestamp(moment: datetime | None) -> str:
+    """Format a time as sortable UTC text, ``YYYY-MM-DD HH:MM:SS``."""
+    return _utc(moment).strftime("%Y-%m-%d %H:%M:%S")

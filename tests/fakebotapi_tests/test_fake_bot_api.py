@@ -1,0 +1,544 @@
+"""The fake Bot API answers a real PTB ``Bot`` the way Telegram does.
+
+Most tests go in-process through ``httpx.MockTransport``; the server tests go over
+127.0.0.1 with long-polling. Error texts are asserted as PTB shows them: it strips
+"Bad Request: " and capitalizes the message (``str.capitalize`` lowercases the rest).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, RetryAfter
+from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.request import HTTPXRequest
+
+from tests.fakebotapi import (
+    FakeBotApi,
+    FakeBotApiServer,
+    check_telegram_html,
+    parse_telegram_html,
+    visible_length,
+)
+from tests.fakebotapi.core import decode_body
+
+NOT_MODIFIED = "Message is not modified"
+QUERY_TOO_OLD = "Query is too old and response timeout expired or query id is invalid"
+
+
+@pytest.fixture
+def fake() -> FakeBotApi:
+    return FakeBotApi()
+
+
+def mock_request(fake: FakeBotApi) -> HTTPXRequest:
+    transport = httpx.MockTransport(fake.handle_httpx)
+    return HTTPXRequest(httpx_kwargs={"transport": transport, "trust_env": False})
+
+
+@pytest.fixture
+async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
+    async with Bot(
+        fake.token, request=mock_request(fake), get_updates_request=mock_request(fake)
+    ) as the_bot:
+        yield the_bot
+
+
+def keyboard(*data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(d, callback_data=d)] for d in data])
+
+
+def article(result_id: str, text: str = "svar") -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(result_id, "titel", InputTextMessageContent(text))
+
+
+# ----------------------------------------------------------------------------- html_check
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain text",
+        "<b>bold</b> <strong>s</strong> <i>i</i> <em>e</em> <u>u</u> <ins>n</ins>",
+        "<s>s</s> <strike>k</strike> <del>d</del> <tg-spoiler>x</tg-spoiler>",
+        '<span class="tg-spoiler">hidden</span>',
+        '<a href="https://example.org/?a=1&amp;b=2">link</a>',
+        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
+        '<pre><code class="language-python">x = 1 &lt; 2</code></pre>',
+        "<code>a &gt; b &amp;&amp; c &quot;d&quot; &#169; &#x1F600;</code>",
+        "<blockquote>citat</blockquote>",
+        "<blockquote expandable>lång <b>citat</b></blockquote>",
+        "<B>upper-case tags</B>",
+        "<b><i>nested</i> fine</b>",
+    ],
+)
+def test_valid_html_is_accepted(text: str) -> None:
+    assert check_telegram_html(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("<p>x</p>", 'Unsupported start tag "p" at byte offset 0'),
+        ("åäö <br>", 'Unsupported start tag "br" at byte offset 7'),
+        ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
+        ("AT&T", 'Unescaped "&" at byte offset 2'),
+        ("<b>open", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("x</b>", "Unexpected end tag at byte offset 1"),
+        ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
+        ("<b>x", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("<b", "Unclosed start tag at byte offset 0"),
+        ("<span>x</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
+        (
+            "<blockquote>a<blockquote>b</blockquote></blockquote>",
+            "Nested blockquote at byte offset 13",
+        ),
+    ],
+)
+def test_invalid_html_is_refused_with_telegram_error(text: str, error: str) -> None:
+    assert check_telegram_html(text) == f"Bad Request: can't parse entities: {error}"
+
+
+def test_visible_length_ignores_tags_decodes_entities_and_counts_utf16() -> None:
+    assert visible_length("  <b>a&amp;b</b> 😀\n") == len("a&b ") + 2
+
+
+def test_entity_offsets_are_utf16_code_units() -> None:
+    parsed = parse_telegram_html("😀 <b>fet</b> <a href='https://x.se'>l</a>")
+    assert parsed.text == "😀 fet l"
+    assert [(e.type, e.offset, e.length) for e in parsed.entities] == [
+        ("bold", 3, 3),
+        ("text_link", 7, 1),
+    ]
+
+
+# ----------------------------------------------------------------------------- sendMessage
+
+
+async def test_get_me_reports_the_configured_bot(bot: Bot) -> None:
+    me = await bot.get_me()
+    assert (me.id, me.username, me.is_bot) == (7000000001, "samverkan_test_bot", True)
+
+
+async def test_send_message_accepts_valid_html_and_records_it(bot: Bot, fake: FakeBotApi) -> None:
+    text = "<b>Svar</b> &amp; <blockquote expandable>citat</blockquote>"
+    message = await bot.send_message(1001, text, parse_mode="HTML", reply_markup=keyboard("p:1"))
+    assert message.text == "Svar & citat"
+    assert message.text_html == "<b>Svar</b> &amp; <blockquote expandable>citat</blockquote>"
+    assert message.reply_markup == keyboard("p:1")
+    sent = fake.messages_to(1001)
+    assert [(m.message_id, m.text, m.parse_mode, m.edits) for m in sent] == [(1, text, "HTML", 0)]
+    assert fake.calls_to("sendMessage")[0].params["chat_id"] == 1001
+
+
+async def test_send_message_with_unsupported_tag_raises_bad_request(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r'unsupported start tag "br" at byte offset 5'):
+        await bot.send_message(1001, "rad 1<br>rad 2", parse_mode="HTML")
+
+
+async def test_send_message_with_bare_ampersand_raises_bad_request(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await bot.send_message(1001, "Q&A", parse_mode="HTML")
+
+
+async def test_plain_text_may_contain_markup_characters(bot: Bot) -> None:
+    message = await bot.send_message(1001, "1 < 2 & <b>")
+    assert message.text == "1 < 2 & <b>"
+
+
+async def test_text_limit_counts_visible_characters_not_tags(bot: Bot) -> None:
+    await bot.send_message(1001, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")
+    await bot.send_message(1001, "&lt;" * 4096, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await bot.send_message(1001, "<b>" + "a" * 4097 + "</b>", parse_mode="HTML")
+
+
+async def test_text_limit_counts_emoji_as_two_utf16_units(bot: Bot) -> None:
+    await bot.send_message(1001, "😀" * 2048)
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await bot.send_message(1001, "😀" * 2048 + "a")
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "<b></b>", "<b> </b>"])
+async def test_empty_text_after_parsing_raises_bad_request(bot: Bot, text: str) -> None:
+    with pytest.raises(BadRequest, match="Message text is empty"):
+        await bot.send_message(1001, text, parse_mode="HTML")
+
+
+async def test_callback_data_limit_is_64_utf8_bytes(bot: Bot) -> None:
+    await bot.send_message(1001, "ok", reply_markup=keyboard("å" * 32))
+    with pytest.raises(BadRequest, match="Button_data_invalid"):
+        await bot.send_message(1001, "too long", reply_markup=keyboard("å" * 33))
+
+
+async def test_more_than_100_buttons_raise_bad_request(bot: Bot) -> None:
+    await bot.send_message(1001, "ok", reply_markup=keyboard(*map(str, range(100))))
+    with pytest.raises(BadRequest, match="Reply markup is too long"):
+        await bot.send_message(1001, "many", reply_markup=keyboard(*map(str, range(101))))
+
+
+async def test_reply_to_unknown_message_raises_bad_request(bot: Bot, fake: FakeBotApi) -> None:
+    asked = fake.user_says("hej")["message"]["message_id"]
+    reply = await bot.send_message(1001, "svar", reply_to_message_id=asked)
+    assert reply.reply_to_message.text == "hej"
+    with pytest.raises(BadRequest, match="Message to be replied not found"):
+        await bot.send_message(1001, "svar", reply_to_message_id=99)
+
+
+# ----------------------------------------------------------------------------- edits
+
+
+async def test_edit_updates_the_message_and_counts_edits(bot: Bot, fake: FakeBotApi) -> None:
+    sent = await bot.send_message(1001, "sida 1", reply_markup=keyboard("p:2"))
+    edited = await bot.edit_message_text("<i>sida 2</i>", 1001, sent.message_id, parse_mode="HTML")
+    assert edited.text == "sida 2"
+    assert edited.edit_date is not None
+    [current] = fake.messages_to(1001)
+    assert (current.text, current.edits, current.reply_markup) == ("<i>sida 2</i>", 1, None)
+
+
+async def test_identical_edit_raises_message_not_modified(bot: Bot) -> None:
+    sent = await bot.send_message(1001, "<b>x</b>", parse_mode="HTML", reply_markup=keyboard("a"))
+    with pytest.raises(BadRequest, match=NOT_MODIFIED):
+        await bot.edit_message_text(
+            "<strong>x</strong>",
+            1001,
+            sent.message_id,
+            parse_mode="HTML",
+            reply_markup=keyboard("a"),
+        )
+
+
+async def test_edit_with_new_keyboard_only_is_a_modification(bot: Bot) -> None:
+    sent = await bot.send_message(1001, "x", reply_markup=keyboard("a"))
+    await bot.edit_message_text("x", 1001, sent.message_id, reply_markup=keyboard("b"))
+    with pytest.raises(BadRequest, match=NOT_MODIFIED):
+        await bot.edit_message_reply_markup(1001, sent.message_id, reply_markup=keyboard("b"))
+
+
+async def test_edit_of_unknown_message_raises_not_found(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("x", 1001, 42)
+
+
+async def test_edit_of_inline_message_returns_true(bot: Bot) -> None:
+    assert await bot.edit_message_text("x", inline_message_id="AAAB") is True
+
+
+async def test_deleted_message_disappears(bot: Bot, fake: FakeBotApi) -> None:
+    sent = await bot.send_message(1001, "x")
+    assert await bot.delete_message(1001, sent.message_id) is True
+    assert fake.messages_to(1001) == []
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await bot.delete_message(1001, sent.message_id)
+
+
+# ----------------------------------------------------------------------------- callbacks, inline
+
+
+async def test_callback_query_can_be_answered_once(bot: Bot, fake: FakeBotApi) -> None:
+    sent = await bot.send_message(1001, "fråga", reply_markup=keyboard("fb:1:+"))
+    update = Update.de_json(
+        fake.user_presses("fb:1:+", message_id=sent.message_id, chat_id=1001), bot
+    )
+    assert update.callback_query.message.text == "fråga"
+    assert fake.unanswered_callbacks() == [update.callback_query.id]
+    assert await update.callback_query.answer("Tack!") is True
+    assert fake.answered_callbacks == [update.callback_query.id]
+    assert fake.callback_answers[update.callback_query.id]["text"] == "Tack!"
+    with pytest.raises(BadRequest, match=QUERY_TOO_OLD):
+        await update.callback_query.answer()
+
+
+async def test_unknown_callback_query_id_raises_bad_request(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=QUERY_TOO_OLD):
+        await bot.answer_callback_query("123")
+
+
+async def test_callback_answer_text_over_200_chars_raises_bad_request(
+    bot: Bot, fake: FakeBotApi
+) -> None:
+    sent = await bot.send_message(1001, "x", reply_markup=keyboard("a"))
+    query_id = fake.user_presses("a", message_id=sent.message_id, chat_id=1001)["callback_query"]
+    with pytest.raises(BadRequest, match="Message_too_long"):
+        await bot.answer_callback_query(query_id["id"], text="x" * 201)
+
+
+def test_pressing_a_button_on_an_unknown_message_is_a_test_bug(fake: FakeBotApi) -> None:
+    with pytest.raises(LookupError):
+        fake.user_presses("a", message_id=5, chat_id=1001)
+
+
+async def test_inline_query_accepts_50_results(bot: Bot, fake: FakeBotApi) -> None:
+    query_id = fake.inline_query("bidrag")["inline_query"]["id"]
+    results = [article(str(i)) for i in range(50)]
+    assert await bot.answer_inline_query(query_id, results, cache_time=0) is True
+    assert len(fake.inline_answers[query_id]) == 50
+
+
+async def test_inline_query_with_51_results_raises_results_too_much(
+    bot: Bot, fake: FakeBotApi
+) -> None:
+    query_id = fake.inline_query("bidrag")["inline_query"]["id"]
+    with pytest.raises(BadRequest, match="Results_too_much"):
+        await bot.answer_inline_query(query_id, [article(str(i)) for i in range(51)])
+
+
+async def test_inline_result_ids_must_be_unique(bot: Bot, fake: FakeBotApi) -> None:
+    query_id = fake.inline_query("x")["inline_query"]["id"]
+    with pytest.raises(BadRequest, match="Result_id_duplicate"):
+        await bot.answer_inline_query(query_id, [article("1"), article("1")])
+
+
+async def test_inline_message_content_is_validated_like_send_message(
+    bot: Bot, fake: FakeBotApi
+) -> None:
+    query_id = fake.inline_query("x")["inline_query"]["id"]
+    content = InputTextMessageContent("<p>x</p>", parse_mode="HTML")
+    bad = InlineQueryResultArticle("1", "titel", content)
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await bot.answer_inline_query(query_id, [bad])
+
+
+# ----------------------------------------------------------------------------- updates
+
+
+async def test_get_updates_offset_confirms_earlier_updates(bot: Bot, fake: FakeBotApi) -> None:
+    ids = [fake.user_says(text)["update_id"] for text in ("a", "b", "c")]
+    assert [u.update_id for u in await bot.get_updates()] == ids
+    assert [u.update_id for u in await bot.get_updates(offset=ids[1])] == ids[1:]
+    assert [u.update_id for u in await bot.get_updates()] == ids[1:]
+    assert [u.update_id for u in await bot.get_updates(offset=-1)] == ids[2:]
+    assert [u.update_id for u in await bot.get_updates(limit=1)] == ids[2:]
+    assert await bot.get_updates(offset=ids[2] + 1) == ()
+
+
+async def test_get_updates_is_refused_while_a_webhook_is_set(bot: Bot) -> None:
+    await bot.set_webhook("https://example.org/hook")
+    with pytest.raises(Conflict, match="webhook is active"):
+        await bot.get_updates()
+    await bot.delete_webhook()
+    assert await bot.get_updates() == ()
+
+
+async def test_command_entity_lengths_are_utf16(bot: Bot, fake: FakeBotApi) -> None:
+    update = Update.de_json(fake.user_says("/sök@samverkan_test_bot 😀 @samverkan_test_bot"), bot)
+    assert list(update.message.parse_entities().values()) == ["/s", "@samverkan_test_bot"]
+    update = Update.de_json(fake.user_says("/ask@samverkan_test_bot vad?"), bot)
+    assert list(update.message.parse_entities().values()) == ["/ask@samverkan_test_bot"]
+
+
+async def test_user_edit_produces_edited_message(bot: Bot, fake: FakeBotApi) -> None:
+    first = fake.user_says("hej", chat_type="supergroup")["message"]
+    edited = Update.de_json(
+        fake.user_edits(first["message_id"], "hejsan", chat_type="supergroup"), bot
+    )
+    assert edited.message is None
+    assert edited.edited_message.text == "hejsan"
+    assert edited.edited_message.chat.type == "supergroup"
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document"])
+async def test_user_can_send_media(bot: Bot, fake: FakeBotApi, kind: str) -> None:
+    message = Update.de_json(fake.user_sends(kind), bot).message
+    assert message.text is None
+    assert message.effective_attachment
+
+
+async def test_application_command_handler_replies(fake: FakeBotApi) -> None:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.effective_message.reply_text(f"Hej {context.args}")
+
+    app = (
+        Application.builder()
+        .token(fake.token)
+        .request(mock_request(fake))
+        .get_updates_request(mock_request(fake))
+        .build()
+    )
+    app.add_handler(CommandHandler("start", start))
+    async with app:
+        await app.process_update(Update.de_json(fake.user_says("/start faq"), app.bot))
+    assert [m.text for m in fake.messages_to(1001)] == ["Hej ['faq']"]
+
+
+# ----------------------------------------------------------------------------- failures, misc
+
+
+async def test_scheduled_429_raises_retry_after_then_recovers(bot: Bot, fake: FakeBotApi) -> None:
+    fake.fail_next("sendMessage", retry_after=3)
+    with pytest.raises(RetryAfter, match="Retry in 3"):
+        await bot.send_message(1001, "x")
+    await bot.send_message(1001, "x")
+    assert len(fake.calls_to("sendMessage")) == 2
+
+
+async def test_scheduled_server_errors_raise_network_error(bot: Bot, fake: FakeBotApi) -> None:
+    fake.fail_next("sendMessage", status=502, times=2)
+    for _ in range(2):
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(1001, "x")
+    await bot.send_message(1001, "x")
+
+
+async def test_wrong_token_raises_invalid_token(fake: FakeBotApi) -> None:
+    other = Bot("999:WRONG", request=mock_request(fake), get_updates_request=mock_request(fake))
+    with pytest.raises(InvalidToken):
+        await other.get_me()
+
+
+async def test_unknown_method_answers_404_not_found(fake: FakeBotApi) -> None:
+    assert fake.handle("sendNonsense", {}) == (
+        404,
+        {"ok": False, "error_code": 404, "description": "Not Found"},
+    )
+
+
+async def test_commands_are_stored_per_scope_and_language(bot: Bot, fake: FakeBotApi) -> None:
+    await bot.set_my_commands([BotCommand("start", "Börja")], language_code="sv")
+    await bot.set_my_commands([BotCommand("ask", "Fråga")], scope=BotCommandScopeAllGroupChats())
+    assert await bot.get_my_commands(language_code="sv") == (BotCommand("start", "Börja"),)
+    assert await bot.get_my_commands() == ()
+    groups = await bot.get_my_commands(scope=BotCommandScopeAllGroupChats())
+    assert groups == (BotCommand("ask", "Fråga"),)
+    assert fake.commands({"type": "all_group_chats"}) == [
+        {"command": "ask", "description": "Fråga"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        (BotCommand("Start", "x"), "Bot_command_invalid"),
+        (BotCommand("a" * 33, "x"), "Bot_command_invalid"),
+        (BotCommand("ok", "x" * 257), "Bot_command_description_invalid"),
+    ],
+)
+async def test_invalid_commands_raise_bad_request(
+    bot: Bot, command: BotCommand, error: str
+) -> None:
+    with pytest.raises(BadRequest, match=error):
+        await bot.set_my_commands([command])
+
+
+async def test_chat_action_must_be_known(bot: Bot) -> None:
+    assert await bot.send_chat_action(1001, "typing") is True
+    with pytest.raises(BadRequest, match="Wrong parameter action"):
+        await bot.send_chat_action(1001, "thinking")
+
+
+async def test_multipart_uploads_are_decoded(bot: Bot, fake: FakeBotApi) -> None:
+    await bot.set_webhook("https://example.org/hook", certificate=b"PEM DATA")
+    params = fake.calls_to("setWebhook")[0].params
+    assert params["url"] == "https://example.org/hook"
+    assert params["certificate"].data == b"PEM DATA"
+
+
+def test_json_bodies_are_decoded_and_typed() -> None:
+    request = httpx.Request("POST", "http://x/bot1:A/sendMessage", json={"chat_id": "5"})
+    params = decode_body(request.headers["content-type"], request.read())
+    assert params == {"chat_id": "5"}
+
+
+# ----------------------------------------------------------------------------- HTTP server
+
+
+@pytest.fixture
+async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApiServer]:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    async with FakeBotApiServer(max_poll_seconds=0.5) as the_server:
+        yield the_server
+
+
+@pytest.fixture
+async def http_bot(server: FakeBotApiServer) -> AsyncIterator[Bot]:
+    async with Bot(server.api.token, base_url=server.base_url) as the_bot:
+        yield the_bot
+
+
+async def test_server_serves_a_real_bot_over_http(http_bot: Bot, server: FakeBotApiServer) -> None:
+    assert server.base_url.startswith("http://127.0.0.1:")
+    await http_bot.send_message(1001, "<b>hej</b>", parse_mode="HTML")
+    assert [m.visible_text for m in server.api.messages_to(1001)] == ["hej"]
+    with pytest.raises(BadRequest, match="unsupported start tag"):
+        await http_bot.send_message(1001, "<x>", parse_mode="HTML")
+
+
+async def test_long_poll_returns_as_soon_as_an_update_arrives(
+    http_bot: Bot, server: FakeBotApiServer
+) -> None:
+    asyncio.get_running_loop().call_later(0.1, server.api.user_says, "hej")
+    started = time.monotonic()
+    updates = await http_bot.get_updates(timeout=5)
+    assert [u.message.text for u in updates] == ["hej"]
+    assert time.monotonic() - started < 0.45
+
+
+async def test_long_poll_waits_for_timeout_capped_by_server(http_bot: Bot) -> None:
+    started = time.monotonic()
+    assert await http_bot.get_updates(timeout=30) == ()
+    assert 0.4 < time.monotonic() - started < 1.5
+    started = time.monotonic()
+    assert await http_bot.get_updates(timeout=0) == ()
+    assert time.monotonic() - started < 0.3
+
+
+async def test_newer_poll_terminates_older_one_with_conflict(
+    http_bot: Bot, server: FakeBotApiServer
+) -> None:
+    older = asyncio.create_task(http_bot.get_updates(timeout=5))
+    await server.wait_for(lambda: server.waiting_polls == 1)
+    async with Bot(server.api.token, base_url=server.base_url) as second_instance:
+        await second_instance.get_updates(timeout=0)
+    with pytest.raises(Conflict, match="terminated by other getUpdates"):
+        await older
+
+
+async def test_wait_for_returns_predicate_value_or_times_out(
+    http_bot: Bot, server: FakeBotApiServer
+) -> None:
+    asyncio.get_running_loop().call_later(0.05, asyncio.ensure_future, http_bot.get_me())
+    calls = await server.wait_for(lambda api: api.calls_to("getMe"), timeout=2)
+    assert [c.method for c in calls] == ["getMe"]
+    with pytest.raises(TimeoutError, match="getMe"):
+        await server.wait_for(lambda api: api.calls_to("sendMessage"), timeout=0.05)
+
+
+async def test_server_wrong_token_and_unknown_paths(server: FakeBotApiServer) -> None:
+    async with httpx.AsyncClient(trust_env=False) as client:
+        wrong = await client.post(f"{server.base_url}1:NOPE/getMe")
+        malformed = await client.get(f"http://127.0.0.1:{server.port}/favicon.ico")
+    assert (wrong.status_code, wrong.json()["description"]) == (401, "Unauthorized")
+    assert (malformed.status_code, malformed.json()["description"]) == (404, "Not Found")
+
+
+async def test_polling_application_end_to_end(server: FakeBotApiServer) -> None:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.effective_message.reply_text("pong")
+
+    app = Application.builder().token(server.api.token).base_url(server.base_url).build()
+    app.add_handler(CommandHandler("ping", echo))
+    async with app:
+        await app.start()
+        await app.updater.start_polling(timeout=1, poll_interval=0)
+        update_id = server.api.user_says("/ping")["update_id"]
+        await server.wait_for(lambda api: api.messages_to(1001), timeout=3)
+        await app.updater.stop()
+        await app.stop()
+    last = server.api.calls_to("getUpdates")[-1].params
+    assert (last["offset"], last["timeout"]) == (update_id + 1, 0)
+    assert [m.text for m in server.api.messages_to(1001)] == ["pong"]

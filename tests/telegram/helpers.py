@@ -1,0 +1,76 @@
+"""Helpers shared by the Telegram tests (constants, a recording question log, inspection)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.telegram_app import STATE_KEY, App, BotState
+from tests.fakebotapi import FakeBotApi, SentMessage, check_telegram_html
+
+KNOWLEDGE = Path(__file__).parent / "data" / "knowledge"
+RESERVED_QUESTION = "Får kommunen använda reserverade kontrakt för idéburna organisationer?"
+"""Answered with seven results from the fixture knowledge (three pages)."""
+UNKNOWN_QUESTION = "Vilken färg har månen på tisdagar?"
+"""Not covered by the fixture knowledge."""
+
+Feed = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class RecordingLog:
+    """An in-memory stand-in for bot.store.QuestionLog."""
+
+    def __init__(self) -> None:
+        self.questions: list[dict[str, Any]] = []
+        self.feedback: list[tuple[int, int, int]] = []
+        self.purged = 0
+        self.closed = False
+
+    def record_question(self, **fields: Any) -> int:
+        self.questions.append(fields)
+        return len(self.questions)
+
+    def record_feedback(self, question_id: int, *, user_id: int, value: int) -> bool:
+        self.feedback.append((question_id, user_id, value))
+        return True
+
+    def purge_expired(self) -> int:
+        self.purged += 1
+        return 0
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def state_of(app: App) -> BotState:
+    return app.bot_data[STATE_KEY]
+
+
+def with_settings(app: App, **changes: Any) -> None:
+    state = state_of(app)
+    state.settings = replace(state.settings, **changes)
+
+
+def sent(fake: FakeBotApi, chat_id: int = 1001) -> list[SentMessage]:
+    """The bot's messages in a chat, each checked as valid Telegram HTML."""
+    messages = fake.messages_to(chat_id)
+    for message in messages:
+        assert check_telegram_html(message.text) is None, message.text
+    return messages
+
+
+def buttons(message: SentMessage) -> list[dict[str, Any]]:
+    """All inline buttons of a message, row by row."""
+    if not message.reply_markup:
+        return []
+    return [button for row in message.reply_markup["inline_keyboard"] for button in row]
+
+
+def button_data(message: SentMessage, prefix: str) -> list[str]:
+    return [
+        b["callback_data"]
+        for b in buttons(message)
+        if b.get("callback_data", "").startswith(prefix)
+    ]

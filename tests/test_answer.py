@@ -1,0 +1,130 @@
+import json
+
+import pytest
+
+from bot.service import EmptyQuestion, MAX_QUESTION_CHARS, QAService
+from bot.views import answer_json
+
+
+def test_question_is_answered_with_the_passage_that_covers_it(service):
+    answer = service.ask("Vilka kriterier gäller för IOP?")
+    assert answer.answered
+    assert answer.results[0].passage.id == "iop-guide#2"
+
+
+def test_excerpt_is_verbatim_and_marks_matched_words(service):
+    result = service.ask("Vilka kriterier gäller för IOP?").results[0]
+    text = result.excerpt.text.removeprefix("… ").removesuffix(" …")
+    assert text in result.passage.text
+    marked = {result.excerpt.text[a:b].casefold() for a, b in result.excerpt.marks}
+    assert {"kriterier", "iop"} <= marked
+
+
+def test_citation_carries_the_document_metadata(service):
+    citation = service.ask("Vilka kriterier gäller för IOP?").results[0].citation
+    assert (citation.title, citation.author, citation.publisher, citation.published, citation.url) == (
+        "Idéburet offentligt partnerskap",
+        "Testredaktionen",
+        "Testförlaget",
+        "2024-05-01",
+        "https://example.org/iop",
+    )
+
+
+def test_off_topic_question_abstains_with_topic_suggestions(real_service):
+    answer = real_service.ask("Hur mycket kostar en parkeringsplats vid stationen?")
+    assert not answer.answered
+    assert answer.results == ()
+    assert [s.topic_id for s in answer.suggestions] == [t.id for t in real_service.topics]
+    assert all(s.label and s.question for s in answer.suggestions)
+
+
+@pytest.mark.parametrize("question", ["Vad gör kommunen?", "Hvad gør kommunen?", "What does the municipality do?"])
+def test_generic_words_alone_do_not_count_as_an_answer(real_service, question):
+    assert not real_service.ask(question).answered
+
+
+def test_english_question_is_answered_from_swedish_text(real_service):
+    answer = real_service.ask("What is an idea-driven public partnership?")
+    assert (answer.language, answer.answered) == ("en", True)
+    assert answer.results[0].citation.doc_id == "guide-iop"
+
+
+def test_unaccented_question_still_matches(service):
+    answer = service.ask("ideburet offentligt partnerskap")
+    assert answer.answered
+    assert answer.results[0].citation.doc_id == "iop-guide"
+
+
+def test_glossary_expansion_answers_english_questions_from_swedish_text(service):
+    answer = service.ask("What is an idea-driven public partnership?")
+    assert answer.language == "en"
+    assert answer.answered
+    assert answer.results[0].citation.doc_id == "iop-guide"
+
+
+def test_danish_legal_reference_finds_the_section(service):
+    answer = service.ask("Hvordan søger vi § 18-midler?")
+    assert answer.language == "da"
+    assert answer.results[0].passage.id == "samskabelse#2"
+
+
+def test_old_passage_about_a_changed_rule_carries_a_dated_note(service):
+    answer = service.ask("reserverade kontrakt civilsamhällesutredningen")
+    result = answer.results[0]
+    assert result.citation.doc_id == "reserverat-2018"
+    assert result.notes == ("Kan vara inaktuellt: reglerna ändrades 2023. → Idéburet offentligt partnerskap",)
+
+
+def test_notes_follow_the_requested_language(service):
+    answer = service.ask("reserverade kontrakt civilsamhällesutredningen", language="en")
+    assert answer.results[0].notes[0].startswith("May be outdated:")
+
+
+def test_empty_question_is_refused(service):
+    with pytest.raises(EmptyQuestion):
+        service.ask(" \u200b\n ")
+
+
+def test_long_question_is_cut_with_a_notice(service):
+    answer = service.ask("IOP kriterier " * 400)
+    assert len(answer.question) <= MAX_QUESTION_CHARS + 2
+    assert answer.notices == ("Frågan var lång och har kortats till de första 500 tecknen.",)
+
+
+def test_results_are_ordered_by_score_then_date(service):
+    answer = service.ask("kommun föreningar samverkan IOP dialog")
+    scores = [r.score for r in answer.results]
+    assert scores == sorted(scores, reverse=True) or all(
+        later <= earlier / 0.97 for earlier, later in zip(scores, scores[1:])
+    )
+
+
+def test_json_view_has_the_documented_fields(service):
+    data = answer_json(service.ask("Vilka kriterier gäller för IOP?"))
+    assert list(data)[:5] == ["question", "language", "answered", "results", "suggestions"]
+    assert set(data["results"][0]) >= {
+        "rank", "doc_id", "passage_id", "title", "author", "publisher", "published", "kind", "url",
+        "score", "passage", "excerpt",
+    }
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_broken_document_is_skipped_and_the_rest_still_answers(knowledge_copy):
+    (knowledge_copy / "broken.md").write_text("---\nid: [\n---\ntext\n", encoding="utf-8")
+    service = QAService.open(knowledge_copy)
+    assert service.warnings and "broken.md" in service.warnings[0]
+    assert service.ask("Vilka kriterier gäller för IOP?").answered
+
+
+def test_index_cache_is_reused_until_a_file_changes(knowledge_copy, tmp_path):
+    cache = tmp_path / "cache"
+    first = QAService.open(knowledge_copy, cache)
+    again = QAService.open(knowledge_copy, cache)
+    assert again.version == first.version
+    assert len(list(cache.iterdir())) == 1
+    path = knowledge_copy / "samskabelse.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nEn ny sætning om frivillige.\n", encoding="utf-8")
+    changed = QAService.open(knowledge_copy, cache)
+    assert changed.version != first.version
+    assert len(list(cache.iterdir())) == 2
