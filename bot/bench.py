@@ -145,6 +145,8 @@ class SizeResult:
     build: BuildResult
     serve: ServeResult
     reference: ReferenceResult | None
+    load_average: float
+    """Highest 1-minute load average seen around the serve run (other work on the machine)."""
 
 
 # ---------------------------------------------------------------------- synthetic data
@@ -179,17 +181,16 @@ def vocabulary(size: int = VOCABULARY_SIZE) -> tuple[list[str], str]:
               "sk", "st", "sp", "tr", "kr", "fr", "gr", "bl", "fl", "sj", "tj"]  # fmt: skip
     vowels = ["a", "e", "i", "o", "u", "y", "å", "ä", "ö", "ie", "ei"]
     codas = ["", "", "n", "r", "l", "s", "t", "k", "m", "ng", "nd", "rt", "st", "ll"]
+    syllables = [o + v + c for o in onsets for v in vowels for c in codas]
     while len(words) < size:
-        n_syllables = int(rng.integers(2, 5))
-        word = "".join(
-            onsets[rng.integers(len(onsets))]
-            + vowels[rng.integers(len(vowels))]
-            + codas[rng.integers(len(codas))]
-            for _ in range(n_syllables)
-        )
-        if word not in seen:
-            seen.add(word)
-            words.append(word)
+        # A batch of 2-4 syllable words; later duplicates are skipped, so order is stable.
+        batch = rng.integers(len(syllables), size=(4096, 4))
+        n_syllables = rng.integers(2, 5, size=4096)
+        for picks, count in zip(batch.tolist(), n_syllables.tolist(), strict=True):
+            word = "".join(syllables[i] for i in picks[:count])
+            if word not in seen and len(words) < size:
+                seen.add(word)
+                words.append(word)
     n_real = min(len(real), size)
     source = f"{n_real} words from {KNOWLEDGE_DIR.name}/*.md + {size - n_real} generated"
     return words, source
@@ -252,6 +253,14 @@ def _current_rss_bytes() -> int:
     except OSError:
         return 0
     return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _load_average() -> float:
+    """Return the 1-minute load average (0.0 where unsupported)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
 
 
 def _percentile_ms(samples_ns: Sequence[int], q: float) -> float:
@@ -455,8 +464,8 @@ def format_table(results: Sequence[SizeResult]) -> str:
     """Render the results as a Markdown table plus the rank_bm25 comparison table."""
     lines = [
         "| passages | tokens | terms | postings | build | on disk | load | p50 | p95 | p99 "
-        "| build peak RSS | serve peak RSS |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| build peak RSS | serve peak RSS | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         b, s = r.build, r.serve
@@ -464,7 +473,7 @@ def format_table(results: Sequence[SizeResult]) -> str:
             f"| {r.passages:,} | {b.tokens:,} | {b.terms:,} | {b.postings:,} | {b.build_s:.1f} s "
             f"| {_mb(b.disk_bytes)} | {s.load_ms:.1f} ms | {_ms(s.p50_ms)} ms "
             f"| {_ms(s.p95_ms)} ms | {_ms(s.p99_ms)} ms "
-            f"| {_mb(b.peak_rss_bytes)} | {_mb(s.peak_rss_bytes)} |"
+            f"| {_mb(b.peak_rss_bytes)} | {_mb(s.peak_rss_bytes)} | {r.load_average:.1f} |"
         )
     lines += [
         "",
@@ -520,13 +529,15 @@ def run_bench(
                 print(f"... {n_passages:,} passages", file=sys.stderr, flush=True)
             directory = root / f"index-{n_passages}"
             build = BuildResult(**_run_worker("build", n_passages, directory, queries))
+            before = _load_average()
             serve = ServeResult(**_run_worker("serve", n_passages, directory, queries))
+            load = max(before, _load_average())
             reference = None
             if n_passages <= REFERENCE_MAX_SIZE:
                 reference = ReferenceResult(
                     **_run_worker("reference", n_passages, directory, queries)
                 )
-            results.append(SizeResult(n_passages, build, serve, reference))
+            results.append(SizeResult(n_passages, build, serve, reference, load))
     ok = all(
         r.reference is None or r.reference.equal_queries == r.reference.queries for r in results
     )

@@ -22,6 +22,10 @@ _LEXICON_FILE = "lexicon.json"
 _RARITY_FILE = "rarity.json"
 _INDEX_DIR = "bm25"
 _KEEP_CACHES = 3
+K1 = 1.5
+B = 0.75
+INDEX_RECIPE = f"passage-text=title+heading+text;k1={K1};b={B};rarity=1"
+"""Everything besides the analyzer that shapes the index; part of the cache key."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def knowledge_version(directory: Path) -> str:
     Returns:
         A short hex digest that changes whenever any knowledge file changes.
     """
-    digest = hashlib.sha256(f"analyzer={ANALYZER_VERSION}".encode())
+    digest = hashlib.sha256(f"analyzer={ANALYZER_VERSION};{INDEX_RECIPE}".encode())
     for path in knowledge_files(directory):
         digest.update(path.name.encode("utf-8") + b"\0")
         try:
@@ -119,7 +123,7 @@ def build_corpus(knowledge: Knowledge, version: str = "") -> Corpus:
     tokens = [
         analyzer.terms(passage_index_text(documents[p.doc_id], p), p.language) for p in passages
     ]
-    index = SearchIndex.build(tokens)
+    index = SearchIndex.build(tokens, k1=K1, b=B)
     return Corpus(documents, tuple(passages), index, analyzer, version, term_rarity(documents, passages, analyzer))
 
 

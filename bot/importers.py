@@ -43,7 +43,6 @@ _TITLE_MAX = 150
 _SLUG_MAX = 60
 
 
-
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -86,6 +85,7 @@ _PAGE_NUMBER = re.compile(
 )
 _BULLET = re.compile(r"[•●▪■◦·*–-]\s|\d{1,2}[.)]\s|[a-z]\)\s|§\s?\d")
 _TERMINAL = (".", "!", "?", ":", ";")
+_RULE = re.compile(r"[-=_*~]{3,}")
 _PDF_EXTRACT = 16
 """The "copy text" bit of a PDF's permission flags (``UserAccessPermissions.EXTRACT``)."""
 
@@ -227,16 +227,16 @@ def import_file(
     if not knowledge_dir.is_dir():
         raise ImportFailed(f"{knowledge_dir}: knowledge folder not found")
     doc = extract(path)
-    new_id = doc.id if doc_id is None else doc_id
-    if not new_id:
+    if doc_id is None and not doc.id:
         raise ImportFailed(f"{path.name}: cannot make an id from the title; use --id")
+    new_id = doc.id if doc_id is None else doc_id
     if not _ID.fullmatch(new_id):
         raise ImportFailed(f"invalid id {new_id!r} (use a-z, 0-9 and -, not starting with -)")
     doc = replace(doc, id=new_id)
     target = knowledge_dir / f"{new_id}.md"
     if target.exists() and not force:
         raise ImportFailed(f"{target} already exists; use --force to replace it")
-    _write_atomically(target, to_markdown(doc, kind=kind), replace=force)
+    _write_atomically(target, to_markdown(doc, kind=kind), overwrite=force)
     return target
 
 
@@ -382,7 +382,12 @@ def _paragraphs(text: str) -> list[str]:
 
 def _finish(found: _Extracted, name: str, *, hint: str = "") -> ImportedDocument:
     """Settle title, id and language, and refuse documents without text."""
-    blocks = [block for block in found.blocks if block.strip()]
+    # Rules like "-----" are layout, and a bare "---" line would end the front matter early.
+    blocks = [
+        "\n".join(line for line in block.split("\n") if not _RULE.fullmatch(line.strip()))
+        for block in found.blocks
+    ]
+    blocks = [block for block in blocks if block.strip()]
     if not blocks:
         raise ImportFailed(f"{name}: no text found{hint}")
     notes = list(found.notes)
@@ -419,8 +424,8 @@ def _same_text(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
-def _write_atomically(target: Path, text: str, *, replace: bool) -> None:
-    """Write via a temporary file in the same folder; never clobber unless ``replace``."""
+def _write_atomically(target: Path, text: str, *, overwrite: bool) -> None:
+    """Write via a temporary file in the same folder; never clobber unless ``overwrite``."""
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         # os.open with 0o666 lets the umask decide, like any other file the editor creates.
@@ -429,7 +434,7 @@ def _write_atomically(target: Path, text: str, *, replace: bool) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if replace:
+        if overwrite:
             os.replace(tmp, target)
             return
         try:
@@ -827,7 +832,7 @@ def _html_blocks(main: ET.Element) -> Iterator[str]:
             if text:
                 yield ("###" if level and int(level.group(1)) > 2 else "##") + " " + text
         elif element.tag == "list":
-            items = [_one_line(_xml_text(item)) for item in element.iter("item")]
+            items = [_one_line(_xml_text(item)) for item in element.findall("item")]
             block = "\n".join(f"- {item}" for item in items if item)
             if block:
                 yield block
@@ -866,8 +871,9 @@ def _read_txt(data: bytes, name: str) -> _Extracted:
     blocks = _paragraphs(text)
     if not blocks:
         raise ImportFailed(f"{name}: no text found")
-    title, _, rest = blocks[0].partition("\n")
-    if len(title) > _TITLE_MAX:
+    first, _, rest = blocks[0].partition("\n")
+    title = first.lstrip("#").strip()  # Markdown saved as .txt
+    if len(title) > _TITLE_MAX or not title:
         return _Extracted(blocks, notes=notes)
     blocks = ([rest] if rest else []) + blocks[1:]
     if not blocks:  # a single line is both title and text

@@ -24,6 +24,12 @@ DATA_FILES = ("glossary.yaml", "topics.yaml", "legal_changes.yaml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _FENCE = re.compile(r"^-{3,}\s*$")
+# libyaml's safe loader is several times faster; both build only plain Python objects.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _safe_load(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,7 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
         return None, [Problem(name, 1, "missing YAML front matter (the file must start with ---)")]
     front, body, body_line = parts
     try:
-        meta = yaml.safe_load(front)
+        meta = _safe_load(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -233,7 +239,7 @@ def _load_yaml(path: Path, problems: list[Problem]) -> Any:
         problems.append(problem)
         return None
     try:
-        return yaml.safe_load(text or "")
+        return _safe_load(text or "")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.append(Problem(str(path), (mark.line + 1) if mark else 1, "unreadable YAML"))

@@ -101,6 +101,15 @@ class QueryBuilder:
                 repaired.append(term)
         return repaired
 
+    def _typed_terms(self, text: str, language: str) -> list[str]:
+        """Analyse typed words; a compound the corpus lacks is represented by its known parts."""
+        terms: list[str] = []
+        for span in self.analyzer.spans(text, language):
+            repaired = self._repair(list(span.terms))
+            known = [t for t in repaired if t in self.vocabulary]
+            terms.extend(known if len(repaired) > 1 and known else repaired)
+        return terms
+
     def build(self, text: str, language: str) -> Query:
         """Analyse a question and expand it with glossary synonyms.
 
@@ -113,7 +122,7 @@ class QueryBuilder:
         """
         question_words = _question_words().get(language, frozenset())
         words = " ".join(w for w in text.split() if w.casefold().strip("?!.,;:") not in question_words)
-        original = list(dict.fromkeys(self._repair(self.analyzer.terms(words, language))))
+        original = list(dict.fromkeys(self._typed_terms(words, language)))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
         by_language = {lang: set(self._repair(self.analyzer.terms(words, lang))) for lang in LANGUAGES}
         typed_of: dict[str, set[str]] = {}

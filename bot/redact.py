@@ -19,7 +19,10 @@ Choices for identity numbers:
   the Swedish Luhn check or the old Danish modulus-11 check; otherwise it is masked as a phone
   number. Either way the digits are gone.
 * A 10-digit number that is date-valid both ways (``YYMMDD`` and ``DDMMYY``) is called a
-  personnummer when its Luhn digit is right and a CPR number otherwise.
+  personnummer when its Luhn digit is right and a CPR number otherwise; with a ``+`` separator
+  (Swedish, aged 100 or more) it is always Swedish.
+* Bare 8-digit Danish numbers are masked only after a phone word or in ``12 34 56 78`` pairs,
+  so amounts, CVR-like numbers and CPV codes (``85000000-9``) stay readable.
 
 Text is first cleaned of invisible format characters (zero-width spaces, bidi marks, soft
 hyphens) and NFKC-normalised, so that ``８５０７０９－１２３４`` or a number split by a zero-width
@@ -149,9 +152,7 @@ _PERSONAL_CASE_REPLIES = {
 def _normalise(text: str) -> str:
     """Drop invisible format/control characters (keeping newlines and tabs), then NFKC."""
     kept = "".join(
-        char
-        for char in text
-        if char in "\n\t" or unicodedata.category(char) not in {"Cc", "Cf"}
+        char for char in text if char in "\n\t" or unicodedata.category(char) not in {"Cc", "Cf"}
     )
     return unicodedata.normalize("NFKC", kept)
 

@@ -89,7 +89,7 @@ class QAService:
         for problem in knowledge.problems:
             if problem.path not in reported:
                 reported.add(problem.path)
-                logger.warning("skipped %s", problem)
+                logger.info("skipped %s", problem)
         if not knowledge.documents:
             reason = str(knowledge.problems[0]) if knowledge.problems else f"{knowledge_dir}: no documents"
             raise KnowledgeUnavailable(reason)

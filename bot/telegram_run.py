@@ -6,12 +6,15 @@ import logging
 import signal
 import sys
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from telegram.error import InvalidToken
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.store import QuestionLog
 
 logger = logging.getLogger(__name__)
 
@@ -84,26 +87,27 @@ def run(settings: Settings) -> int:
             stop_signals=(signal.SIGINT, signal.SIGTERM),
         )
     except InvalidToken:
-        print("error: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)", file=sys.stderr)
+        print(
+            "error: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)",
+            file=sys.stderr,
+        )
         return 2
     logger.info("Stopped")
     return 0
 
 
-def _open_question_log(settings: Settings) -> Any:
-    """Open the question log under ``data_dir``; None (feedback goes to JSONL) if unavailable."""
+def _open_question_log(settings: Settings) -> QuestionLog | None:
+    """Open the question log under ``data_dir``; None (feedback goes to JSONL) if it fails."""
+    from bot.store import LOG_FILENAME, QuestionLog
+
     try:
-        from bot import store  # type: ignore[attr-defined]
-    except ImportError:
-        logger.info("No question log available; feedback goes to %s", settings.data_dir)
-        return None
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return store.QuestionLog.open(
-            settings.data_dir / "questions.sqlite3",
+        return QuestionLog.open(
+            settings.data_dir / LOG_FILENAME,
             secret=settings.hmac_secret,
             retention_days=settings.retention_days,
         )
     except Exception:
-        logger.warning("Could not open the question log; questions are not recorded", exc_info=True)
+        logger.warning(
+            "Could not open the question log; questions are not recorded", exc_info=True
+        )
         return None

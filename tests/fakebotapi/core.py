@@ -5,12 +5,10 @@ exactly as api.telegram.org would answer it, including Telegram's error strings.
 it into a real PTB ``Bot`` without any socket::
 
     fake = FakeBotApi()
-    transport = httpx.MockTransport(fake.handle_httpx)
-    bot = Bot(
-        fake.token,
-        request=HTTPXRequest(httpx_kwargs={"transport": transport, "trust_env": False}),
-        get_updates_request=HTTPXRequest(httpx_kwargs={"transport": transport}),
-    )  # or simply: Bot(fake.token, request=fake.make_request(), get_updates_request=...)
+    bot = Bot(fake.token, request=fake.make_request(), get_updates_request=fake.make_request())
+    # make_request() == HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(
+    #     fake.handle_httpx), "trust_env": False}); both requests are needed, else
+    # getUpdates goes to the real network.
 
 and feed the bot incoming updates built by ``user_says``, ``user_presses``, ``inline_query``...
 (each returns the update dict, so ``Update.de_json(fake.user_says("/start"), bot)`` works too).
@@ -262,7 +260,8 @@ def _decode_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         filename = part.get_filename()
         if filename is not None:
             params[name] = UploadedFile(filename, part.get_content_type(), data)

@@ -8,11 +8,14 @@ Most tests go in-process through ``httpx.MockTransport``; the server tests go ov
 from __future__ import annotations
 
 import asyncio
+import html
 import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from telegram import (
     Bot,
     BotCommand,
@@ -32,8 +35,10 @@ from tests.fakebotapi import (
     FakeBotApiServer,
     check_telegram_html,
     parse_telegram_html,
+    strip_html,
     visible_length,
 )
+from tests.fakebotapi.core import DEFAULT_SUPERGROUP_ID as DEFAULT_GROUP
 from tests.fakebotapi.core import decode_body
 
 NOT_MODIFIED = "Message is not modified"
@@ -111,6 +116,13 @@ def test_valid_html_is_accepted(text: str) -> None:
 )
 def test_invalid_html_is_refused_with_telegram_error(text: str, error: str) -> None:
     assert check_telegram_html(text) == f"Bad Request: can't parse entities: {error}"
+
+
+@given(st.text())
+def test_any_text_escaped_with_html_escape_is_valid_and_round_trips(text: str) -> None:
+    markup = f"<b>{html.escape(text)}</b>"
+    assert check_telegram_html(markup) is None
+    assert strip_html(markup) == text.strip()
 
 
 def test_visible_length_ignores_tags_decodes_entities_and_counts_utf16() -> None:
@@ -352,6 +364,26 @@ async def test_user_edit_produces_edited_message(bot: Bot, fake: FakeBotApi) -> 
     assert edited.edited_message.chat.type == "supergroup"
 
 
+async def test_user_reply_to_bot_message_carries_that_message(bot: Bot, fake: FakeBotApi) -> None:
+    sent = await bot.send_message(DEFAULT_GROUP, "svar", reply_markup=keyboard("a"))
+    update = fake.user_says(
+        "och mer?", chat_type="supergroup", reply_to_bot_message_id=sent.message_id
+    )
+    replied = Update.de_json(update, bot).message.reply_to_message
+    assert (replied.message_id, replied.text, replied.from_user.id) == (
+        sent.message_id,
+        "svar",
+        fake.bot_id,
+    )
+
+
+async def test_inline_message_button_press_has_no_message(bot: Bot, fake: FakeBotApi) -> None:
+    update = Update.de_json(fake.user_presses_inline("p:2", inline_message_id="AAAB"), bot)
+    assert update.callback_query.message is None
+    assert await update.callback_query.edit_message_text("sida 2") is True
+    assert await update.callback_query.answer() is True
+
+
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document"])
 async def test_user_can_send_media(bot: Bot, fake: FakeBotApi, kind: str) -> None:
     message = Update.de_json(fake.user_sends(kind), bot).message
@@ -366,8 +398,8 @@ async def test_application_command_handler_replies(fake: FakeBotApi) -> None:
     app = (
         Application.builder()
         .token(fake.token)
-        .request(mock_request(fake))
-        .get_updates_request(mock_request(fake))
+        .request(fake.make_request())
+        .get_updates_request(fake.make_request())
         .build()
     )
     app.add_handler(CommandHandler("start", start))
@@ -460,7 +492,7 @@ def test_json_bodies_are_decoded_and_typed() -> None:
 @pytest.fixture
 async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApiServer]:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    async with FakeBotApiServer(max_poll_seconds=0.5) as the_server:
+    async with FakeBotApiServer() as the_server:
         yield the_server
 
 
@@ -485,13 +517,16 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(
     started = time.monotonic()
     updates = await http_bot.get_updates(timeout=5)
     assert [u.message.text for u in updates] == ["hej"]
-    assert time.monotonic() - started < 0.45
+    assert time.monotonic() - started < 1.0  # the server holds polls for up to 2 s
 
 
-async def test_long_poll_waits_for_timeout_capped_by_server(http_bot: Bot) -> None:
+async def test_long_poll_waits_for_timeout_capped_by_server(
+    http_bot: Bot, server: FakeBotApiServer
+) -> None:
+    server.max_poll_seconds = 0.3
     started = time.monotonic()
     assert await http_bot.get_updates(timeout=30) == ()
-    assert 0.4 < time.monotonic() - started < 1.5
+    assert 0.25 < time.monotonic() - started < 1.5
     started = time.monotonic()
     assert await http_bot.get_updates(timeout=0) == ()
     assert time.monotonic() - started < 0.3

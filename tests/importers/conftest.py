@@ -37,7 +37,8 @@ def _page_stream(
     ops = [b"BT"]
 
     def show(text: str, size: float, y: float) -> None:
-        ops.append(b"/F1 %.1f Tf 1 0 0 1 %.1f %.1f Tm " % (size, LEFT, y) + _pdf_string(text) + b" Tj")
+        position = b"/F1 %.1f Tf 1 0 0 1 %.1f %.1f Tm " % (size, LEFT, y)
+        ops.append(position + _pdf_string(text) + b" Tj")
 
     if header is not None:
         show(header.format(n=number), 9.0, 810.0)

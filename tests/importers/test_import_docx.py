@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from bot.importers import ImportFailed, extract
+
+MakeFile = Callable[..., Path]
+WriteFile = Callable[[str, str | bytes], Path]
 
 CONTRACT = [
     ("Title", "IOP-avtal om stöd till brottsutsatta"),
@@ -20,7 +25,7 @@ CONTRACT = [
 ]
 
 
-def test_docx_core_properties_fill_title_author_and_date(make_docx):
+def test_docx_core_properties_fill_title_author_and_date(make_docx: MakeFile) -> None:
     path = make_docx(
         "iop.docx",
         CONTRACT,
@@ -38,7 +43,7 @@ def test_docx_core_properties_fill_title_author_and_date(make_docx):
     assert doc.language == "sv"
 
 
-def test_docx_headings_become_markdown_and_list_items_stay_together(make_docx):
+def test_docx_headings_become_markdown_and_list_items_stay_together(make_docx: MakeFile) -> None:
     doc = extract(make_docx("iop.docx", CONTRACT, title="IOP-avtal om stöd till brottsutsatta"))
 
     assert doc.body.split("\n\n") == [
@@ -50,14 +55,14 @@ def test_docx_headings_become_markdown_and_list_items_stay_together(make_docx):
     ]
 
 
-def test_docx_without_core_title_uses_its_title_paragraph(make_docx):
+def test_docx_without_core_title_uses_its_title_paragraph(make_docx: MakeFile) -> None:
     doc = extract(make_docx("x.docx", CONTRACT))
 
     assert doc.title == "IOP-avtal om stöd till brottsutsatta"
     assert doc.body.startswith("## Parter")
 
 
-def test_docx_table_rows_become_paragraphs(make_docx):
+def test_docx_table_rows_become_paragraphs(make_docx: MakeFile) -> None:
     path = make_docx(
         "budget.docx",
         [("Normal", "Budget för partnerskapet.")],
@@ -70,25 +75,25 @@ def test_docx_table_rows_become_paragraphs(make_docx):
     ]
 
 
-def test_docx_placeholder_author_is_not_taken_for_the_author(make_docx):
+def test_docx_placeholder_author_is_not_taken_for_the_author(make_docx: MakeFile) -> None:
     path = make_docx("x.docx", CONTRACT, title="Avtal", author="python-docx")
 
     assert extract(path).author == ""
 
 
-def test_docx_without_text_is_refused(make_docx):
+def test_docx_without_text_is_refused(make_docx: MakeFile) -> None:
     with pytest.raises(ImportFailed, match=r"^tom\.docx: no text found$"):
         extract(make_docx("tom.docx", [], title="Tom"))
 
 
-def test_encrypted_or_old_word_file_named_docx_is_refused(write_file):
+def test_encrypted_or_old_word_file_named_docx_is_refused(write_file: WriteFile) -> None:
     ole_header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
 
     with pytest.raises(ImportFailed, match="encrypted or old-style Word file"):
         extract(write_file("skyddad.docx", ole_header))
 
 
-def test_zip_that_is_not_a_word_document_fails_cleanly(tmp_path):
+def test_zip_that_is_not_a_word_document_fails_cleanly(tmp_path: Path) -> None:
     path = tmp_path / "arkiv.docx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("hej.txt", "hej")
@@ -97,6 +102,6 @@ def test_zip_that_is_not_a_word_document_fails_cleanly(tmp_path):
         extract(path)
 
 
-def test_text_file_named_docx_is_refused(write_file):
+def test_text_file_named_docx_is_refused(write_file: WriteFile) -> None:
     with pytest.raises(ImportFailed, match=r"^x\.docx: not a valid DOCX$"):
         extract(write_file("x.docx", "bara text"))

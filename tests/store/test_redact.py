@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.redact import MASKS, Redaction, personal_case_reply, redact
 
+
 def luhn_digit(nine: str) -> str:
     """Return the Swedish check digit for the first nine digits ``YYMMDDXXX``."""
     total = 0
@@ -112,9 +113,13 @@ def test_references_amounts_and_dates_are_kept(text: str) -> None:
 
 
 def test_surrounding_text_is_kept_verbatim() -> None:
-    result = redact("Hej! Jag heter Anna, 850709-1234, mejla anna@exempel.se eller ring 070-123 45 67.")
+    result = redact(
+        "Hej! Jag heter Anna, 850709-1234, mejla anna@exempel.se eller ring 070-123 45 67."
+    )
 
-    assert result.text == "Hej! Jag heter Anna, [personnummer], mejla [e-post] eller ring [telefon]."
+    assert (
+        result.text == "Hej! Jag heter Anna, [personnummer], mejla [e-post] eller ring [telefon]."
+    )
     assert result.kinds == ("email", "personnummer", "phone")
     assert result.personal_id
 
@@ -209,7 +214,9 @@ def test_emails_in_random_text_are_always_masked(email: str, before: str, after:
 @given(
     st.sampled_from("02369"),
     st.integers(0, 9_999_999),
-    st.sampled_from(["{a}-{b} {c} {d}", "{a}{b}{c}{d}", "+46 {a1} {b} {c} {d}", "{a} {b} {c} {d}"]),
+    st.sampled_from(
+        ["{a}-{b} {c} {d}", "{a}{b}{c}{d}", "+46 {a1} {b} {c} {d}", "{a} {b} {c} {d}"]
+    ),
     st.text(),
 )
 def test_swedish_mobile_numbers_in_random_text_are_always_masked(

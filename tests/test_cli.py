@@ -1,0 +1,101 @@
+import json
+
+import pytest
+
+from bot.cli import build_parser, main
+
+
+@pytest.fixture
+def run(capsys, tmp_path, fixture_knowledge):
+    def invoke(*args, knowledge=None):
+        code = main(["--knowledge", str(knowledge or fixture_knowledge), "--data", str(tmp_path / "data"), *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+def test_ask_json_prints_exactly_one_object(run):
+    code, out, _ = run("ask", "--json", "Vilka kriterier gäller för IOP?")
+    data = json.loads(out)
+    assert code == 0
+    assert data["question"] == "Vilka kriterier gäller för IOP?"
+    assert data["results"][0]["passage_id"] == "iop-guide#2"
+
+
+def test_ask_exits_zero_when_not_answered(run):
+    code, out, _ = run("ask", "--json", "Vad kostar en cykel?", knowledge=None)
+    assert code == 0
+    assert isinstance(json.loads(out)["answered"], bool)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\u200b\u200b"])
+def test_ask_refuses_an_empty_question_with_one_line(run, question):
+    code, out, err = run("ask", question)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_ask_prints_a_readable_cited_answer(run):
+    code, out, _ = run("ask", "Vilka kriterier gäller för IOP?")
+    assert code == 0
+    assert out.startswith("[1] Idéburet offentligt partnerskap — Testredaktionen, Testförlaget, 2024-05-01 (guide)")
+    assert "stycke iop-guide#2" in out
+
+
+def test_check_passes_on_valid_knowledge(run):
+    code, out, _ = run("check")
+    assert code == 0
+    assert out.startswith("ok: 3 documents")
+
+
+def test_check_lists_every_problem_with_file_and_line(run, knowledge_copy):
+    (knowledge_copy / "bad.md").write_text("---\nid: bad\ntitle: x\n---\n\n", encoding="utf-8")
+    code, out, err = run("check", knowledge=knowledge_copy)
+    lines = out.strip().splitlines()
+    assert code == 1
+    assert all(line.startswith(str(knowledge_copy / "bad.md") + ":") for line in lines)
+    assert "missing field 'author'" in out and "the document body is empty" in out
+    assert "problems found" in err
+
+
+def test_broken_document_gives_one_warning_and_the_answer_still_comes(run, knowledge_copy):
+    (knowledge_copy / "bad.md").write_text("---\nid: bad\n---\n", encoding="utf-8")
+    code, out, err = run("ask", "Vilka kriterier gäller för IOP?", knowledge=knowledge_copy)
+    assert code == 0
+    assert "[1]" in out
+    assert [line for line in err.splitlines() if "bad.md" in line] == [err.strip().splitlines()[0]]
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_index_reports_size_and_time(run):
+    code, out, _ = run("index")
+    fields = dict(line.split(":", 1) for line in out.strip().splitlines())
+    assert code == 0
+    assert fields["documents"].strip() == "3"
+    assert int(fields["passages"]) >= 6
+    assert fields["time"].strip().endswith("s")
+
+
+def test_missing_knowledge_folder_is_a_clear_error(run, tmp_path):
+    code, _, err = run("ask", "IOP", knowledge=tmp_path / "nope")
+    assert code == 1
+    assert err.startswith("error: no usable knowledge")
+
+
+def test_chat_answers_and_pages_until_end_of_input(run, monkeypatch):
+    lines = iter(["Vilka kriterier gäller för IOP?", "mer", "/quit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
+    code, out, _ = run("chat")
+    assert code == 0
+    assert "[1]" in out
+
+
+def test_every_command_is_documented_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    assert [name for name in commands if f"python -m bot {name}" not in readme] == []
