@@ -10,9 +10,9 @@ from bot.corpus import Corpus, passage_index_text
 from bot.excerpt import make_excerpt
 from bot.knowledge import LegalChange
 from bot.models import Answer, Citation, Passage, Result, Suggestion, Topic
-from bot.query import Query, country_hint
+from bot.query import EXPANSION_WEIGHT, Query, country_hint
 
-SEARCH_DEPTH = 30
+SEARCH_DEPTH = 50
 MAX_RESULTS = 12
 RELATIVE_CUTOFF = 0.3
 """Results scoring below this share of the best score are not shown."""
@@ -146,6 +146,7 @@ class Composer:
         """
         language = language or query.language
         hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
+        hits = self._synonyms_as_one(hits, query)
         hits = self._language_affinity(hits, query)
         if hits:
             top = self.evidence(query, hits[0][0])
@@ -162,6 +163,31 @@ class Composer:
             self._result(rank, pos, score, query, language) for rank, (pos, score) in enumerate(kept, 1)
         )
         return Answer(question, language, True, results, (), notices)
+
+    def _synonyms_as_one(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
+        """Rescore candidates so a concept's synonyms count once (their best match), not summed.
+
+        Without this, a passage using several spellings of one concept ("IOP", "IOP-avtal",
+        "idéburet offentligt partnerskap") outranks one that answers the question.
+        """
+        if not hits or not query.concepts:
+            return hits
+        index = self.corpus.index
+        positions = [pos for pos, _ in hits]
+        typed = {t: w for t, w in query.terms.items() if t in query.original and t in index}
+        scores = index.scores_for(typed)[positions] if typed else [0.0] * len(positions)
+        totals = list(scores)
+        for concept in query.concepts:
+            synonyms = [t for t in concept.stems if t not in query.original and t in index]
+            if not synonyms:
+                continue
+            best = [0.0] * len(positions)
+            for term in synonyms:
+                column = index.scores_for({term: 1.0})[positions]
+                best = [max(a, float(b)) for a, b in zip(best, column)]
+            totals = [total + EXPANSION_WEIGHT * value for total, value in zip(totals, best)]
+        rescored = [(pos, float(total)) for pos, total in zip(positions, totals) if total > 0]
+        return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
 
     def _language_affinity(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
         """Prefer passages in the question's language, or of the country the question names.

@@ -267,8 +267,7 @@ def _percentile_ms(samples_ns: Sequence[int], q: float) -> float:
     return float(np.percentile(np.asarray(samples_ns, dtype=np.float64), q)) / 1e6
 
 
-def _build_worker(n_passages: int, directory: Path) -> BuildResult:
-    words, _ = vocabulary()
+def _build_worker(n_passages: int, directory: Path, words: list[str]) -> BuildResult:
     corpus = make_corpus(n_passages, words)
     docs = corpus.token_lists()
     n_tokens = len(corpus.tokens)
@@ -305,8 +304,7 @@ def _timed_search(index: SearchIndex, queries: list[list[str]]) -> list[int]:
     return samples
 
 
-def _serve_worker(n_passages: int, directory: Path, n_queries: int) -> ServeResult:
-    words, _ = vocabulary()
+def _serve_worker(directory: Path, n_queries: int, words: list[str]) -> ServeResult:
     queries = make_queries(n_queries, words)
     start = time.perf_counter_ns()
     index = SearchIndex.load(directory, mmap=True)
@@ -349,10 +347,11 @@ def _top_matches(
     return diff <= TOLERANCE, same_ids, diff
 
 
-def _reference_worker(n_passages: int, directory: Path, n_queries: int) -> ReferenceResult:
+def _reference_worker(
+    n_passages: int, directory: Path, n_queries: int, words: list[str]
+) -> ReferenceResult:
     from rank_bm25 import BM25Okapi
 
-    words, _ = vocabulary()
     queries = make_queries(n_queries, words)[: REFERENCE_QUERY_LIMIT.get(n_passages, n_queries)]
     docs = make_corpus(n_passages, words).token_lists()
     start = time.perf_counter()
@@ -389,7 +388,9 @@ def _reference_worker(n_passages: int, directory: Path, n_queries: int) -> Refer
     )
 
 
-def _run_worker(phase: str, n_passages: int, directory: Path, n_queries: int) -> dict[str, Any]:
+def _run_worker(
+    phase: str, n_passages: int, directory: Path, n_queries: int, words_file: Path
+) -> dict[str, Any]:
     """Run one phase in a fresh interpreter and return its JSON result."""
     command = [
         sys.executable,
@@ -403,6 +404,8 @@ def _run_worker(phase: str, n_passages: int, directory: Path, n_queries: int) ->
         str(directory),
         "--queries",
         str(n_queries),
+        "--worker-vocabulary",
+        str(words_file),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -524,18 +527,22 @@ def run_bench(
     results: list[SizeResult] = []
     with tempfile.TemporaryDirectory(prefix="bot-bench-") as tmp:
         root = keep if keep is not None else Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        # Every worker uses this list: knowledge/ may change while the benchmark runs.
+        words_file = root / "vocabulary.json"
+        words_file.write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
         for n_passages in sizes:
             if not json_out:
                 print(f"... {n_passages:,} passages", file=sys.stderr, flush=True)
             directory = root / f"index-{n_passages}"
-            build = BuildResult(**_run_worker("build", n_passages, directory, queries))
+            build = BuildResult(**_run_worker("build", n_passages, directory, queries, words_file))
             before = _load_average()
-            serve = ServeResult(**_run_worker("serve", n_passages, directory, queries))
+            serve = ServeResult(**_run_worker("serve", n_passages, directory, queries, words_file))
             load = max(before, _load_average())
             reference = None
             if n_passages <= REFERENCE_MAX_SIZE:
                 reference = ReferenceResult(
-                    **_run_worker("reference", n_passages, directory, queries)
+                    **_run_worker("reference", n_passages, directory, queries, words_file)
                 )
             results.append(SizeResult(n_passages, build, serve, reference, load))
     ok = all(
@@ -597,6 +604,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--worker-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--worker-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-vocabulary", type=Path, help=argparse.SUPPRESS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -606,13 +614,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker:
         size, directory = args.worker_size, args.worker_dir
+        words = json.loads(args.worker_vocabulary.read_text(encoding="utf-8"))
         result: Any
         if args.worker == "build":
-            result = _build_worker(size, directory)
+            result = _build_worker(size, directory, words)
         elif args.worker == "serve":
-            result = _serve_worker(size, directory, args.queries)
+            result = _serve_worker(directory, args.queries, words)
         else:
-            result = _reference_worker(size, directory, args.queries)
+            result = _reference_worker(size, directory, args.queries, words)
         print(json.dumps(asdict(result)))
         return 0
     if args.queries < 1:

@@ -213,12 +213,21 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except ModuleNotFoundError as exc:
         print(f"error: importing needs the optional packages: pip install -e '.[import]' ({exc.name})", file=sys.stderr)
         return 2
+    from bot.importers import extract
+
     try:
+        notes = extract(Path(args.file)).notes
         path = import_file(Path(args.file), settings.knowledge_dir, doc_id=args.id, force=args.force, kind=args.kind)
     except ImportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {path}; fill in the empty fields, then run: python -m bot check")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for note in notes:
+        print(f"note: {note}")
+    print(f"wrote {path}")
+    print("next: fill in kind, topics and url (the file did not say), then run: python -m bot check")
     return 0
 
 
@@ -229,13 +238,19 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return bench_main(args.bench_args)
 
 
+def _open_log(settings: Settings):  # type: ignore[no-untyped-def]  # noqa: ANN202
+    from bot.store import LOG_FILENAME, QuestionLog
+
+    return QuestionLog.open(
+        settings.data_dir / LOG_FILENAME, secret=settings.hmac_secret, retention_days=settings.retention_days
+    )
+
+
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Print the gap report from the question log."""
     from bot.report import build_report, format_report
-    from bot.store import QuestionLog
 
-    log = QuestionLog.open(settings.data_dir / "questions.sqlite3", secret=settings.hmac_secret,
-                           retention_days=settings.retention_days)
+    log = _open_log(settings)
     try:
         service = None
         try:
@@ -266,10 +281,7 @@ def _nearest(service):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
 
 def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
     """Delete every stored question and vote of one Telegram user."""
-    from bot.store import QuestionLog
-
-    log = QuestionLog.open(settings.data_dir / "questions.sqlite3", secret=settings.hmac_secret,
-                           retention_days=settings.retention_days)
+    log = _open_log(settings)
     try:
         removed = log.forget_user(args.user_id)
     finally:
@@ -367,11 +379,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     from bot.service import KnowledgeUnavailable
+    from bot.store import StoreError
 
     try:
         return int(args.func(args, settings))
     except KnowledgeUnavailable as exc:
         print(f"error: no usable knowledge: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"error: question log: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

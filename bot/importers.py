@@ -79,7 +79,7 @@ _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi",
 _SLUG_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ð": "d", "þ": "th",
                                "ł": "l", "đ": "d"})
 _PAGE_NUMBER = re.compile(
-    r"(?:sida|side|page|s\.|p\.)?\s*[-–—(]?\s*(?:\d{1,4}|(?-i:[ivx]{1,5}))"
+    r"(?:sida|side|page|s\.|p\.)?\s*[-–—(]?\s*(?:\d{1,3}|(?-i:[ivx]{1,5}))"
     r"\s*(?:(?:/|av|af|of)\s*\d{1,4})?\s*[-–—)]?",
     re.IGNORECASE,
 )

@@ -395,7 +395,8 @@ class SearchIndex:
                     copies = 1
                 else:
                     # A passage appears once per matching term; _top_k deduplicates.
-                    candidates = np.concatenate(term_ids)
+                    touched = np.concatenate(term_ids)
+                    candidates = touched
                     scores = acc[candidates]
                     if floor > 0:
                         above = scores >= floor
@@ -407,7 +408,7 @@ class SearchIndex:
             if dense:
                 acc.fill(0.0)
             else:
-                acc[candidates] = 0.0
+                acc[touched] = 0.0
         return _top_k(candidates, scores, k, copies)
 
     def _score_floor(self, acc: FloatArray, plan: list[tuple[int, int, float]], k: int) -> float:

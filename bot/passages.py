@@ -26,7 +26,8 @@ class _Block:
     text: str
     heading: str
     line: int
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...] | None = None
+    """URLs from a sources comment; None when the paragraph has none (the document's apply)."""
     is_list: bool = False
 
     @property
@@ -38,7 +39,7 @@ def _blocks(document: Document) -> list[_Block]:
     """Group body lines into paragraph blocks with their heading and sources."""
     blocks: list[_Block] = []
     heading = ""
-    section_sources: tuple[str, ...] = ()
+    section_sources: tuple[str, ...] | None = None
     current: list[str] = []
     start = 0
     last_was_heading = False
@@ -71,7 +72,7 @@ def _blocks(document: Document) -> list[_Block]:
         if heading_match:
             flush()
             heading = heading_match.group(2)
-            section_sources = ()
+            section_sources = None
             last_was_heading = True
             continue
         if not stripped:
@@ -105,6 +106,12 @@ def split_sentences(text: str) -> list[str]:
     return pieces
 
 
+def _union(first: tuple[str, ...] | None, second: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    if first is None and second is None:
+        return None
+    return tuple(dict.fromkeys((*(first or ()), *(second or ()))))
+
+
 def _split_long(block: _Block) -> list[_Block]:
     if block.words <= MAX_WORDS:
         return [block]
@@ -129,7 +136,7 @@ def _merge_short(blocks: list[_Block]) -> list[_Block]:
     for block in blocks:
         if pending is not None:
             if pending.heading == block.heading and pending.words + block.words <= MAX_WORDS:
-                sources = tuple(dict.fromkeys((*pending.sources, *block.sources)))
+                sources = _union(pending.sources, block.sources)
                 block = _Block(f"{pending.text}\n\n{block.text}", block.heading, pending.line, sources)
             else:
                 merged.append(pending)
@@ -141,7 +148,7 @@ def _merge_short(blocks: list[_Block]) -> list[_Block]:
     if pending is not None:
         last = merged[-1] if merged else None
         if last is not None and last.heading == pending.heading and last.words + pending.words <= MAX_WORDS:
-            sources = tuple(dict.fromkeys((*last.sources, *pending.sources)))
+            sources = _union(last.sources, pending.sources)
             merged[-1] = _Block(f"{last.text}\n\n{pending.text}", last.heading, last.line, sources)
         else:
             merged.append(pending)
@@ -168,7 +175,7 @@ def split_passages(document: Document) -> list[Passage]:
             heading=block.heading,
             language=document.language,
             line=block.line,
-            sources=block.sources or document.sources,
+            sources=document.sources if block.sources is None else block.sources,
         )
         for number, block in enumerate(blocks, start=1)
     ]

@@ -19,7 +19,7 @@ EXPANSION_WEIGHT = 0.4
 """Weight of a glossary synonym relative to a word the user typed."""
 MAX_EXPANSIONS_PER_CONCEPT = 8
 CANONICAL_TERMS = 3
-"""Only the first terms listed per language (the canonical forms) are added as synonyms."""
+"""Only the first distinct terms listed per language (the canonical forms) become synonyms."""
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,17 @@ class QueryBuilder:
         for concept in concepts:
             for language in LANGUAGES:
                 canonical: list[str] = []
-                for rank, term in enumerate(concept.terms.get(language, ())):
+                distinct = 0
+                for term in concept.terms.get(language, ()):
                     stems = frozenset(self._repair(analyzer.terms(term, language)))
-                    if stems:
-                        self._terms.append(_ConceptTerm(concept.id, language, stems))
-                    if rank < CANONICAL_TERMS:
-                        canonical.extend(s for s in self._repair(analyzer.terms(term, language)) if s in vocabulary)
-                self._expansions[(concept.id, language)] = tuple(dict.fromkeys(canonical))
+                    if not stems:
+                        continue
+                    self._terms.append(_ConceptTerm(concept.id, language, stems))
+                    # Inflections of a term already taken (IOP, IOP:er, IOP:s) add nothing new.
+                    if distinct < CANONICAL_TERMS and not stems <= set(canonical):
+                        distinct += 1
+                        canonical.extend(s for s in stems if s in vocabulary and s not in canonical)
+                self._expansions[(concept.id, language)] = tuple(canonical)
 
     def _repair(self, terms: list[str]) -> list[str]:
         """Map terms missing from the vocabulary to their accented spelling when one exists."""

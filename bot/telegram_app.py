@@ -195,7 +195,10 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     if settings.telegram_base_url:
-        builder = builder.base_url(api_base_url(settings.telegram_base_url))
+        base_url = api_base_url(settings.telegram_base_url)
+        builder = builder.base_url(base_url)
+        if base_url.endswith("/bot"):
+            builder = builder.base_file_url(base_url[: -len("bot")] + "file/bot")
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

@@ -48,7 +48,8 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
             inner: A throttling limiter such as ``AIORateLimiter``, or None.
             attempts: Tries per call in total, at least 1.
             backoff: First delay after a network error, in seconds.
-            max_delay: Longest single wait, in seconds.
+            max_delay: Longest wait after a network error, in seconds (flood-control waits
+                are always as long as Telegram asks).
         """
         self.inner = inner
         self.attempts = max(1, attempts)
@@ -86,7 +87,7 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
             except RetryAfter as exc:
                 if attempt == self.attempts:
                     raise
-                wait = min(self.max_delay, retry_seconds(exc) + 0.1)
+                wait = retry_seconds(exc) + 0.1  # never sooner than Telegram asks
                 logger.info("Flood control on %s; retrying in %.1f s", endpoint, wait)
             except BadRequest:
                 raise

@@ -154,13 +154,18 @@ def make_pdf(tmp_path: Path) -> MakePdf:
 
 
 @pytest.fixture
-def encrypt_pdf() -> Callable[[Path, str], Path]:
-    """Return ``encrypt(path, user_password)``: RC4-encrypt a PDF in place with pypdf."""
+def encrypt_pdf() -> Callable[..., Path]:
+    """Return ``encrypt(path, user_password, *, allow_copy=True)``: RC4-encrypt a PDF in place."""
     from pypdf import PdfWriter
+    from pypdf.constants import UserAccessPermissions
 
-    def encrypt(path: Path, user_password: str) -> Path:
+    def encrypt(path: Path, user_password: str, *, allow_copy: bool = True) -> Path:
+        permissions = UserAccessPermissions.all()
+        if not allow_copy:
+            permissions &= ~UserAccessPermissions.EXTRACT
         writer = PdfWriter(clone_from=path)
-        writer.encrypt(user_password=user_password, owner_password="ägare", algorithm="RC4-128")
+        writer.encrypt(user_password=user_password, owner_password="ägare",
+                       algorithm="RC4-128", permissions_flag=permissions)
         with path.open("wb") as handle:
             writer.write(handle)
         return path

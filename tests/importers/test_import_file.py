@@ -47,6 +47,7 @@ def test_import_writes_a_document_with_every_front_matter_field(
     target = import_file(write_file("avtal.txt", TEXT), knowledge_dir, kind="agreement")
 
     assert target == knowledge_dir / "overenskommelse-for-malmo-stad-2024.md"
+    assert list(knowledge_dir.iterdir()) == [target]  # no temporary file left behind
     text = target.read_text(encoding="utf-8")
     assert front_matter(text) == {
         "id": "overenskommelse-for-malmo-stad-2024",

@@ -162,7 +162,7 @@ def test_pdf_creation_date_keeps_only_the_stated_precision(
 
 
 def test_pdf_encrypted_with_a_password_is_refused(
-    make_pdf: MakeFile, encrypt_pdf: Callable[[Path, str], Path]
+    make_pdf: MakeFile, encrypt_pdf: Callable[..., Path]
 ) -> None:
     path = encrypt_pdf(make_pdf("hemlig.pdf", AGREEMENT), "hemligt")
 
@@ -171,7 +171,7 @@ def test_pdf_encrypted_with_a_password_is_refused(
 
 
 def test_pdf_encrypted_with_an_empty_user_password_opens(
-    make_pdf: MakeFile, encrypt_pdf: Callable[[Path, str], Path]
+    make_pdf: MakeFile, encrypt_pdf: Callable[..., Path]
 ) -> None:
     path = encrypt_pdf(make_pdf("skyddad.pdf", AGREEMENT, info={"Title": "Avtal"}), "")
 
@@ -181,8 +181,19 @@ def test_pdf_encrypted_with_an_empty_user_password_opens(
     assert "idéburna sektorn" in doc.body
 
 
+def test_pdf_that_forbids_copying_text_is_imported_with_a_note(
+    make_pdf: MakeFile, encrypt_pdf: Callable[..., Path]
+) -> None:
+    path = encrypt_pdf(make_pdf("låst.pdf", AGREEMENT), "", allow_copy=False)
+
+    doc = extract(path)
+
+    assert "idéburna sektorn" in doc.body
+    assert any("forbid copying" in note for note in doc.notes)
+
+
 def test_pdf_needing_a_missing_crypto_library_says_so(
-    make_pdf: MakeFile, encrypt_pdf: Callable[[Path, str], Path], monkeypatch: pytest.MonkeyPatch
+    make_pdf: MakeFile, encrypt_pdf: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pypdf
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot.index import EmptyIndexError, SearchIndex
@@ -128,3 +130,17 @@ def test_index_reports_size_avgdl_vocabulary_and_df(small_corpus):
     assert index.term_df("iop") == 2
     assert index.term_df("okänd") == 0
     assert index.postings == sum(len(set(doc)) for doc in small_corpus)
+
+
+def test_long_sequences_of_mixed_queries_match_brute_force(make_corpus, brute_force_top):
+    # Rare-term queries take the sparse path with a score floor; each must leave the shared
+    # score buffer clean for the next one.
+    docs = make_corpus(21, 2000, 6000, 15)
+    index = SearchIndex.build(docs)
+    rng = random.Random(21)
+    for _ in range(150):
+        query = {f"t{rng.choice([rng.randrange(5), rng.randrange(6000)])}": 1.0}
+        query.update({f"t{rng.randrange(100, 6000)}": 1.0 for _ in range(rng.randint(1, 5))})
+        k = rng.choice([1, 2, 5, 10])
+
+        assert index.search(query, k=k) == brute_force_top(index.scores_for(query), k)

@@ -39,7 +39,14 @@ def last_answer(fake: FakeBotApi, chat_id: int = 1001):
 async def test_post_init_registers_the_command_menu_per_language(fake: FakeBotApi, app: App):
     for language in ("sv", "da", "en"):
         commands = fake.commands(language_code=language)
-        assert [c["command"] for c in commands] == ["start", "help", "ask", "topics", "sources", "lang"]
+        assert [c["command"] for c in commands] == [
+            "start",
+            "help",
+            "ask",
+            "topics",
+            "sources",
+            "lang",
+        ]
         assert commands == [c.to_dict() for c in bot_commands(language)]
     assert fake.commands() == fake.commands(language_code="sv")
     assert fake.commands(language_code="da")[0]["description"] != fake.commands()[0]["description"]
@@ -129,7 +136,8 @@ async def test_private_question_is_answered_with_cited_excerpts(fake: FakeBotApi
     assert "— Testredaktionen, 2024-05-01, " in answer.visible_text
     assert "&lt;guide&gt;" in answer.text  # a document title with "<" and "&", escaped
     assert any(e.type == "text_link" for e in answer.entities)
-    assert button_data(answer, "f:")[:1] and len(button_data(answer, "f:")) == 3
+    assert button_data(answer, "f:")[:1]
+    assert len(button_data(answer, "f:")) == 3
     assert len(button_data(answer, "fb:")) == 2
     assert len(button_data(answer, "p:")) == 1
     send = fake.calls_to("sendMessage")[-1].params

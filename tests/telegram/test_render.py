@@ -74,7 +74,9 @@ def test_overlapping_and_out_of_range_marks_are_tolerated():
 
 def test_source_line_has_number_title_author_date_and_link():
     line = source_line(4, make_result(4).citation, "sv")
-    assert line == '[4] Guide — Redaktionen, 2024-05-01, <a href="https://example.org/guide">länk</a>'
+    assert (
+        line == '[4] Guide — Redaktionen, 2024-05-01, <a href="https://example.org/guide">länk</a>'
+    )
 
 
 def test_source_line_skips_missing_parts_and_unsafe_links():
@@ -177,7 +179,7 @@ spans = st.lists(st.tuples(st.integers(-5, 5100), st.integers(-5, 5100)), max_si
     title=st.text(max_size=600),
     author=st.text(max_size=300),
     published=st.text(max_size=40),
-    url=st.one_of(st.text(max_size=80), st.just("https://example.org/a?b=<c>&d=\"e\"")),
+    url=st.one_of(st.text(max_size=80), st.just('https://example.org/a?b=<c>&d="e"')),
     note=st.text(max_size=500),
     heading=st.text(max_size=300),
     page=st.integers(0, 2),

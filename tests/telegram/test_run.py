@@ -66,8 +66,6 @@ def test_token_is_hidden_in_messages_arguments_and_tracebacks(
             raise RuntimeError(f"connect to /bot{TOKEN}/getUpdates failed")
         except RuntimeError:
             logger.exception("failed")
-    text = caplog.text + "".join(
-        logging.Formatter().format(record) for record in caplog.records
-    )
+    text = caplog.text + "".join(logging.Formatter().format(record) for record in caplog.records)
     assert "SECRET" not in text
     assert text.count("<token>") >= 3
