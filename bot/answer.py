@@ -10,7 +10,7 @@ from bot.corpus import Corpus, passage_index_text
 from bot.excerpt import make_excerpt
 from bot.knowledge import LegalChange
 from bot.models import Answer, Citation, Passage, Result, Suggestion, Topic
-from bot.query import EXPANSION_WEIGHT, Query, country_hint
+from bot.query import Query, country_hint
 
 SEARCH_DEPTH = 50
 MAX_RESULTS = 12
@@ -176,7 +176,7 @@ class Composer:
         positions = [pos for pos, _ in hits]
         typed = {t: w for t, w in query.terms.items() if t in query.original and t in index}
         scores = index.scores_for(typed)[positions] if typed else [0.0] * len(positions)
-        totals = list(scores)
+        totals = [float(score) for score in scores]
         for concept in query.concepts:
             synonyms = [t for t in concept.stems if t not in query.original and t in index]
             if not synonyms:
@@ -185,7 +185,7 @@ class Composer:
             for term in synonyms:
                 column = index.scores_for({term: 1.0})[positions]
                 best = [max(a, float(b)) for a, b in zip(best, column)]
-            totals = [total + EXPANSION_WEIGHT * value for total, value in zip(totals, best)]
+            totals = [total + concept.weight * value for total, value in zip(totals, best)]
         rescored = [(pos, float(total)) for pos, total in zip(positions, totals) if total > 0]
         return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
 

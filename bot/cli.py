@@ -170,6 +170,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(format_metrics(str(path.relative_to(EVAL_DIR)) if path.is_relative_to(EVAL_DIR) else path.name, metrics))
     total = summarize(outcomes)
     print(format_metrics("ALL", total))
+    for language in ("sv", "da", "en"):
+        subset = [o for o in outcomes if o.case.language == language]
+        if subset:
+            print(format_metrics(f"  language {language}", summarize(subset)))
     if args.tune:
         from bot.evaluation import tune_policy
 

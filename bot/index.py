@@ -109,7 +109,7 @@ class SearchIndex:
         average_idf: float,
     ) -> None:
         """Wrap ready-made arrays; use :meth:`build` or :meth:`load` instead of calling this."""
-        self._term_ids: dict[str, int] = {term: i for i, term in enumerate(vocabulary)}
+        self._term_ids: dict[str, int] = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
         self._indptr = indptr
         self._doc_ids = doc_ids
         self._impacts = impacts
@@ -514,7 +514,7 @@ class SearchIndex:
             raise IndexLoadError(f"cannot read index in {directory}: {exc}") from exc
         _check_saved(directory, meta, vocabulary, arrays, verify=verify)
         plain = {name: array.view(np.ndarray) for name, array in arrays.items()}
-        return cls(
+        index = cls(
             vocabulary=vocabulary,
             indptr=plain["indptr"],
             doc_ids=plain["doc_ids"],
@@ -527,6 +527,9 @@ class SearchIndex:
             epsilon=float(meta["epsilon"]),
             average_idf=float(meta["average_idf"]),
         )
+        if len(index.vocabulary) != len(vocabulary):
+            raise IndexLoadError(f"corrupt index in {directory}: {_VOCAB_FILE} has duplicates")
+        return index
 
 
 # ---------------------------------------------------------------------- helpers
@@ -646,10 +649,10 @@ def _check_saved(
     if meta["size"] < 1:
         raise fail("an index has at least one passage")
     n_terms, n_postings = meta["terms"], meta["postings"]
-    if not isinstance(vocabulary, list) or not all(isinstance(t, str) for t in vocabulary):
+    if not isinstance(vocabulary, list) or not set(map(type, vocabulary)) <= {str}:
         raise fail(f"{_VOCAB_FILE} is not a list of strings")
-    if len(vocabulary) != n_terms or len(set(vocabulary)) != n_terms:
-        raise fail(f"{_VOCAB_FILE} has {len(vocabulary)} terms or duplicates, not {n_terms}")
+    if len(vocabulary) != n_terms:
+        raise fail(f"{_VOCAB_FILE} has {len(vocabulary)} terms, not {n_terms}")
     expected_shapes = {
         "indptr": (n_terms + 1,),
         "doc_ids": (n_postings,),

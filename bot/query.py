@@ -29,6 +29,8 @@ class ConceptMatch:
     id: str
     typed: frozenset[str]
     stems: frozenset[str]
+    weight: float = 0.4
+    """Weight of the synonyms: a translation (no documents in the question's language) weighs 1."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ class QueryBuilder:
         analyzer: The analyzer used for the documents.
         concepts: Glossary concepts.
         vocabulary: Index terms (terms outside it cannot match and are repaired or dropped).
-        idf: Inverse document frequency of a term, used to pick the most specific synonyms.
+        idf: Inverse document frequency of a term (kept for callers that rank synonyms).
+        languages: Languages the documents are written in; None means all.
     """
 
     def __init__(
@@ -68,8 +71,10 @@ class QueryBuilder:
         concepts: Collection[Concept],
         vocabulary: Collection[str],
         idf: Callable[[str], float],
+        languages: Collection[str] | None = None,
     ) -> None:
         self.analyzer = analyzer
+        self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
         self.idf = idf
         self.folded = folded_variants(vocabulary)
@@ -144,6 +149,10 @@ class QueryBuilder:
         }
         matches: list[ConceptMatch] = []
         targets = expansion_languages(text, language)
+        # Without documents in the question's language the synonyms are its translation: they
+        # carry the meaning, and the typed words only match by chance ("public" in a Danish text).
+        translating = language not in self.languages
+        synonym_weight = 1.0 if translating else EXPANSION_WEIGHT
         for concept_id, typed in typed_of.items():
             added: list[str] = []
             candidates = [s for lang in targets for s in self._expansions.get((concept_id, lang), ())]
@@ -151,9 +160,14 @@ class QueryBuilder:
                 if len(added) >= MAX_EXPANSIONS_PER_CONCEPT:
                     break
                 if stem not in weights:
-                    weights[stem] = EXPANSION_WEIGHT
+                    weights[stem] = synonym_weight
                     added.append(stem)
-            matches.append(ConceptMatch(concept_id, frozenset(typed), frozenset((*typed, *added))))
+            if translating and added:
+                for stem in typed:
+                    weights[stem] = EXPANSION_WEIGHT
+            matches.append(
+                ConceptMatch(concept_id, frozenset(typed), frozenset((*typed, *added)), synonym_weight)
+            )
         return Query(text, language, weights, tuple(original), tuple(matches))
 
 

@@ -65,7 +65,13 @@ class QAService:
         self.knowledge = knowledge
         self.corpus = corpus
         self.composer = Composer(corpus, knowledge.topics, knowledge.changes, policy)
-        self.queries = QueryBuilder(corpus.analyzer, knowledge.concepts, corpus.index.vocabulary, corpus.idf)
+        self.queries = QueryBuilder(
+            corpus.analyzer,
+            knowledge.concepts,
+            corpus.index.vocabulary,
+            corpus.idf,
+            {passage.language for passage in corpus.passages},
+        )
 
     @classmethod
     def open(cls, knowledge_dir: Path, cache_dir: Path | None = None, policy: AbstainPolicy | None = None) -> QAService:

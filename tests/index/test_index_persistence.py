@@ -122,3 +122,13 @@ def test_verify_catches_passage_numbers_out_of_range(saved):
     SearchIndex.load(saved)  # cheap checks only
     with pytest.raises(IndexLoadError):
         SearchIndex.load(saved, verify=True)
+
+
+def test_duplicate_vocabulary_terms_raise_index_load_error(saved):
+    path = saved / "vocabulary.json"
+    vocabulary = json.loads(path.read_text(encoding="utf-8"))
+    vocabulary[1] = vocabulary[0]
+    path.write_text(json.dumps(vocabulary), encoding="utf-8")
+
+    with pytest.raises(IndexLoadError):
+        SearchIndex.load(saved)

@@ -165,7 +165,13 @@ def test_inline_result_is_one_message_without_a_number():
     assert text.rstrip().splitlines()[-1].startswith("Guide — Redaktionen")
 
 
-unicode_text = st.text(min_size=0, max_size=5000)
+unicode_text = st.one_of(
+    st.text(max_size=300),
+    # long runs, so that splitting into several messages and quotes is exercised
+    st.builds(
+        lambda piece, times: piece * times, st.text(min_size=1, max_size=12), st.integers(50, 600)
+    ),
+)
 spans = st.lists(st.tuples(st.integers(-5, 5100), st.integers(-5, 5100)), max_size=40)
 
 
