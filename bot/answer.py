@@ -22,6 +22,7 @@ DUPLICATE_OVERLAP = 0.75
 OTHER_LANGUAGE = 0.8
 """Score factor for passages in another language than the question's (or named country's)."""
 FOREIGN_UNKNOWN = 0.25
+MIN_UNKNOWN_CHARS = 3
 """Weight of a typed word the corpus lacks when no document is in the question's language:
 an English word missing from Swedish texts says little about whether the topic is covered."""
 """Passages sharing this share of their terms are near-duplicates; only the better is shown."""
@@ -123,7 +124,12 @@ class Composer:
         for term in query.original:
             if term in consumed:
                 continue
-            weight = spec(term) if term in index else unknown
+            if term in index:
+                weight = spec(term)
+            elif len(term) >= MIN_UNKNOWN_CHARS:
+                weight = unknown
+            else:
+                continue  # a stray letter ("b" from pasted <b> tags) says nothing
             mass += weight
             if term in terms:
                 evidence += weight

@@ -24,7 +24,7 @@ _INDEX_DIR = "bm25"
 _KEEP_CACHES = 3
 K1 = 1.5
 B = 0.75
-INDEX_RECIPE = f"passage-text=title+heading+text;k1={K1};b={B};rarity=1"
+INDEX_RECIPE = f"passage-text=title+heading+text;k1={K1};b={B};rarity=2"
 """Everything besides the analyzer that shapes the index; part of the cache key."""
 
 
@@ -149,7 +149,9 @@ def term_rarity(documents: dict[str, Document], passages: list[Passage], analyze
             if not span.terms:
                 continue
             word = text[span.start : span.end].casefold()
-            frequency = zipf_frequency(word, passage.language) if word.isalpha() else 0.0
+            # A word common in any of the three languages is generic: English questions meet
+            # English fragments in the texts ("good practice", "public"), so all three count.
+            frequency = max(zipf_frequency(word, lang) for lang in ("sv", "da", "en")) if word.isalpha() else 0.0
             for term in span.terms[:1]:
                 zipf[term] = max(zipf.get(term, 0.0), frequency)
     return {term: rarity_of(value) for term, value in zipf.items() if rarity_of(value) < 1.0}
