@@ -40,6 +40,17 @@ class AbstainPolicy:
 
     min_evidence: float = 0.35
     min_coverage: float = 0.35
+    full_coverage: float = 0.95
+    """Coverage at which a lower evidence suffices: every word asked about was found."""
+    min_evidence_full: float = 0.15
+    """Evidence needed at full coverage (questions about the bot's core topics, like IOP,
+    use words found in many passages and so carry little specificity)."""
+
+    def answers(self, evidence: float, coverage: float) -> bool:
+        """Return True when evidence and coverage are strong enough to answer."""
+        if coverage >= self.full_coverage and evidence >= self.min_evidence_full:
+            return True
+        return evidence >= self.min_evidence and coverage >= self.min_coverage
 
 
 @dataclass(frozen=True)
@@ -156,7 +167,7 @@ class Composer:
         hits = self._language_affinity(hits, query)
         if hits:
             top = self.evidence(query, hits[0][0])
-            answered = top.evidence >= self.policy.min_evidence and top.coverage >= self.policy.min_coverage
+            answered = self.policy.answers(top.evidence, top.coverage)
         else:
             answered = False
         if not answered:

@@ -177,11 +177,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.tune:
         from bot.evaluation import tune_policy
 
-        cases = load_cases(paths)
+        # Held-out questions measure generalisation; thresholds are never fitted to them.
+        cases = load_cases([path for path in paths if "holdout" not in path.parts])
         best = tune_policy(service, cases, min_abstention=args.tune)
         print(
             f"best thresholds for abstention >= {args.tune}: min_evidence={best.min_evidence} "
-            f"min_coverage={best.min_coverage} -> hit@3 {best.hit3:.3f}, abstention {best.abstention:.3f}"
+            f"min_coverage={best.min_coverage} min_evidence_full={best.min_evidence_full} "
+            f"-> hit@3 {best.hit3:.3f}, abstention {best.abstention:.3f}"
         )
     if args.explain:
         for outcome in outcomes:

@@ -180,6 +180,7 @@ class TuneResult:
 
     min_evidence: float
     min_coverage: float
+    min_evidence_full: float
     hit3: float
     abstention: float
 
@@ -204,7 +205,7 @@ def tune_policy(service: QAService, cases: Sequence[Case], min_abstention: float
 
     open_composer = service.composer
     saved = open_composer.policy
-    open_composer.policy = AbstainPolicy(0.0, 0.0)
+    open_composer.policy = AbstainPolicy(0.0, 0.0, 0.0, 0.0)
     try:
         rows = []
         for case in cases:
@@ -220,12 +221,17 @@ def tune_policy(service: QAService, cases: Sequence[Case], min_abstention: float
     best: TuneResult | None = None
     for e in [x / 20 for x in range(0, 41)]:
         for c in [x / 20 for x in range(0, 17)]:
-            passes = [r for r in answerable if r[2] >= e and r[3] >= c]
-            hit3 = sum(1 for r in passes if r[1] is not None and r[1] <= 3) / max(len(answerable), 1)
-            abst = sum(1 for r in off_topic if not (r[2] >= e and r[3] >= c)) / max(len(off_topic), 1)
-            if abst < min_abstention:
-                continue
-            candidate = TuneResult(e, c, hit3, abst)
-            if best is None or (hit3, abst, e + c) > (best.hit3, best.abstention, best.min_evidence + best.min_coverage):
-                best = candidate
-    return best or TuneResult(0.0, 0.0, 0.0, 0.0)
+            for f in [x / 20 for x in range(0, 9)]:
+                policy = AbstainPolicy(e, c, min_evidence_full=f)
+                passes = [r for r in answerable if policy.answers(r[2], r[3])]
+                hit3 = sum(1 for r in passes if r[1] is not None and r[1] <= 3) / max(len(answerable), 1)
+                abst = sum(1 for r in off_topic if not policy.answers(r[2], r[3])) / max(len(off_topic), 1)
+                if abst < min_abstention:
+                    continue
+                candidate = TuneResult(e, c, f, hit3, abst)
+                strict = e + c + f
+                if best is None or (hit3, abst, strict) > (
+                    best.hit3, best.abstention, best.min_evidence + best.min_coverage + best.min_evidence_full
+                ):
+                    best = candidate
+    return best or TuneResult(0.0, 0.0, 0.0, 0.0, 0.0)

@@ -71,7 +71,7 @@ _DENSE_FRACTION = 16
 _FLOOR_MAX_K = 1000
 
 # Tokens per block when building: bounds the temporary sort arrays to ~100 MB.
-_BUILD_BLOCK_TOKENS = 4_000_000
+_BUILD_BLOCK_TOKENS = 4000000
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -28,13 +28,16 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from bot import store_queries
 from bot.redact import redact
+
+# The report values live with the queries; they stay importable from here.
+from bot.store_queries import DayCount, LoggedQuestion, RatedAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -83,39 +86,6 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
 
 class StoreError(Exception):
     """The question log cannot be opened, read or changed."""
-
-
-@dataclass(frozen=True)
-class DayCount:
-    """How many questions were asked on one UTC day."""
-
-    day: date
-    questions: int
-    answered: int
-    personal: int
-    """Questions refused because they carried a personnummer, samordningsnummer or CPR number."""
-
-
-@dataclass(frozen=True)
-class LoggedQuestion:
-    """One stored (already redacted) question with the passages the answer cited."""
-
-    id: int
-    asked_at: datetime
-    language: str
-    question: str
-    answered: bool
-    passages: tuple[tuple[str, float], ...] = ()
-    """Cited ``(passage_id, score)`` pairs, best first."""
-
-
-@dataclass(frozen=True)
-class RatedAnswer:
-    """A stored question with its 👍/👎 counts."""
-
-    question: LoggedQuestion
-    up: int
-    down: int
 
 
 class QuestionLog:
@@ -368,16 +338,7 @@ class QuestionLog:
         Raises:
             StoreError: When the log cannot be read.
         """
-        rows = self._read(
-            "SELECT substr(asked_at, 1, 10), count(*), sum(answered), sum(personal)"
-            " FROM questions WHERE asked_at >= ? AND asked_at < ?"
-            " GROUP BY 1 ORDER BY 1",
-            (_timestamp(since), _until(until)),
-        )
-        return [
-            DayCount(date.fromisoformat(day), total, answered or 0, personal or 0)
-            for day, total, answered, personal in rows
-        ]
+        return store_queries.daily_counts(self._read, _timestamp(since), _until(until))
 
     def unanswered(self, since: datetime, until: datetime | None = None) -> list[LoggedQuestion]:
         """Return unanswered questions in ``[since, until)``, newest first.
@@ -388,10 +349,7 @@ class QuestionLog:
         Raises:
             StoreError: When the log cannot be read.
         """
-        return self._questions(
-            "WHERE q.answered = 0 AND q.personal = 0 AND q.asked_at >= ? AND q.asked_at < ?",
-            (_timestamp(since), _until(until)),
-        )
+        return store_queries.unanswered(self._read, _timestamp(since), _until(until))
 
     def rated(self, since: datetime, until: datetime | None = None) -> list[RatedAnswer]:
         """Return questions asked in ``[since, until)`` that got at least one vote.
@@ -401,19 +359,7 @@ class QuestionLog:
         Raises:
             StoreError: When the log cannot be read.
         """
-        votes = self._read(
-            "SELECT q.id, sum(f.value > 0), sum(f.value < 0) FROM questions AS q"
-            " JOIN feedback AS f ON f.question_id = q.id"
-            " WHERE q.asked_at >= ? AND q.asked_at < ? GROUP BY q.id",
-            (_timestamp(since), _until(until)),
-        )
-        counts = {question_id: (up, down) for question_id, up, down in votes}
-        if not counts:
-            return []
-        marks = ",".join("?" * len(counts))
-        questions = self._questions(f"WHERE q.id IN ({marks})", tuple(counts))
-        rated = [RatedAnswer(q, *counts[q.id]) for q in questions]
-        return sorted(rated, key=lambda r: (-r.down, -r.question.id))
+        return store_queries.rated(self._read, _timestamp(since), _until(until))
 
     def count_questions(self) -> int:
         """Return the number of stored questions.
@@ -421,7 +367,7 @@ class QuestionLog:
         Raises:
             StoreError: When the log cannot be read.
         """
-        return int(self._read("SELECT count(*) FROM questions", ())[0][0])
+        return store_queries.count_questions(self._read)
 
     def close(self) -> None:
         """Checkpoint the WAL into the main file and close the connection."""
@@ -492,33 +438,6 @@ class QuestionLog:
                 return self._connection.execute(sql, parameters).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot read the question log ({exc})") from exc
-
-    def _questions(self, where: str, parameters: tuple[object, ...]) -> list[LoggedQuestion]:
-        rows = self._read(
-            "SELECT q.id, q.asked_at, q.language, q.question, q.answered,"
-            " c.passage_id, c.score FROM questions AS q"
-            f" LEFT JOIN citations AS c ON c.question_id = q.id {where}"
-            " ORDER BY q.asked_at DESC, q.id DESC, c.rank",
-            parameters,
-        )
-        heads: dict[int, tuple[Any, ...]] = {}
-        passages: dict[int, list[tuple[str, float]]] = {}
-        for question_id, asked_at, language, text, answered, passage_id, score in rows:
-            heads.setdefault(question_id, (asked_at, language, text, answered))
-            cited = passages.setdefault(question_id, [])
-            if passage_id is not None:
-                cited.append((passage_id, score))
-        return [
-            LoggedQuestion(
-                id=question_id,
-                asked_at=datetime.fromisoformat(asked_at).replace(tzinfo=timezone.utc),
-                language=language,
-                question=text,
-                answered=bool(answered),
-                passages=tuple(passages[question_id]),
-            )
-            for question_id, (asked_at, language, text, answered) in heads.items()
-        ]
 
     def _checkpoint(self) -> None:
         """Fold the WAL into the main file and truncate it, so deleted text leaves the disk."""

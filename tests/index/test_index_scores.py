@@ -30,7 +30,7 @@ params = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(docs=tiny_docs, query=queries, bm25=params)
 def test_tiny_corpora_score_like_rank_bm25(docs, query, bm25, reference):
     index = SearchIndex.build(docs, **bm25)
@@ -40,7 +40,7 @@ def test_tiny_corpora_score_like_rank_bm25(docs, query, bm25, reference):
     np.testing.assert_allclose(actual, reference(docs, query, **bm25), rtol=0, atol=TOLERANCE)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(docs=tiny_docs, query=queries)
 def test_tiny_corpora_search_returns_positive_reference_scores_in_order(
     docs, query, reference, brute_force_top

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -138,9 +139,25 @@ def test_long_sequences_of_mixed_queries_match_brute_force(make_corpus, brute_fo
     docs = make_corpus(21, 2000, 6000, 15)
     index = SearchIndex.build(docs)
     rng = random.Random(21)
-    for _ in range(150):
+    for _ in range(100):
         query = {f"t{rng.choice([rng.randrange(5), rng.randrange(6000)])}": 1.0}
         query.update({f"t{rng.randrange(100, 6000)}": 1.0 for _ in range(rng.randint(1, 5))})
         k = rng.choice([1, 2, 5, 10])
 
         assert index.search(query, k=k) == brute_force_top(index.scores_for(query), k)
+
+
+def test_concurrent_searches_from_threads_match_sequential_ones(make_corpus):
+    docs = make_corpus(8, 1500, 3000, 20)
+    index = SearchIndex.build(docs)
+    rng = random.Random(8)
+    queries = [
+        {f"t{rng.randrange(3000 if i % 2 else 20)}": 1.0, f"t{rng.randrange(3000)}": 1.0}
+        for i in range(200)
+    ]
+    expected = [index.search(query, k=5) for query in queries]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        actual = list(pool.map(lambda query: index.search(query, k=5), queries))
+
+    assert actual == expected
