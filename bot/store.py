@@ -13,6 +13,11 @@ failed write rolls back alone and never touches rows committed earlier.
 Question ids come from ``AUTOINCREMENT`` and are never reused, so a 👍/👎 button on an old
 message can never attach a vote to a newer question after the old one was purged.
 Times are stored as UTC text ``YYYY-MM-DD HH:MM:SS``; days in reports are UTC days.
+
+This module is the write path and owns the connection; the report queries behind
+:meth:`QuestionLog.daily_counts`, :meth:`QuestionLog.unanswered`, :meth:`QuestionLog.rated`
+and :meth:`QuestionLog.count_questions`, and the values they return, are in
+:mod:`bot.store_queries`.
 """
 
 from __future__ import annotations
@@ -35,9 +40,19 @@ from typing import Any
 
 from bot import store_queries
 from bot.redact import redact
-
-# The report values live with the queries; they stay importable from here.
 from bot.store_queries import DayCount, LoggedQuestion, RatedAnswer
+
+__all__ = [
+    "LOG_FILENAME",
+    "PURGE_INTERVAL",
+    "SCHEMA_VERSION",
+    "SECRET_FILENAME",
+    "DayCount",  # the report values live in bot.store_queries and are re-exported here
+    "LoggedQuestion",
+    "QuestionLog",
+    "RatedAnswer",
+    "StoreError",
+]
 
 logger = logging.getLogger(__name__)
 

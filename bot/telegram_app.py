@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.models import LANGUAGES
 from bot.ratelimit import SlidingWindowLimiter
+from bot.telegram_admin import register_admin_menus, reload_command, stats_command
 from bot.telegram_callbacks import (
     FEEDBACK_PATTERN,
     FULL_PATTERN,
@@ -115,6 +116,7 @@ async def post_init(application: App) -> None:
         await bot.set_my_commands(bot_commands(state.settings.default_language))
     except TelegramError as exc:
         logger.warning("Could not register the command menus: %s", exc)
+    await register_admin_menus(bot, state.settings)
     if state.question_log is not None:
         try:
             await asyncio.to_thread(state.question_log.purge_expired)
@@ -223,6 +225,9 @@ def build_application(
     application.add_handler(CommandHandler("sources", sources_command, filters=new))
     application.add_handler(CommandHandler("lang", lang_command, filters=new))
     application.add_handler(CommandHandler("ask", ask_command))
+    # Admin commands: /stats and /reload for settings.admin_ids, a polite no for others.
+    application.add_handler(CommandHandler("stats", stats_command, filters=new))
+    application.add_handler(CommandHandler("reload", reload_command, filters=new))
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, unknown_command)
     )

@@ -129,8 +129,8 @@ class QuestionLog(Protocol):
 class BotState:
     """Everything the handlers share, kept in ``application.bot_data``.
 
-    ``service`` may be swapped for a reloaded one; admin commands (/stats, /reload, a later
-    issue) hook in here through ``service`` and ``question_log``.
+    ``service`` is swapped for a reloaded one by :mod:`bot.telegram_admin` (``/reload``, one
+    at a time under ``reload_lock``); handlers read it afresh for every update.
     """
 
     settings: Settings
@@ -139,6 +139,7 @@ class BotState:
     answers: AnswerCache = field(default_factory=AnswerCache)
     limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(10))
     purge_task: asyncio.Task[None] | None = None
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def feedback_file(self) -> Path:
@@ -630,18 +631,39 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop updates from users and chats outside the allowlist."""
+    """Stop updates from users and chats outside the allowlist (admins always pass).
+
+    Outsiders get a polite refusal in private chats, and in groups when they address the bot
+    (a mention, a reply to it or a command); other group chatter is ignored silently.
+    """
     settings = _state(context).settings
     user, chat = update.effective_user, update.effective_chat
-    if (user and user.id in settings.allowed_user_ids) or (
+    if (user and (user.id in settings.allowed_user_ids or user.id in settings.admin_ids)) or (
         chat and chat.id in settings.allowed_chat_ids
     ):
         return
+    message = update.message
     if update.callback_query is not None:
         await update.callback_query.answer()
     elif update.inline_query is not None:
         await update.inline_query.answer([], cache_time=300, is_personal=True)
-    elif update.message is not None and update.message.chat.type == ChatType.PRIVATE:
+    elif message is not None and (
+        message.chat.type == ChatType.PRIVATE
+        or _addressed(message, context.bot) is not None
+        or _command_for_bot(message, context.bot)
+    ):
         body = text(_language(update, context), "not_allowed")
-        await _send(context.bot, _Where.of(update.message, reply=False), render_text(body))
+        private = message.chat.type == ChatType.PRIVATE
+        await _send(context.bot, _Where.of(message, reply=not private), render_text(body))
     raise ApplicationHandlerStop
+
+
+def _command_for_bot(message: Message, bot: Bot) -> bool:
+    """Tell whether a message starts with a command meant for this bot (``/x`` or ``/x@bot``)."""
+    entities = message.entities or ()
+    first = entities[0] if entities else None
+    if first is None or first.type != MessageEntity.BOT_COMMAND or first.offset != 0:
+        return False
+    command = (message.text or "")[: first.length]
+    target = command.partition("@")[2]
+    return not target or target.casefold() == (bot.username or "").casefold()

@@ -69,6 +69,19 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_topics": "Ämnen jag kan svara på",
         "cmd_sources": "Källorna jag citerar",
         "cmd_lang": "Byt språk",
+        "admin_only": "Det här kommandot är bara till för botens administratörer.",
+        "admin_private": "Använd administratörskommandona i en privat chatt med mig.",
+        "stats_unavailable": "Statistiken bygger på frågeloggen, och den är inte öppen just nu.",
+        "stats_failed": "Jag kunde inte läsa frågeloggen just nu. Försök igen om en stund.",
+        "reload_busy": "Kunskapen laddas redan om. Vänta tills det är klart.",
+        "reload_ok": "<b>Kunskapen är omladdad.</b>\n{documents} dokument, index {version} "
+        "(tidigare {previous}).",
+        "reload_refused": "<b>Omladdningen avbröts:</b> {count} problem i kunskapsmappen. Jag "
+        "svarar vidare med den tidigare kunskapen (index {version}). Rätta felen och skicka "
+        "/reload igen:",
+        "more_problems": "… och {count} till (python -m bot check visar alla).",
+        "cmd_stats": "Statistik och kunskapsluckor (admin)",
+        "cmd_reload": "Läs in kunskapen på nytt (admin)",
     },
     "da": {
         "welcome": (
@@ -126,6 +139,20 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_topics": "Emner, jeg kan svare på",
         "cmd_sources": "Kilderne, jeg citerer",
         "cmd_lang": "Skift sprog",
+        "admin_only": "Denne kommando er kun for bottens administratorer.",
+        "admin_private": "Brug administratorkommandoerne i en privat chat med mig.",
+        "stats_unavailable": "Statistikken bygger på spørgsmålsloggen, og den er ikke åben lige "
+        "nu.",
+        "stats_failed": "Jeg kunne ikke læse spørgsmålsloggen lige nu. Prøv igen om lidt.",
+        "reload_busy": "Viden indlæses allerede igen. Vent, til det er færdigt.",
+        "reload_ok": "<b>Viden er indlæst igen.</b>\n{documents} dokumenter, indeks {version} "
+        "(før {previous}).",
+        "reload_refused": "<b>Genindlæsningen blev afbrudt:</b> {count} problemer i "
+        "vidensmappen. Jeg svarer fortsat med den tidligere viden (indeks {version}). Ret "
+        "fejlene, og send /reload igen:",
+        "more_problems": "… og {count} mere (python -m bot check viser dem alle).",
+        "cmd_stats": "Statistik og videnshuller (admin)",
+        "cmd_reload": "Indlæs viden igen (admin)",
     },
     "en": {
         "welcome": (
@@ -183,11 +210,28 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_topics": "Topics I can answer",
         "cmd_sources": "The sources I quote",
         "cmd_lang": "Change language",
+        "admin_only": "This command is for the bot's administrators only.",
+        "admin_private": "Please use the admin commands in a private chat with me.",
+        "stats_unavailable": "The statistics come from the question log, which is not open "
+        "right now.",
+        "stats_failed": "I could not read the question log just now. Please try again in a "
+        "moment.",
+        "reload_busy": "The knowledge is already being reloaded. Please wait until it is done.",
+        "reload_ok": "<b>Knowledge reloaded.</b>\n{documents} documents, index {version} "
+        "(was {previous}).",
+        "reload_refused": "<b>Reload refused:</b> {count} problems in the knowledge folder. I "
+        "keep answering from the previous knowledge (index {version}). Fix them and send "
+        "/reload again:",
+        "more_problems": "… and {count} more (python -m bot check lists them all).",
+        "cmd_stats": "Statistics and knowledge gaps (admin)",
+        "cmd_reload": "Reload the knowledge (admin)",
     },
 }
 
 COMMANDS = ("start", "help", "ask", "topics", "sources", "lang")
 """Bot commands, in the order shown in Telegram's menu."""
+ADMIN_COMMANDS = ("stats", "reload")
+"""Commands for the ids in ``Settings.admin_ids``, shown only in their own menus."""
 
 
 def text(language: str, key: str, **values: object) -> str:
