@@ -364,8 +364,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The process exit code.
     """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["bench"]:
+        # The benchmark has its own options; argparse's REMAINDER would reject "--sizes".
+        from bot.bench import main as bench_main
+
+        return bench_main(arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     env = dict(os.environ)
     if args.knowledge:
         env["KNOWLEDGE_DIR"] = args.knowledge

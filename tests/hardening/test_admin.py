@@ -59,6 +59,11 @@ def question_log(tmp_path: Path) -> QuestionLog:
     log.close()
 
 
+def remove_documents(folder: Path) -> None:
+    for path in folder.glob("*.md"):
+        path.unlink()
+
+
 def texts(fake: FakeBotApi, chat_id: int) -> str:
     return "\n".join(message.visible_text for message in replies(fake, chat_id))
 
@@ -240,8 +245,7 @@ async def test_reload_of_an_emptied_folder_is_refused(
 ):
     app = await reload_app()
     old = state_of(app).service
-    for path in tg_knowledge.glob("*.md"):
-        path.unlink()
+    remove_documents(tg_knowledge)
     await feed(app, fake.user_says("/reload", user_id=ADMIN))
     assert state_of(app).service is old
     head, problems = replies(fake, ADMIN)
