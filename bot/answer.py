@@ -139,6 +139,10 @@ class Composer:
                 weight = spec(term)
             elif len(term) >= MIN_UNKNOWN_CHARS:
                 weight = unknown
+                if query.language not in self._languages:
+                    # Missing from texts in another language, an everyday word ("use", "instead")
+                    # is expected; in the texts' own language even "skatt" marks a new topic.
+                    weight *= self.corpus.everyday_rarity(term, query.language)
             else:
                 continue  # a stray letter ("b" from pasted <b> tags) says nothing
             mass += weight

@@ -24,7 +24,7 @@ _INDEX_DIR = "bm25"
 _KEEP_CACHES = 3
 K1 = 1.5
 B = 0.75
-INDEX_RECIPE = f"passage-text=title+heading+text;k1={K1};b={B};rarity=2"
+INDEX_RECIPE = f"passage-text=title+heading+text;k1={K1};b={B};rarity=3"
 """Everything besides the analyzer that shapes the index; part of the cache key."""
 
 
@@ -39,6 +39,8 @@ class Corpus:
     version: str
     rarity: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
     """Term → how rare its words are in everyday language (1 = rare, low = everyday word)."""
+    everyday: dict[str, dict[str, float]] = field(default_factory=dict, hash=False, compare=False)
+    """Language → stem → rarity, for the most frequent everyday words (also those the corpus lacks)."""
 
     def idf(self, term: str) -> float:
         """Return a positive, Lucene-style idf used for excerpts and abstention."""
@@ -63,6 +65,10 @@ class Corpus:
         few passages); their frequency in everyday language corrects that.
         """
         return self.specificity(term) * self.rarity.get(term, 1.0)
+
+    def everyday_rarity(self, term: str, language: str) -> float:
+        """Return the rarity of a term the corpus lacks: everyday words ("use", "instead") are low."""
+        return self.everyday.get(language, {}).get(term, 1.0)
 
 
 def passage_index_text(document: Document, passage: Passage) -> str:
@@ -124,7 +130,44 @@ def build_corpus(knowledge: Knowledge, version: str = "") -> Corpus:
         analyzer.terms(passage_index_text(documents[p.doc_id], p), p.language) for p in passages
     ]
     index = SearchIndex.build(tokens, k1=K1, b=B)
-    return Corpus(documents, tuple(passages), index, analyzer, version, term_rarity(documents, passages, analyzer))
+    return Corpus(
+        documents,
+        tuple(passages),
+        index,
+        analyzer,
+        version,
+        term_rarity(documents, passages, analyzer),
+        everyday_stems(analyzer),
+    )
+
+
+EVERYDAY_WORDS = 5000
+
+
+def everyday_stems(analyzer: Analyzer) -> dict[str, dict[str, float]]:
+    """Rate the stems of each language's most frequent words (wordfreq), for unknown query words.
+
+    Args:
+        analyzer: Provides the stemmers.
+
+    Returns:
+        Language → stem → rarity below 1.
+    """
+    try:
+        from wordfreq import top_n_list, zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a declared dependency
+        return {}
+    result: dict[str, dict[str, float]] = {}
+    for language in ("sv", "da", "en"):
+        stems: dict[str, float] = {}
+        for word in top_n_list(language, EVERYDAY_WORDS):
+            if not word.isalpha():
+                continue
+            rarity = rarity_of(zipf_frequency(word, language))
+            stem = analyzer.stem(word, language)
+            stems[stem] = min(stems.get(stem, 1.0), rarity)
+        result[language] = {stem: value for stem, value in stems.items() if value < 1.0}
+    return result
 
 
 def term_rarity(documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer) -> dict[str, float]:
@@ -186,7 +229,10 @@ def open_corpus(knowledge: Knowledge, directory: Path, cache_dir: Path | None) -
         rarity = json.loads((target / _RARITY_FILE).read_text(encoding="utf-8"))
         index = SearchIndex.load(target / _INDEX_DIR)
         if index.size == len(passages) and isinstance(lexicon, list) and isinstance(rarity, dict):
-            return Corpus(documents, tuple(passages), index, Analyzer(lexicon), version, rarity)
+            return Corpus(
+                documents, tuple(passages), index, Analyzer(lexicon), version,
+                rarity.get("terms", {}), rarity.get("everyday", {}),
+            )
         logger.warning("cached index %s does not fit the knowledge; rebuilding", target)
     except (OSError, ValueError, IndexLoadError):
         pass
@@ -207,7 +253,8 @@ def save_corpus(corpus: Corpus, target: Path) -> None:
     tmp.write_text(json.dumps(sorted(corpus.analyzer.lexicon), ensure_ascii=False), encoding="utf-8")
     tmp.replace(target / _LEXICON_FILE)
     tmp = target / f"{_RARITY_FILE}.tmp"
-    tmp.write_text(json.dumps(corpus.rarity, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    data = {"terms": corpus.rarity, "everyday": corpus.everyday}
+    tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     tmp.replace(target / _RARITY_FILE)
 
 
