@@ -120,8 +120,10 @@ class Composer:
         consumed: set[str] = set()
         for concept in query.concepts:
             consumed |= concept.typed
-            known = [t for t in concept.typed if t in index]
-            synonyms = [t for t in concept.stems if t in index]
+            # In a translated question a typed word found in the index is a false friend
+            # ("organisation" in one Danish passage): the synonyms carry the concept's weight.
+            known = [t for t in concept.typed if t in index] if query.language in self._languages else []
+            synonyms = [t for t in concept.stems if t in index and t not in concept.typed]
             if known:
                 weight = max(spec(t) for t in known)
             elif synonyms:

@@ -86,14 +86,15 @@ class QueryBuilder:
                 canonical: list[str] = []
                 distinct = 0
                 for term in concept.terms.get(language, ()):
-                    stems = frozenset(self._repair(analyzer.terms(term, language)))
+                    ordered = list(dict.fromkeys(self._repair(analyzer.terms(term, language))))
+                    stems = frozenset(ordered)
                     if not stems:
                         continue
                     self._terms.append(_ConceptTerm(concept.id, language, stems))
                     # Inflections of a term already taken (IOP, IOP:er, IOP:s) add nothing new.
                     if distinct < CANONICAL_TERMS and not stems <= set(canonical):
                         distinct += 1
-                        canonical.extend(s for s in stems if s in vocabulary and s not in canonical)
+                        canonical.extend(s for s in ordered if s in vocabulary and s not in canonical)
                 self._expansions[(concept.id, language)] = tuple(canonical)
 
     def _repair(self, terms: list[str]) -> list[str]:
