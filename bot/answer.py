@@ -21,7 +21,7 @@ NEAR_EQUAL = 0.97
 DUPLICATE_OVERLAP = 0.75
 OTHER_LANGUAGE = 0.8
 """Score factor for passages in another language than the question's (or named country's)."""
-FOREIGN_UNKNOWN = 0.25
+FOREIGN_UNKNOWN = 0.5
 MIN_UNKNOWN_CHARS = 3
 """Weight of a typed word the corpus lacks when no document is in the question's language:
 an English word missing from Swedish texts says little about whether the topic is covered."""

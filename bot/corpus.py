@@ -24,7 +24,7 @@ _INDEX_DIR = "bm25"
 _KEEP_CACHES = 3
 K1 = 1.5
 B = 0.75
-INDEX_RECIPE = f"passage-text=title+heading+text;k1={K1};b={B};rarity=3"
+INDEX_RECIPE = f"passage-text=title+author+heading+text;k1={K1};b={B};rarity=3"
 """Everything besides the analyzer that shapes the index; part of the cache key."""
 
 
@@ -72,8 +72,9 @@ class Corpus:
 
 
 def passage_index_text(document: Document, passage: Passage) -> str:
-    """Return the text indexed for a passage: title and heading give it context."""
-    return "\n".join(part for part in (document.title, passage.heading, passage.text) if part)
+    """Return the text indexed for a passage: title, author and heading give it context
+    ("according to Trine Torp …" finds every passage of her column)."""
+    return "\n".join(part for part in (document.title, document.author, passage.heading, passage.text) if part)
 
 
 def knowledge_version(directory: Path) -> str:

@@ -157,6 +157,9 @@ class QueryBuilder:
         for concept_id, typed in typed_of.items():
             added: list[str] = []
             candidates = [s for lang in targets for s in self._expansions.get((concept_id, lang), ())]
+            if translating and not candidates:
+                # A concept only one language has a word for (samskabelse): use that word.
+                candidates = [s for lang in LANGUAGES for s in self._expansions.get((concept_id, lang), ())]
             for stem in candidates:
                 if len(added) >= MAX_EXPANSIONS_PER_CONCEPT:
                     break
