@@ -88,7 +88,8 @@ async def make_app(
     """Build initialised applications wired to the fake; all are shut down afterwards.
 
     Keyword arguments override the settings (``admin_ids=…``), or give ``service``,
-    ``question_log`` or ``request`` (a PTB request, e.g. with a fault-injecting transport).
+    ``question_log``, ``request`` or ``get_updates_request`` (PTB requests, e.g. with a
+    fault-injecting transport).
     """
     apps: list[App] = []
 
@@ -97,13 +98,14 @@ async def make_app(
         service: Any = None,
         question_log: Any = None,
         request: Any = None,
+        get_updates_request: Any = None,
         **changes: Any,
     ) -> App:
         application = build_application(
             replace(settings, **changes),
             service if service is not None else tg_service,
             request=request if request is not None else fake.make_request(),
-            get_updates_request=fake.make_request(),
+            get_updates_request=get_updates_request or fake.make_request(),
             rate_limiter=False,
             question_log=question_log,
             retry_backoff=0.01,
