@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import Stemmer
@@ -48,7 +48,7 @@ def _read_lines(name: str) -> list[str]:
     return data.splitlines()
 
 
-@lru_cache(maxsize=None)
+@cache
 def stopwords(language: str) -> frozenset[str]:
     """Return the Snowball stopword list for ``language`` (sv, da or en).
 
@@ -70,7 +70,9 @@ def stopwords(language: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _overrides() -> dict[str, dict[str, str]]:
-    loaded = yaml.safe_load(resources.files("bot.data").joinpath("stem_overrides.yaml").read_text("utf-8"))
+    loaded = yaml.safe_load(
+        resources.files("bot.data").joinpath("stem_overrides.yaml").read_text("utf-8")
+    )
     return {lang: dict(mapping or {}) for lang, mapping in (loaded or {}).items()}
 
 
@@ -161,7 +163,7 @@ class Analyzer:
                     yield part
 
     def split_compound(self, word: str, language: str, depth: int = 0) -> tuple[str, ...]:
-        """Split a compound into known stems ("civilsamhällesutredningen" → civilsamhäll, utredning).
+        """Split a compound into stems: "civilsamhällesutredningen" → civilsamhäll, utredning.
 
         A split is valid when both sides (the head optionally losing a linking -s-) are at least
         four letters and their stems are in the lexicon; the tail may itself be split once more.
@@ -190,7 +192,10 @@ class Analyzer:
                 tail_parts = self.split_compound(tail, language, depth + 1)
             if not tail_parts:
                 continue
-            for candidate in (head, *(head[: -len(link)] for link in _LINKING if head.endswith(link))):
+            for candidate in (
+                head,
+                *(head[: -len(link)] for link in _LINKING if head.endswith(link)),
+            ):
                 if len(candidate) < MIN_PART or candidate in stops:
                     continue
                 head_stem = self.stem(candidate, language)
@@ -241,7 +246,11 @@ def legal_references(text: str) -> list[WordSpan]:
     for match in _CHAPTER_REF.finditer(text):
         chapter, section, letter = match.group(1), match.group(2), (match.group(3) or "").lower()
         spans.append(
-            WordSpan(match.start(), match.end(), (f"§{section}{letter}", f"{chapter}kap§{section}{letter}"))
+            WordSpan(
+                match.start(),
+                match.end(),
+                (f"§{section}{letter}", f"{chapter}kap§{section}{letter}"),
+            )
         )
         covered.append(match.span())
     for pattern in (_SECTION_AFTER, _SECTION_BEFORE):

@@ -83,7 +83,14 @@ class Composer:
         self.topics = tuple(topics)
         self.policy = policy or AbstainPolicy()
         self._changes = [
-            (change, [frozenset(corpus.analyzer.terms(term, lang)) for lang in ("sv", "da", "en") for term in change.terms])
+            (
+                change,
+                [
+                    frozenset(corpus.analyzer.terms(term, lang))
+                    for lang in ("sv", "da", "en")
+                    for term in change.terms
+                ],
+            )
             for change in changes
         ]
         self._terms = lru_cache(maxsize=4096)(self._passage_terms)
@@ -92,7 +99,9 @@ class Composer:
     def _passage_terms(self, position: int) -> frozenset[str]:
         passage = self.corpus.passages[position]
         document = self.corpus.documents[passage.doc_id]
-        return frozenset(self.corpus.analyzer.terms(passage_index_text(document, passage), passage.language))
+        return frozenset(
+            self.corpus.analyzer.terms(passage_index_text(document, passage), passage.language)
+        )
 
     def evidence(self, query: Query, position: int) -> Evidence:
         """Measure how well one passage covers the query.
@@ -122,7 +131,11 @@ class Composer:
             consumed |= concept.typed
             # In a translated question a typed word found in the index is a false friend
             # ("organisation" in one Danish passage): the synonyms carry the concept's weight.
-            known = [t for t in concept.typed if t in index] if query.language in self._languages else []
+            known = (
+                [t for t in concept.typed if t in index]
+                if query.language in self._languages
+                else []
+            )
             synonyms = [t for t in concept.stems if t in index and t not in concept.typed]
             if known:
                 weight = max(spec(t) for t in known)
@@ -154,7 +167,11 @@ class Composer:
         return Evidence(evidence, evidence / mass if mass else 0.0, matched)
 
     def compose(
-        self, query: Query, question: str, notices: tuple[str, ...] = (), language: str | None = None
+        self,
+        query: Query,
+        question: str,
+        notices: tuple[str, ...] = (),
+        language: str | None = None,
     ) -> Answer:
         """Search and build the answer for an analysed question.
 
@@ -183,11 +200,14 @@ class Composer:
         kept = self._prefer_newer(kept)
         kept = self._drop_duplicates(kept)[:MAX_RESULTS]
         results = tuple(
-            self._result(rank, pos, score, query, language) for rank, (pos, score) in enumerate(kept, 1)
+            self._result(rank, pos, score, query, language)
+            for rank, (pos, score) in enumerate(kept, 1)
         )
         return Answer(question, language, True, results, (), notices)
 
-    def _synonyms_as_one(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
+    def _synonyms_as_one(
+        self, hits: list[tuple[int, float]], query: Query
+    ) -> list[tuple[int, float]]:
         """Rescore candidates so a concept's synonyms count once (their best match), not summed.
 
         Without this, a passage using several spellings of one concept ("IOP", "IOP-avtal",
@@ -207,12 +227,18 @@ class Composer:
             best = [0.0] * len(positions)
             for term in synonyms:
                 column = index.scores_for({term: 1.0})[positions]
-                best = [max(a, float(b)) for a, b in zip(best, column)]
-            totals = [total + concept.weight * value for total, value in zip(totals, best)]
-        rescored = [(pos, float(total)) for pos, total in zip(positions, totals) if total > 0]
+                best = [max(a, float(b)) for a, b in zip(best, column, strict=True)]
+            totals = [
+                total + concept.weight * value for total, value in zip(totals, best, strict=True)
+            ]
+        rescored = [
+            (pos, float(total)) for pos, total in zip(positions, totals, strict=True) if total > 0
+        ]
         return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
 
-    def _language_affinity(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
+    def _language_affinity(
+        self, hits: list[tuple[int, float]], query: Query
+    ) -> list[tuple[int, float]]:
         """Prefer passages in the question's language, or of the country the question names.
 
         A Danish question is usually about Danish rules and a Swedish one about Swedish
@@ -223,7 +249,10 @@ class Composer:
         if wanted is None:
             return hits
         rescored = [
-            (pos, score if self.corpus.passages[pos].language == wanted else score * OTHER_LANGUAGE)
+            (
+                pos,
+                score if self.corpus.passages[pos].language == wanted else score * OTHER_LANGUAGE,
+            )
             for pos, score in hits
         ]
         return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
@@ -251,17 +280,22 @@ class Composer:
         for position, score in hits:
             terms = self._terms(position)
             duplicate = any(
-                len(terms & self._terms(other)) / max(len(terms | self._terms(other)), 1) >= DUPLICATE_OVERLAP
+                len(terms & self._terms(other)) / max(len(terms | self._terms(other)), 1)
+                >= DUPLICATE_OVERLAP
                 for other, _ in kept
             )
             if not duplicate:
                 kept.append((position, score))
         return kept
 
-    def _result(self, rank: int, position: int, score: float, query: Query, language: str) -> Result:
+    def _result(
+        self, rank: int, position: int, score: float, query: Query, language: str
+    ) -> Result:
         passage = self.corpus.passages[position]
         document = self.corpus.documents[passage.doc_id]
-        excerpt = make_excerpt(passage.text, passage.language, query.terms, self.corpus.analyzer, self.corpus.idf)
+        excerpt = make_excerpt(
+            passage.text, passage.language, query.terms, self.corpus.analyzer, self.corpus.idf
+        )
         citation = Citation(
             title=document.title,
             author=document.author,
@@ -273,7 +307,14 @@ class Composer:
             doc_id=document.id,
             sources=passage.sources,
         )
-        return Result(rank, passage, round(score, 6), excerpt, citation, self._notes(passage, position, language))
+        return Result(
+            rank,
+            passage,
+            round(score, 6),
+            excerpt,
+            citation,
+            self._notes(passage, position, language),
+        )
 
     def _notes(self, passage: Passage, position: int, language: str) -> tuple[str, ...]:
         document = self.corpus.documents[passage.doc_id]

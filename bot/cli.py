@@ -22,7 +22,7 @@ logger = logging.getLogger("bot")
 EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
 
 
-def _service(settings: Settings, *, cache: bool = True):  # type: ignore[no-untyped-def]  # noqa: ANN202
+def _service(settings: Settings, *, cache: bool = True):  # type: ignore[no-untyped-def]
     from bot.service import QAService
 
     service = QAService.open(settings.knowledge_dir, settings.cache_dir if cache else None)
@@ -38,7 +38,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
     question = " ".join(args.question)
     if not question.strip():
-        print("error: the question is empty; ask something, e.g. python -m bot ask \"Vad är IOP?\"", file=sys.stderr)
+        print(
+            'error: the question is empty; ask something, e.g. python -m bot ask "Vad är IOP?"',
+            file=sys.stderr,
+        )
         return 2
     service = _service(settings)
     try:
@@ -150,7 +153,15 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Run the question sets and print hit@1, hit@3, MRR and abstention accuracy."""
-    from bot.evaluation import HEADER, EvalSetError, format_metrics, load_cases, run_cases, summarize
+    from bot.evaluation import (
+        HEADER,
+        EvalSetError,
+        Outcome,
+        format_metrics,
+        load_cases,
+        run_cases,
+        summarize,
+    )
 
     paths = [Path(p) for p in args.sets] if args.sets else sorted(EVAL_DIR.glob("**/*.yaml"))
     if not paths:
@@ -158,7 +169,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     service = _service(settings)
     print(HEADER)
-    outcomes = []
+    outcomes: list[Outcome] = []
     for path in paths:
         try:
             cases = load_cases([path])
@@ -167,7 +178,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         metrics = run_cases(service, cases)
         outcomes.extend(metrics.outcomes)
-        print(format_metrics(str(path.relative_to(EVAL_DIR)) if path.is_relative_to(EVAL_DIR) else path.name, metrics))
+        print(
+            format_metrics(
+                str(path.relative_to(EVAL_DIR)) if path.is_relative_to(EVAL_DIR) else path.name,
+                metrics,
+            )
+        )
     total = summarize(outcomes)
     print(format_metrics("ALL", total))
     for language in ("sv", "da", "en"):
@@ -187,12 +203,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.explain:
         for outcome in outcomes:
-            ok = (not outcome.answered) if outcome.case.abstain else (outcome.rank is not None and outcome.rank <= 3)
+            ok = (
+                (not outcome.answered)
+                if outcome.case.abstain
+                else (outcome.rank is not None and outcome.rank <= 3)
+            )
             if args.explain == "misses" and ok:
                 continue
             print(
-                f"{'ok  ' if ok else 'MISS'} ev={outcome.evidence:6.2f} cov={outcome.coverage:4.2f} "
-                f"rank={outcome.rank} {'[abstain]' if outcome.case.abstain else ''} {outcome.case.question!r} "
+                f"{'ok  ' if ok else 'MISS'} ev={outcome.evidence:6.2f} "
+                f"cov={outcome.coverage:4.2f} rank={outcome.rank} "
+                f"{'[abstain]' if outcome.case.abstain else ''} {outcome.case.question!r} "
                 f"-> {', '.join(outcome.top)}"
             )
     return 0
@@ -217,13 +238,23 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         from bot.importers import ImportFailed, import_file
     except ModuleNotFoundError as exc:
-        print(f"error: importing needs the optional packages: pip install -e '.[import]' ({exc.name})", file=sys.stderr)
+        print(
+            f"error: importing needs the optional packages: pip install -e '.[import]' "
+            f"({exc.name})",
+            file=sys.stderr,
+        )
         return 2
     from bot.importers import extract
 
     try:
         notes = extract(Path(args.file)).notes
-        path = import_file(Path(args.file), settings.knowledge_dir, doc_id=args.id, force=args.force, kind=args.kind)
+        path = import_file(
+            Path(args.file),
+            settings.knowledge_dir,
+            doc_id=args.id,
+            force=args.force,
+            kind=args.kind,
+        )
     except ImportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -233,7 +264,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     for note in notes:
         print(f"note: {note}")
     print(f"wrote {path}")
-    print("next: fill in kind, topics and url (the file did not say), then run: python -m bot check")
+    print(
+        "next: fill in kind, topics and url (the file did not say), then run: python -m bot check"
+    )
     return 0
 
 
@@ -244,11 +277,13 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return bench_main(args.bench_args)
 
 
-def _open_log(settings: Settings):  # type: ignore[no-untyped-def]  # noqa: ANN202
+def _open_log(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.store import LOG_FILENAME, QuestionLog
 
     return QuestionLog.open(
-        settings.data_dir / LOG_FILENAME, secret=settings.hmac_secret, retention_days=settings.retention_days
+        settings.data_dir / LOG_FILENAME,
+        secret=settings.hmac_secret,
+        retention_days=settings.retention_days,
     )
 
 
@@ -261,7 +296,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         service = None
         try:
             service = _service(settings)
-        except Exception as exc:  # noqa: BLE001 - the report works without an index
+        except Exception as exc:
             logger.warning("no index for nearest passages: %s", exc)
         nearest = _nearest(service) if service is not None else None
         print(format_report(build_report(log, days=args.days, nearest=nearest), args.lang))
@@ -270,7 +305,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _nearest(service):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+def _nearest(service):  # type: ignore[no-untyped-def]
     def nearest(question: str) -> tuple[str, float] | None:
         try:
             query = service.query(question)
@@ -300,36 +335,61 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one subcommand per task."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="Samverkansboten: cited answers on idea-driven welfare (IOP, reserved contracts, "
-        "agreements, Danish samskabelse). Without a command: Telegram if TELEGRAM_BOT_TOKEN is set, "
-        "else a chat in the terminal.",
+        description="Samverkansboten: cited answers on idea-driven welfare (IOP, reserved "
+        "contracts, agreements, Danish samskabelse). Without a command: Telegram if "
+        "TELEGRAM_BOT_TOKEN is set, else a chat in the terminal.",
     )
-    parser.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: env KNOWLEDGE_DIR or ./knowledge)")
-    parser.add_argument("--data", metavar="DIR", help="data folder for the index cache and logs (default: ./data)")
+    parser.add_argument(
+        "--knowledge",
+        metavar="DIR",
+        help="knowledge folder (default: env KNOWLEDGE_DIR or ./knowledge)",
+    )
+    parser.add_argument(
+        "--data", metavar="DIR", help="data folder for the index cache and logs (default: ./data)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     parser.set_defaults(func=cmd_default)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     ask = sub.add_parser("ask", help="answer one question")
-    ask.add_argument("question", nargs="*", help="the question, e.g. \"Hur startar vi ett IOP?\"")
+    ask.add_argument("question", nargs="*", help='the question, e.g. "Hur startar vi ett IOP?"')
     ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    ask.add_argument("--lang", choices=("sv", "da", "en"), help="answer language (default: the question's)")
+    ask.add_argument(
+        "--lang", choices=("sv", "da", "en"), help="answer language (default: the question's)"
+    )
     ask.set_defaults(func=cmd_ask)
 
     sub.add_parser("chat", help="chat in the terminal").set_defaults(func=cmd_chat)
-    sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)").set_defaults(func=cmd_run)
+    sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)").set_defaults(
+        func=cmd_run
+    )
     sub.add_parser("index", help="build and cache the search index").set_defaults(func=cmd_index)
     sub.add_parser("check", help="validate the knowledge folder").set_defaults(func=cmd_check)
 
-    evaluate = sub.add_parser("eval", help="measure hit@k, MRR and abstention on the question sets")
+    evaluate = sub.add_parser(
+        "eval", help="measure hit@k, MRR and abstention on the question sets"
+    )
     evaluate.add_argument("sets", nargs="*", help="YAML question sets (default: eval/**/*.yaml)")
-    evaluate.add_argument("--explain", nargs="?", const="all", choices=("all", "misses"),
-                          help="list every question (or only misses) with its evidence")
-    evaluate.add_argument("--tune", type=float, nargs="?", const=0.9, metavar="ABSTENTION",
-                          help="grid-search abstention thresholds keeping this off-topic refusal rate (default 0.9)")
+    evaluate.add_argument(
+        "--explain",
+        nargs="?",
+        const="all",
+        choices=("all", "misses"),
+        help="list every question (or only misses) with its evidence",
+    )
+    evaluate.add_argument(
+        "--tune",
+        type=float,
+        nargs="?",
+        const=0.9,
+        metavar="ABSTENTION",
+        help="grid-search abstention thresholds keeping this off-topic refusal rate (default 0.9)",
+    )
     evaluate.set_defaults(func=cmd_eval)
 
-    imp = sub.add_parser("import", help="turn a PDF, DOCX, HTML or TXT file into a knowledge document")
+    imp = sub.add_parser(
+        "import", help="turn a PDF, DOCX, HTML or TXT file into a knowledge document"
+    )
     imp.add_argument("file", help="the file to import")
     imp.add_argument("--id", help="document id (default: from the title)")
     imp.add_argument("--kind", default="", help="document kind, e.g. agreement or contract")
@@ -346,7 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="gap report from the question log")
     report.add_argument("--days", type=int, default=30, help="period in days (default: 30)")
-    report.add_argument("--lang", choices=("sv", "da", "en"), default="sv", help="report language (default: sv)")
+    report.add_argument(
+        "--lang", choices=("sv", "da", "en"), default="sv", help="report language (default: sv)"
+    )
     report.set_defaults(func=cmd_report)
 
     forget = sub.add_parser("forget", help="delete one user's stored questions and votes")
@@ -382,11 +444,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    level = logging.DEBUG if args.verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
+    level = (
+        logging.DEBUG
+        if args.verbose
+        else getattr(logging, settings.log_level.upper(), logging.INFO)
+    )
     logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s" if args.func is cmd_run or args.func is cmd_default
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        if args.func is cmd_run or args.func is cmd_default
         else "%(levelname)s: %(message)s",
-        level=level if args.func in (cmd_run, cmd_default) and settings.telegram_token else logging.WARNING,
+        level=level
+        if args.func in (cmd_run, cmd_default) and settings.telegram_token
+        else logging.WARNING,
     )
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

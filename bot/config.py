@@ -67,7 +67,9 @@ def _ids(value: Any, name: str) -> frozenset[int]:
     try:
         return frozenset(int(item) for item in items)
     except (TypeError, ValueError):
-        raise ConfigError(f"{name}: expected a list of numeric Telegram ids, got {value!r}") from None
+        raise ConfigError(
+            f"{name}: expected a list of numeric Telegram ids, got {value!r}"
+        ) from None
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -110,7 +112,9 @@ def load_settings(
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot read configuration ({exc.__class__.__name__})") from None
+            raise ConfigError(
+                f"{path}: cannot read configuration ({exc.__class__.__name__})"
+            ) from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a mapping of settings")
         known = set(Settings.__dataclass_fields__)

@@ -40,7 +40,7 @@ class Corpus:
     rarity: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
     """Term → how rare its words are in everyday language (1 = rare, low = everyday word)."""
     everyday: dict[str, dict[str, float]] = field(default_factory=dict, hash=False, compare=False)
-    """Language → stem → rarity, for the most frequent everyday words (also those the corpus lacks)."""
+    """Language → stem → rarity of frequent everyday words, including ones not in the corpus."""
 
     def idf(self, term: str) -> float:
         """Return a positive, Lucene-style idf used for excerpts and abstention."""
@@ -67,14 +67,18 @@ class Corpus:
         return self.specificity(term) * self.rarity.get(term, 1.0)
 
     def everyday_rarity(self, term: str, language: str) -> float:
-        """Return the rarity of a term the corpus lacks: everyday words ("use", "instead") are low."""
+        """Return the rarity of a term the corpus lacks; everyday words ("use") are low."""
         return self.everyday.get(language, {}).get(term, 1.0)
 
 
 def passage_index_text(document: Document, passage: Passage) -> str:
-    """Return the text indexed for a passage: title, author and heading give it context
-    ("according to Trine Torp …" finds every passage of her column)."""
-    return "\n".join(part for part in (document.title, document.author, passage.heading, passage.text) if part)
+    """Return the text indexed for a passage: title, author and heading give it context.
+
+    The author makes "according to Trine Torp …" find every passage of her column.
+    """
+    return "\n".join(
+        part for part in (document.title, document.author, passage.heading, passage.text) if part
+    )
 
 
 def knowledge_version(directory: Path) -> str:
@@ -99,16 +103,22 @@ def knowledge_version(directory: Path) -> str:
 
 def _split(knowledge: Knowledge) -> tuple[dict[str, Document], list[Passage]]:
     documents = {document.id: document for document in knowledge.documents}
-    passages = [passage for document in knowledge.documents for passage in split_passages(document)]
+    passages = [
+        passage for document in knowledge.documents for passage in split_passages(document)
+    ]
     return documents, passages
 
 
-def _lexicon(documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer) -> set[str]:
+def _lexicon(
+    documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer
+) -> set[str]:
     """First pass: the stems of all words, which compound parts must belong to."""
     lexicon: set[str] = set()
     for passage in passages:
         text = passage_index_text(documents[passage.doc_id], passage)
-        lexicon.update(t for t in analyzer.terms(text, passage.language) if t.isalpha() and len(t) >= 4)
+        lexicon.update(
+            t for t in analyzer.terms(text, passage.language) if t.isalpha() and len(t) >= 4
+        )
     return lexicon
 
 
@@ -171,7 +181,9 @@ def everyday_stems(analyzer: Analyzer) -> dict[str, dict[str, float]]:
     return result
 
 
-def term_rarity(documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer) -> dict[str, float]:
+def term_rarity(
+    documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer
+) -> dict[str, float]:
     """Rate each term by how common its words are in everyday language (wordfreq Zipf scale).
 
     Args:
@@ -195,7 +207,11 @@ def term_rarity(documents: dict[str, Document], passages: list[Passage], analyze
             word = text[span.start : span.end].casefold()
             # A word common in any of the three languages is generic: English questions meet
             # English fragments in the texts ("good practice", "public"), so all three count.
-            frequency = max(zipf_frequency(word, lang) for lang in ("sv", "da", "en")) if word.isalpha() else 0.0
+            frequency = (
+                max(zipf_frequency(word, lang) for lang in ("sv", "da", "en"))
+                if word.isalpha()
+                else 0.0
+            )
             for term in span.terms[:1]:
                 zipf[term] = max(zipf.get(term, 0.0), frequency)
     return {term: rarity_of(value) for term, value in zipf.items() if rarity_of(value) < 1.0}
@@ -231,8 +247,13 @@ def open_corpus(knowledge: Knowledge, directory: Path, cache_dir: Path | None) -
         index = SearchIndex.load(target / _INDEX_DIR)
         if index.size == len(passages) and isinstance(lexicon, list) and isinstance(rarity, dict):
             return Corpus(
-                documents, tuple(passages), index, Analyzer(lexicon), version,
-                rarity.get("terms", {}), rarity.get("everyday", {}),
+                documents,
+                tuple(passages),
+                index,
+                Analyzer(lexicon),
+                version,
+                rarity.get("terms", {}),
+                rarity.get("everyday", {}),
             )
         logger.warning("cached index %s does not fit the knowledge; rebuilding", target)
     except (OSError, ValueError, IndexLoadError):
@@ -251,7 +272,9 @@ def save_corpus(corpus: Corpus, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     corpus.index.save(target / _INDEX_DIR)
     tmp = target / f"{_LEXICON_FILE}.tmp"
-    tmp.write_text(json.dumps(sorted(corpus.analyzer.lexicon), ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(
+        json.dumps(sorted(corpus.analyzer.lexicon), ensure_ascii=False), encoding="utf-8"
+    )
     tmp.replace(target / _LEXICON_FILE)
     tmp = target / f"{_RARITY_FILE}.tmp"
     data = {"terms": corpus.rarity, "everyday": corpus.everyday}

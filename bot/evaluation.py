@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,14 +95,22 @@ def load_cases(paths: Iterable[Path]) -> list[Case]:
             if not isinstance(entry, dict) or not str(entry.get("q") or "").strip():
                 raise EvalSetError(f"{path}: question {number} has no 'q'")
             gold = tuple(
-                Gold(str(g.get("passage") or ""), str(g.get("doc") or ""), str(g.get("contains") or ""))
+                Gold(
+                    str(g.get("passage") or ""),
+                    str(g.get("doc") or ""),
+                    str(g.get("contains") or ""),
+                )
                 for g in entry.get("gold") or []
                 if isinstance(g, dict)
             )
             abstain = bool(entry.get("abstain"))
             if not gold and not abstain:
-                raise EvalSetError(f"{path}: question {number} needs gold passages or abstain: true")
-            cases.append(Case(str(entry["q"]), str(entry.get("lang") or ""), gold, abstain, path.name))
+                raise EvalSetError(
+                    f"{path}: question {number} needs gold passages or abstain: true"
+                )
+            cases.append(
+                Case(str(entry["q"]), str(entry.get("lang") or ""), gold, abstain, path.name)
+            )
     return cases
 
 
@@ -148,8 +156,8 @@ def summarize(outcomes: Sequence[Outcome]) -> Metrics:
     answerable = [o for o in outcomes if not o.case.abstain]
     off_topic = [o for o in outcomes if o.case.abstain]
 
-    def share(items: Sequence[Outcome], condition: object) -> float:
-        return sum(1 for o in items if condition(o)) / len(items) if items else 0.0  # type: ignore[operator]
+    def share(items: Sequence[Outcome], condition: Callable[[Outcome], bool]) -> float:
+        return sum(1 for o in items if condition(o)) / len(items) if items else 0.0
 
     return Metrics(
         answerable=len(answerable),
@@ -167,11 +175,15 @@ def format_metrics(name: str, metrics: Metrics) -> str:
     """Format one line of the eval table."""
     return (
         f"{name:<34} {metrics.answerable:>4} {metrics.hit1:>6.3f} {metrics.hit3:>6.3f} "
-        f"{metrics.mrr:>6.3f} {metrics.off_topic:>4} {metrics.abstention:>6.3f} {metrics.false_abstention:>6.3f}"
+        f"{metrics.mrr:>6.3f} {metrics.off_topic:>4} {metrics.abstention:>6.3f} "
+        f"{metrics.false_abstention:>6.3f}"
     )
 
 
-HEADER = f"{'set':<34} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'off':>4} {'abst':>6} {'f.abs':>6}"
+HEADER = (
+    f"{'set':<34} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'off':>4} {'abst':>6} "
+    f"{'f.abs':>6}"
+)
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,9 @@ class TuneResult:
     abstention: float
 
 
-def tune_policy(service: QAService, cases: Sequence[Case], min_abstention: float = 0.9) -> TuneResult:
+def tune_policy(
+    service: QAService, cases: Sequence[Case], min_abstention: float = 0.9
+) -> TuneResult:
     """Grid-search the abstention thresholds on the evaluation questions.
 
     Each question is answered once without abstaining, so its gold rank and evidence are
@@ -213,7 +227,14 @@ def tune_policy(service: QAService, cases: Sequence[Case], min_abstention: float
             query = service.query(case.question)
             hits = service.corpus.index.search(query.terms, 1) if query.terms else []
             ev = open_composer.evidence(query, hits[0][0]) if hits else None
-            rows.append((case, first_hit(answer, case.gold), ev.evidence if ev else 0.0, ev.coverage if ev else 0.0))
+            rows.append(
+                (
+                    case,
+                    first_hit(answer, case.gold),
+                    ev.evidence if ev else 0.0,
+                    ev.coverage if ev else 0.0,
+                )
+            )
     finally:
         open_composer.policy = saved
     answerable = [r for r in rows if not r[0].abstain]
@@ -224,14 +245,20 @@ def tune_policy(service: QAService, cases: Sequence[Case], min_abstention: float
             for f in [x / 20 for x in range(0, 9)]:
                 policy = AbstainPolicy(e, c, min_evidence_full=f)
                 passes = [r for r in answerable if policy.answers(r[2], r[3])]
-                hit3 = sum(1 for r in passes if r[1] is not None and r[1] <= 3) / max(len(answerable), 1)
-                abst = sum(1 for r in off_topic if not policy.answers(r[2], r[3])) / max(len(off_topic), 1)
+                hit3 = sum(1 for r in passes if r[1] is not None and r[1] <= 3) / max(
+                    len(answerable), 1
+                )
+                abst = sum(1 for r in off_topic if not policy.answers(r[2], r[3])) / max(
+                    len(off_topic), 1
+                )
                 if abst < min_abstention:
                     continue
                 candidate = TuneResult(e, c, f, hit3, abst)
                 strict = e + c + f
                 if best is None or (hit3, abst, strict) > (
-                    best.hit3, best.abstention, best.min_evidence + best.min_coverage + best.min_evidence_full
+                    best.hit3,
+                    best.abstention,
+                    best.min_evidence + best.min_coverage + best.min_evidence_full,
                 ):
                     best = candidate
     return best or TuneResult(0.0, 0.0, 0.0, 0.0, 0.0)

@@ -29,7 +29,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _safe_load(text: str) -> Any:
-    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=_LOADER)
 
 
 @dataclass(frozen=True)
@@ -164,29 +164,41 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
             problems.append(Problem(name, line_of(str(key)), f"unknown field '{key}'"))
     doc_id = str(meta.get("id") or "")
     if "id" in meta and not _ID.match(doc_id):
-        problems.append(Problem(name, line_of("id"), f"id '{doc_id}' must be lower-case a-z, 0-9 and '-'"))
+        problems.append(
+            Problem(name, line_of("id"), f"id '{doc_id}' must be lower-case a-z, 0-9 and '-'")
+        )
     elif doc_id and doc_id != path.stem:
-        problems.append(Problem(name, line_of("id"), f"id '{doc_id}' differs from the file name '{path.stem}'"))
+        problems.append(
+            Problem(name, line_of("id"), f"id '{doc_id}' differs from the file name '{path.stem}'")
+        )
     language = str(meta.get("language") or "")
     if "language" in meta and language not in LANGUAGES:
-        problems.append(Problem(name, line_of("language"), f"language must be one of {', '.join(LANGUAGES)}"))
+        problems.append(
+            Problem(name, line_of("language"), f"language must be one of {', '.join(LANGUAGES)}")
+        )
     kind = str(meta.get("kind") or "")
     if "kind" in meta and kind not in KINDS:
-        problems.append(Problem(name, line_of("kind"), f"kind '{kind}' must be one of {', '.join(KINDS)}"))
+        problems.append(
+            Problem(name, line_of("kind"), f"kind '{kind}' must be one of {', '.join(KINDS)}")
+        )
     dates: dict[str, str] = {}
     for key in ("published", "reviewed", "law_as_of", "valid_from"):
         value = _date_text(meta.get(key))
         if value is None:
-            problems.append(Problem(name, line_of(key), f"{key} must be an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)"))
+            problems.append(
+                Problem(
+                    name, line_of(key), f"{key} must be an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)"
+                )
+            )
             value = ""
         dates[key] = value
     lists: dict[str, tuple[str, ...]] = {}
     for key in ("topics", "sources", "audience"):
-        value = _strings(meta.get(key))
-        if value is None:
+        items = _strings(meta.get(key))
+        if items is None:
             problems.append(Problem(name, line_of(key), f"{key} must be a list of strings"))
-            value = ()
-        lists[key] = value
+            items = ()
+        lists[key] = items
     for key in ("title", "author", "publisher", "url", "superseded_by"):
         if meta.get(key) is not None and not isinstance(meta.get(key), str):
             problems.append(Problem(name, line_of(key), f"{key} must be text"))
@@ -223,7 +235,9 @@ def _read_text(path: Path) -> tuple[str | None, Problem | None]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, Problem(str(path), 1, f"cannot read file ({exc.strerror or exc.__class__.__name__})")
+        return None, Problem(
+            str(path), 1, f"cannot read file ({exc.strerror or exc.__class__.__name__})"
+        )
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -278,7 +292,9 @@ def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
         for language in LANGUAGES:
             values = _strings(entry.get(language))
             if values is None:
-                problems.append(Problem(str(path), 1, f"concept '{entry['id']}': {language} must be a list"))
+                problems.append(
+                    Problem(str(path), 1, f"concept '{entry['id']}': {language} must be a list")
+                )
                 values = ()
             terms[language] = values
         acronyms = _strings(entry.get("acronyms")) or ()
@@ -304,10 +320,16 @@ def load_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
         labels = entry.get("label") if isinstance(entry, dict) else None
         questions = _by_language(entry.get("questions")) if isinstance(entry, dict) else None
         if not isinstance(labels, dict) or questions is None or not entry.get("id"):
-            problems.append(Problem(str(path), 1, f"topic {entry!r:.40} needs id, label and questions"))
+            problems.append(
+                Problem(str(path), 1, f"topic {entry!r:.40} needs id, label and questions")
+            )
             continue
         topics.append(
-            Topic(id=str(entry["id"]), labels={str(k): str(v) for k, v in labels.items()}, questions=questions)
+            Topic(
+                id=str(entry["id"]),
+                labels={str(k): str(v) for k, v in labels.items()},
+                questions=questions,
+            )
         )
     return tuple(topics)
 
@@ -327,7 +349,9 @@ def load_changes(path: Path, problems: list[Problem]) -> tuple[LegalChange, ...]
         terms = _strings(entry.get("terms")) if isinstance(entry, dict) else None
         note = entry.get("note") if isinstance(entry, dict) else None
         if not date or not terms or not isinstance(note, dict):
-            problems.append(Problem(str(path), 1, f"change {entry!r:.40} needs date, terms and note"))
+            problems.append(
+                Problem(str(path), 1, f"change {entry!r:.40} needs date, terms and note")
+            )
             continue
         changes.append(
             LegalChange(
@@ -371,7 +395,11 @@ def load_knowledge(directory: Path) -> Knowledge:
         if document is None:
             continue
         if document.id in seen:
-            problems.append(Problem(str(path), 2, f"duplicate id '{document.id}' (also in {seen[document.id]})"))
+            problems.append(
+                Problem(
+                    str(path), 2, f"duplicate id '{document.id}' (also in {seen[document.id]})"
+                )
+            )
             continue
         seen[document.id] = str(path)
         documents.append(document)

@@ -19,7 +19,7 @@ class Document:
     author: str
     publisher: str
     published: str
-    """ISO date (``YYYY-MM-DD``), or ``YYYY-MM`` / ``YYYY`` when only that is shown; "" if unknown."""
+    """ISO date ``YYYY-MM-DD``, or ``YYYY-MM`` / ``YYYY`` when only that is shown; "" if none."""
     language: str
     kind: str
     url: str

@@ -81,7 +81,12 @@ def _blocks(document: Document) -> list[_Block]:
                 continue
             flush()
             continue
-        if current and _LIST_ITEM.match(current[0]) and not _LIST_ITEM.match(line) and not line[:1].isspace():
+        if (
+            current
+            and _LIST_ITEM.match(current[0])
+            and not _LIST_ITEM.match(line)
+            and not line[:1].isspace()
+        ):
             flush()
         if not current:
             start = number
@@ -106,7 +111,9 @@ def split_sentences(text: str) -> list[str]:
     return pieces
 
 
-def _union(first: tuple[str, ...] | None, second: tuple[str, ...] | None) -> tuple[str, ...] | None:
+def _union(
+    first: tuple[str, ...] | None, second: tuple[str, ...] | None
+) -> tuple[str, ...] | None:
     if first is None and second is None:
         return None
     return tuple(dict.fromkeys((*(first or ()), *(second or ()))))
@@ -137,7 +144,9 @@ def _merge_short(blocks: list[_Block]) -> list[_Block]:
         if pending is not None:
             if pending.heading == block.heading and pending.words + block.words <= MAX_WORDS:
                 sources = _union(pending.sources, block.sources)
-                block = _Block(f"{pending.text}\n\n{block.text}", block.heading, pending.line, sources)
+                block = _Block(
+                    f"{pending.text}\n\n{block.text}", block.heading, pending.line, sources
+                )
             else:
                 merged.append(pending)
             pending = None
@@ -147,7 +156,11 @@ def _merge_short(blocks: list[_Block]) -> list[_Block]:
             merged.append(block)
     if pending is not None:
         last = merged[-1] if merged else None
-        if last is not None and last.heading == pending.heading and last.words + pending.words <= MAX_WORDS:
+        if (
+            last is not None
+            and last.heading == pending.heading
+            and last.words + pending.words <= MAX_WORDS
+        ):
             sources = _union(last.sources, pending.sources)
             merged[-1] = _Block(f"{last.text}\n\n{pending.text}", last.heading, last.line, sources)
         else:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -94,7 +94,9 @@ class QueryBuilder:
                     # Inflections of a term already taken (IOP, IOP:er, IOP:s) add nothing new.
                     if distinct < CANONICAL_TERMS and not stems <= set(canonical):
                         distinct += 1
-                        canonical.extend(s for s in ordered if s in vocabulary and s not in canonical)
+                        canonical.extend(
+                            s for s in ordered if s in vocabulary and s not in canonical
+                        )
                 self._expansions[(concept.id, language)] = tuple(canonical)
 
     def _repair(self, terms: list[str]) -> list[str]:
@@ -131,10 +133,14 @@ class QueryBuilder:
             The weighted query.
         """
         question_words = _question_words().get(language, frozenset())
-        words = " ".join(w for w in text.split() if w.casefold().strip("?!.,;:") not in question_words)
+        words = " ".join(
+            w for w in text.split() if w.casefold().strip("?!.,;:") not in question_words
+        )
         original = list(dict.fromkeys(self._typed_terms(words, language)))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
-        by_language = {lang: set(self._repair(self.analyzer.terms(words, lang))) for lang in LANGUAGES}
+        by_language = {
+            lang: set(self._repair(self.analyzer.terms(words, lang))) for lang in LANGUAGES
+        }
         typed_of: dict[str, set[str]] = {}
         for concept_term in self._terms:
             concept = self.concepts[concept_term.concept]
@@ -156,10 +162,14 @@ class QueryBuilder:
         synonym_weight = 1.0 if translating else EXPANSION_WEIGHT
         for concept_id, typed in typed_of.items():
             added: list[str] = []
-            candidates = [s for lang in targets for s in self._expansions.get((concept_id, lang), ())]
+            candidates = [
+                s for lang in targets for s in self._expansions.get((concept_id, lang), ())
+            ]
             if translating and not candidates:
                 # A concept only one language has a word for (samskabelse): use that word.
-                candidates = [s for lang in LANGUAGES for s in self._expansions.get((concept_id, lang), ())]
+                candidates = [
+                    s for lang in LANGUAGES for s in self._expansions.get((concept_id, lang), ())
+                ]
             for stem in candidates:
                 if len(added) >= MAX_EXPANSIONS_PER_CONCEPT:
                     break
@@ -170,7 +180,9 @@ class QueryBuilder:
                 for stem in typed:
                     weights[stem] = EXPANSION_WEIGHT
             matches.append(
-                ConceptMatch(concept_id, frozenset(typed), frozenset((*typed, *added)), synonym_weight)
+                ConceptMatch(
+                    concept_id, frozenset(typed), frozenset((*typed, *added)), synonym_weight
+                )
             )
         return Query(text, language, weights, tuple(original), tuple(matches))
 
@@ -212,5 +224,6 @@ def _question_words() -> dict[str, frozenset[str]]:
     """Words that make a sentence a question but say nothing about its topic."""
     data = resources.files("bot.data").joinpath("question_words.yaml").read_text("utf-8")
     loaded = yaml.safe_load(data) or {}
-    return {lang: frozenset(str(w).casefold() for w in words or ()) for lang, words in loaded.items()}
-
+    return {
+        lang: frozenset(str(w).casefold() for w in words or ()) for lang, words in loaded.items()
+    }

@@ -61,7 +61,9 @@ class QAService:
     builds a new service and swaps it in.
     """
 
-    def __init__(self, knowledge: Knowledge, corpus: Corpus, policy: AbstainPolicy | None = None) -> None:
+    def __init__(
+        self, knowledge: Knowledge, corpus: Corpus, policy: AbstainPolicy | None = None
+    ) -> None:
         self.knowledge = knowledge
         self.corpus = corpus
         self.composer = Composer(corpus, knowledge.topics, knowledge.changes, policy)
@@ -74,7 +76,12 @@ class QAService:
         )
 
     @classmethod
-    def open(cls, knowledge_dir: Path, cache_dir: Path | None = None, policy: AbstainPolicy | None = None) -> QAService:
+    def open(
+        cls,
+        knowledge_dir: Path,
+        cache_dir: Path | None = None,
+        policy: AbstainPolicy | None = None,
+    ) -> QAService:
         """Load knowledge and its index (from the cache when unchanged).
 
         Broken documents are skipped; their problems are in :attr:`warnings`.
@@ -97,7 +104,11 @@ class QAService:
                 reported.add(problem.path)
                 logger.info("skipped %s", problem)
         if not knowledge.documents:
-            reason = str(knowledge.problems[0]) if knowledge.problems else f"{knowledge_dir}: no documents"
+            reason = (
+                str(knowledge.problems[0])
+                if knowledge.problems
+                else f"{knowledge_dir}: no documents"
+            )
             raise KnowledgeUnavailable(reason)
         try:
             corpus = open_corpus(knowledge, knowledge_dir, cache_dir)

@@ -148,7 +148,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             for result in answer.results
         ],
         "suggestions": [
-            {"topic": s.topic_id, "label": s.label, "question": s.question} for s in answer.suggestions
+            {"topic": s.topic_id, "label": s.label, "question": s.question}
+            for s in answer.suggestions
         ],
         "notices": list(answer.notices),
     }

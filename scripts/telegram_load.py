@@ -91,7 +91,8 @@ from bot.redact import personal_case_reply, redact  # noqa: E402
 from bot.service import EmptyQuestion, QAService  # noqa: E402
 from bot.telegram_render import escape, render_answer, render_text  # noqa: E402
 from bot.telegram_texts import choose_language, text  # noqa: E402
-from tests.fakebotapi import FakeBotApi, FakeBotApiServer  # noqa: E402
+from tests.fakebotapi import FakeBotApi  # noqa: E402
+from tests.fakebotapi.server import FakeBotApiServer  # noqa: E402
 
 logger = logging.getLogger("telegram_load")
 
@@ -395,15 +396,19 @@ class Asked:
     due: float = 0.0
     queued: float | None = None
     replies: list[Received] = field(default_factory=list)
+    silent: bool = False
 
     @property
     def outcome(self) -> str:
-        """answered, lost, duplicate, incomplete, wrong, refused or not sent."""
+        """answered, lost, duplicate, incomplete, wrong, refused or not sent.
+
+        ``silent`` (no reply after an earlier refusal) is decided by :func:`mark_silent`.
+        """
         if self.queued is None:
             return "not sent"
         texts = tuple(message.text for message in self.replies)
         if not texts:
-            return "lost"
+            return "silent" if self.silent else "lost"
         if len(texts) == 1 and is_refusal(texts[0]):
             return "refused"
         if len(texts) > len(self.expected):
@@ -443,6 +448,7 @@ class RunResult:
     finished: float
     bot_peak_rss: int | None
     bot_cpu_seconds: float | None
+    bot_startup_cpu_seconds: float | None
     load_cpu_seconds: float
     failed_sends: int
     methods: dict[str, int]
@@ -455,7 +461,7 @@ class RunResult:
 def plan(
     questions: Sequence[Question], oracle: ReplyOracle, count: int, users: int, seed: int
 ) -> list[Asked]:
-    """Shuffle the questions once and hand them out round-robin: question ``i`` to user ``i % users``."""
+    """Shuffle the questions once; question ``i`` goes to user ``i % users``."""
     pool = list(questions)
     random.Random(seed).shuffle(pool)
     return [
@@ -465,7 +471,11 @@ def plan(
 
 
 async def _user(
-    api: RecordingApi, mine: list[Asked], start: float, rate: float, reply_timeout: float,
+    api: RecordingApi,
+    mine: list[Asked],
+    start: float,
+    rate: float,
+    reply_timeout: float,
     deadline: float,
 ) -> None:
     """Ask ``mine`` in order, each after the full reply to the previous one."""
@@ -491,6 +501,28 @@ async def _user(
             expected_total = len(api.received[asked.user_id])
 
 
+def mark_silent(asked: Sequence[Asked]) -> None:
+    """Mark unanswered questions that follow a refusal with no answer in between.
+
+    The per-user limit replies to the first refused question only; the rest of that streak
+    is dropped on purpose, so those questions are "silent", not "lost".
+    """
+    by_user: dict[int, list[Asked]] = defaultdict(list)
+    for item in asked:
+        if item.queued is not None:
+            by_user[item.user_id].append(item)
+    for items in by_user.values():
+        refused = False
+        for item in sorted(items, key=lambda item: item.queued or 0.0):
+            outcome = item.outcome
+            if outcome == "refused":
+                refused = True
+            elif outcome == "lost" and refused:
+                item.silent = True
+            else:
+                refused = False
+
+
 def assign_replies(api: RecordingApi, asked: Sequence[Asked]) -> int:
     """Give each question the messages in its chat up to the next question's update.
 
@@ -501,7 +533,9 @@ def assign_replies(api: RecordingApi, asked: Sequence[Asked]) -> int:
     for item in asked:
         if item.queued is not None:
             by_chat[item.user_id].append(item)
-    unmatched = sum(len(messages) for chat, messages in api.received.items() if chat not in by_chat)
+    unmatched = sum(
+        len(messages) for chat, messages in api.received.items() if chat not in by_chat
+    )
     for chat_id, items in by_chat.items():
         items.sort(key=lambda item: item.queued or 0.0)
         bounds = [item.queued or 0.0 for item in items[1:]] + [float("inf")]
@@ -531,7 +565,7 @@ async def run_once(
         server = FakeBotApiServer(api, max_poll_seconds=2.0)
         await server.start()
         timed_out = False
-        peak_rss = cpu = None
+        peak_rss = cpu = startup_cpu = None
         exit_code = None
         started = finished = time.monotonic()
         try:
@@ -541,10 +575,14 @@ async def run_once(
                 flood_limiter=config.flood_limiter,
             )
             await until(
-                server, bot, lambda a: len(a.calls_to("setMyCommands")) >= 4,
-                "the command menus", STARTUP_TIMEOUT,
+                server,
+                bot,
+                lambda a: len(a.calls_to("setMyCommands")) >= 4,
+                "the command menus",
+                STARTUP_TIMEOUT,
             )
             await until(server, bot, lambda a: a.calls_to("getUpdates"), "getUpdates", 30)
+            startup_cpu = bot.cpu_seconds()
             logger.info("%s: bot ready; sending %d questions", config.name, len(asked))
 
             per_user: dict[int, list[Asked]] = defaultdict(list)
@@ -578,13 +616,15 @@ async def run_once(
         if exit_code not in (0, None):
             logger.warning("%s: the bot exited with %s:\n%s", config.name, exit_code, bot.tail())
     unmatched = assign_replies(api, asked)
+    mark_silent(asked)
     return RunResult(
         config=config,
         asked=asked,
         started=started,
         finished=finished,
         bot_peak_rss=peak_rss,
-        bot_cpu_seconds=cpu,
+        bot_cpu_seconds=None if cpu is None or startup_cpu is None else cpu - startup_cpu,
+        bot_startup_cpu_seconds=startup_cpu,
         load_cpu_seconds=_own_cpu_seconds() - load_cpu_before,
         failed_sends=api.failed_sends,
         methods=dict(api.methods),
@@ -623,17 +663,17 @@ def summarize(result: RunResult) -> dict[str, Any]:
     first_sent = min((item.queued or 0.0 for item in sent), default=result.started)
     last_reply = max((item.replies[0].at for item in replied), default=first_sent)
     span = last_reply - first_sent
-    slips = [max(0.0, (item.queued or 0.0) - item.due) for item in sent]
+    config = result.config
+    slips = [max(0.0, (item.queued or 0.0) - item.due) for item in sent] if config.rate else []
     per_user: dict[int, Counter[str]] = defaultdict(Counter)
     for item in result.asked:
         per_user[item.user_id][item.outcome] += 1
-    config = result.config
     return {
         "name": config.name,
         "questions": config.questions,
         "users": config.users,
         "mode": f"steady {config.rate:g} q/s" if config.rate > 0 else "closed loop",
-        "questions_per_minute": config.questions_per_minute,
+        "questions_per_minute": config.questions_per_minute or Settings().questions_per_minute,
         "flood_limiter": config.flood_limiter,
         "sent": len(sent),
         "answered": outcomes["answered"],
@@ -642,6 +682,7 @@ def summarize(result: RunResult) -> dict[str, Any]:
         "incomplete": outcomes["incomplete"],
         "wrong": outcomes["wrong"],
         "refused": outcomes["refused"],
+        "silent": outcomes["silent"],
         "not_sent": outcomes["not sent"],
         "unmatched_messages": result.unmatched_messages,
         "failed_sends": result.failed_sends,
@@ -657,6 +698,9 @@ def summarize(result: RunResult) -> dict[str, Any]:
         "throughput_qps": round(len(replied) / span, 1) if span > 0 else None,
         "bot_peak_rss_mb": _mb(result.bot_peak_rss),
         "bot_cpu_s": round(result.bot_cpu_seconds, 1) if result.bot_cpu_seconds else None,
+        "bot_startup_cpu_s": (
+            round(result.bot_startup_cpu_seconds, 1) if result.bot_startup_cpu_seconds else None
+        ),
         "bot_cpu_ms_per_question": (
             round(1000 * result.bot_cpu_seconds / len(replied), 1)
             if result.bot_cpu_seconds and replied
@@ -723,10 +767,10 @@ def format_table(summaries: Sequence[dict[str, Any]]) -> str:
     """Render the runs as one Markdown table."""
     header = (
         "| run | load | per-user limit | flood limiter | sent | answered | lost | duplicates "
-        "| incomplete/wrong | refused | p50 | p95 | p99 | max | throughput | bot peak RSS "
+        "| incomplete/wrong | refused/silent | p50 | p95 | p99 | max | throughput | bot peak RSS "
         "| bot CPU |"
     )
-    lines = [header, "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [header, "|---|---|---:|---|" + "---:|" * 13]
     for s in summaries:
         lines.append(
             "| "
@@ -734,21 +778,22 @@ def format_table(summaries: Sequence[dict[str, Any]]) -> str:
                 [
                     s["name"],
                     f"{s['questions']:,} q, {s['users']} users, {s['mode']}",
-                    _cell(s["questions_per_minute"] or "default") + "/min",
+                    f"{s['questions_per_minute']}/min",
                     "on (30 msg/s)" if s["flood_limiter"] else "**off** (diagnostic)",
                     f"{s['sent']:,}",
                     f"{s['answered']:,}",
                     str(s["lost"]),
                     str(s["duplicates"]),
                     f"{s['incomplete']}/{s['wrong']}",
-                    str(s["refused"]),
+                    f"{s['refused']}/{s['silent']}",
                     _cell(s["p50_ms"], " ms"),
                     _cell(s["p95_ms"], " ms"),
                     _cell(s["p99_ms"], " ms"),
                     _cell(s["max_ms"], " ms"),
                     _cell(s["throughput_qps"], " q/s"),
                     _cell(s["bot_peak_rss_mb"], " MB"),
-                    f"{_cell(s['bot_cpu_s'], ' s')} ({_cell(s['bot_cpu_ms_per_question'], ' ms/q')})",
+                    f"{_cell(s['bot_cpu_s'], ' s')} "
+                    f"({_cell(s['bot_cpu_ms_per_question'], ' ms/q')})",
                 ]
             )
             + " |"
@@ -765,16 +810,28 @@ def format_notes(summaries: Sequence[dict[str, Any]], host: Mapping[str, Any]) -
         f"load average before: {host['load_average_before'][0]}",
     ]
     for s in summaries:
-        lines.append(
-            f"- {s['name']}: {s['messages']:,} messages in {s['duration_s']} s "
-            f"(first update to last first reply); mean {_cell(s['mean_ms'], ' ms')}; "
-            f"send slip p95 {_cell(s['slip_p95_ms'], ' ms')}, max {_cell(s['slip_max_ms'], ' ms')}; "
-            f"failed sendMessage {s['failed_sends']}; messages before any question "
-            f"{s['unmatched_messages']}; not sent {s['not_sent']}; "
-            f"load script CPU {s['load_script_cpu_s']} s; "
-            f"bot exit code {s['bot_exit_code']}; load average after "
-            f"{s['load_average'][0]}" + ("; **timed out**" if s["timed_out"] else "")
-        )
+        parts = [
+            f"{s['messages']:,} messages in {s['duration_s']} s (first update to last first "
+            f"reply)",
+            f"mean latency {_cell(s['mean_ms'], ' ms')}",
+        ]
+        if s["slip_p95_ms"] is not None:
+            parts.append(
+                f"send slip p95 {_cell(s['slip_p95_ms'], ' ms')}, "
+                f"max {_cell(s['slip_max_ms'], ' ms')}"
+            )
+        parts += [
+            f"failed sendMessage calls {s['failed_sends']}",
+            f"messages before any question {s['unmatched_messages']}",
+            f"not sent {s['not_sent']}",
+            f"bot CPU for startup {_cell(s['bot_startup_cpu_s'], ' s')}",
+            f"load script CPU (fake server included) {s['load_script_cpu_s']} s",
+            f"bot exit code {s['bot_exit_code']}",
+            f"load average after {s['load_average'][0]}",
+        ]
+        if s["timed_out"]:
+            parts.append("**timed out**")
+        lines.append(f"- {s['name']}: " + "; ".join(parts))
         if s["name"].startswith("limit demo"):
             shapes = "; ".join(
                 f"{users} users: " + ", ".join(f"{count} {outcome}" for outcome, count in shape)
@@ -882,7 +939,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--questions and --users must be >= 1, --rate >= 0, --timeout > 0")
 
     logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.INFO,
         stream=sys.stderr,
     )
     # The bot's own modules log through the subprocess; here only our progress lines matter.

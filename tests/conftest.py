@@ -32,7 +32,10 @@ def knowledge_copy(tmp_path: Path, fixture_knowledge: Path) -> Path:
 def service(fixture_knowledge: Path) -> QAService:
     """A service over the fixture knowledge that never abstains (six passages are too few to
     measure specificity; abstention is tested on the bundled knowledge)."""
-    return QAService.open(fixture_knowledge, policy=AbstainPolicy(min_evidence=0.0, min_coverage=0.0, min_evidence_full=0.0))
+    return QAService.open(
+        fixture_knowledge,
+        policy=AbstainPolicy(min_evidence=0.0, min_coverage=0.0, min_evidence_full=0.0),
+    )
 
 
 @pytest.fixture(scope="session")

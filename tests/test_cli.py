@@ -8,7 +8,15 @@ from bot.cli import build_parser, main
 @pytest.fixture
 def run(capsys, tmp_path, fixture_knowledge):
     def invoke(*args, knowledge=None):
-        code = main(["--knowledge", str(knowledge or fixture_knowledge), "--data", str(tmp_path / "data"), *args])
+        code = main(
+            [
+                "--knowledge",
+                str(knowledge or fixture_knowledge),
+                "--data",
+                str(tmp_path / "data"),
+                *args,
+            ]
+        )
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
@@ -40,7 +48,9 @@ def test_ask_refuses_an_empty_question_with_one_line(run, question):
 def test_ask_prints_a_readable_cited_answer(run):
     code, out, _ = run("ask", "Vilka kriterier gäller för IOP?")
     assert code == 0
-    assert out.startswith("[1] Idéburet offentligt partnerskap — Testredaktionen, Testförlaget, 2024-05-01 (guide)")
+    assert out.startswith(
+        "[1] Idéburet offentligt partnerskap — Testredaktionen, Testförlaget, 2024-05-01 (guide)"
+    )
     assert "stycke iop-guide#2" in out
 
 
@@ -56,7 +66,8 @@ def test_check_lists_every_problem_with_file_and_line(run, knowledge_copy):
     lines = out.strip().splitlines()
     assert code == 1
     assert all(line.startswith(str(knowledge_copy / "bad.md") + ":") for line in lines)
-    assert "missing field 'author'" in out and "the document body is empty" in out
+    assert "missing field 'author'" in out
+    assert "the document body is empty" in out
     assert "problems found" in err
 
 
@@ -97,5 +108,5 @@ def test_every_command_is_documented_in_the_readme():
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    commands = parser._subparsers._group_actions[0].choices
     assert [name for name in commands if f"python -m bot {name}" not in readme] == []

@@ -44,7 +44,9 @@ def test_missing_front_matter_is_reported_with_file_and_line(tmp_path):
     path = write(tmp_path, "x.md", "Bara text\n")
     document, problems = parse_document(path, path.read_text())
     assert document is None
-    assert [str(p) for p in problems] == [f"{path}:1: missing YAML front matter (the file must start with ---)"]
+    assert [str(p) for p in problems] == [
+        f"{path}:1: missing YAML front matter (the file must start with ---)"
+    ]
 
 
 def test_unreadable_yaml_names_the_line(tmp_path):
@@ -55,8 +57,10 @@ def test_unreadable_yaml_names_the_line(tmp_path):
 
 
 def test_schema_errors_are_all_reported(tmp_path):
-    text = VALID.format(id="wrong-id").replace("language: sv", "language: de").replace(
-        "published: 2020-01-02", "published: 2. mars 2018"
+    text = (
+        VALID.format(id="wrong-id")
+        .replace("language: sv", "language: de")
+        .replace("published: 2020-01-02", "published: 2. mars 2018")
     )
     path = write(tmp_path, "doc.md", text)
     _, problems = parse_document(path, text)

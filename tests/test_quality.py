@@ -33,7 +33,11 @@ def test_gold_passages_exist_in_the_knowledge(real_service):
         for gold in case.gold:
             found = any(
                 (gold.passage and p.id == gold.passage)
-                or (not gold.passage and p.doc_id == gold.doc and gold.contains.casefold() in p.text.casefold())
+                or (
+                    not gold.passage
+                    and p.doc_id == gold.doc
+                    and gold.contains.casefold() in p.text.casefold()
+                )
                 for p in real_service.corpus.passages
             )
             if not found:
