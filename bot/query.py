@@ -119,6 +119,17 @@ class QueryBuilder:
         for span in self.analyzer.spans(text, language):
             repaired = self._repair(list(span.terms))
             known = [t for t in repaired if t in self.vocabulary]
+            if repaired and not known:
+                # Names and loanwords are stemmed by the text's language ("Trine" → trin in
+                # Danish): a word unknown in the question's language may be known in another.
+                word = text[span.start : span.end]
+                for other in LANGUAGES:
+                    if other != language:
+                        found = self._repair(list(self.analyzer.word_terms(word, other)))
+                        known = [t for t in found if t in self.vocabulary]
+                        if known:
+                            repaired = known
+                            break
             terms.extend(known if len(repaired) > 1 and known else repaired)
         return terms
 
@@ -163,12 +174,18 @@ class QueryBuilder:
         for concept_id, typed in typed_of.items():
             added: list[str] = []
             candidates = [
-                s for lang in targets for s in self._expansions.get((concept_id, lang), ())
+                s
+                for lang in targets
+                for s in self._expansions.get((concept_id, lang), ())
+                if s not in typed
             ]
             if translating and not candidates:
                 # A concept only one language has a word for (samskabelse): use that word.
                 candidates = [
-                    s for lang in LANGUAGES for s in self._expansions.get((concept_id, lang), ())
+                    s
+                    for lang in LANGUAGES
+                    for s in self._expansions.get((concept_id, lang), ())
+                    if s not in typed
                 ]
             for stem in candidates:
                 if len(added) >= MAX_EXPANSIONS_PER_CONCEPT:
