@@ -119,10 +119,10 @@ class QueryBuilder:
         for span in self.analyzer.spans(text, language):
             repaired = self._repair(list(span.terms))
             known = [t for t in repaired if t in self.vocabulary]
-            if repaired and not known:
-                # Names and loanwords are stemmed by the text's language ("Trine" → trin in
-                # Danish): a word unknown in the question's language may be known in another.
-                word = text[span.start : span.end]
+            word = text[span.start : span.end]
+            if repaired and not known and word[:1].isupper() and span.start > 0:
+                # Names are stemmed by their text's language ("Trine" → trin in Danish): a
+                # capitalised word inside the question may be known in another language.
                 for other in LANGUAGES:
                     if other != language:
                         found = self._repair(list(self.analyzer.word_terms(word, other)))

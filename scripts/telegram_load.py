@@ -718,6 +718,28 @@ def summarize(result: RunResult) -> dict[str, Any]:
     }
 
 
+def dump(result: RunResult, path: Path) -> None:
+    """Append one JSON line per question of ``result`` to ``path``."""
+    with path.open("a", encoding="utf-8") as sink:
+        for item in result.asked:
+            record = {
+                "run": result.config.name,
+                "index": item.index,
+                "user_id": item.user_id,
+                "question": item.question.text,
+                "lang": item.question.lang,
+                "outcome": item.outcome,
+                "queued": item.queued,
+                "latency_ms": _ms(item.latency),
+                "expected": list(item.expected),
+                "received": [
+                    {"at": message.at, "message_id": message.message_id, "text": message.text}
+                    for message in item.replies
+                ],
+            }
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
@@ -893,6 +915,8 @@ async def run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
             break
         result = await run_once(config, questions, oracle, seed=args.seed, deadline=deadline)
         summaries.append(summarize(result))
+        if args.dump is not None:
+            dump(result, args.dump)
         logger.info("%s: done", config.name)
     return summaries
 
@@ -934,6 +958,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="diagnostic: start the bot without PTB's AIORateLimiter (not production)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument(
+        "--dump",
+        type=Path,
+        default=None,
+        help="write every question, its outcome and the messages it got to this JSONL file",
+    )
     args = parser.parse_args(argv)
     if args.questions < 1 or args.users < 1 or args.rate < 0 or args.timeout <= 0:
         parser.error("--questions and --users must be >= 1, --rate >= 0, --timeout > 0")
