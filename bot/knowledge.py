@@ -274,15 +274,21 @@ def _by_language(value: Any) -> dict[str, tuple[str, ...]] | None:
     return result
 
 
-def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
-    """Load glossary concepts; problems are appended to ``problems``."""
+def _entries(path: Path, key: str, problems: list[Problem]) -> list[Any]:
+    """Return the list under ``key`` in a YAML data file; [] (and a problem) when unusable."""
     data = _load_yaml(path, problems)
     if data is None:
-        return ()
-    entries = data.get("concepts") if isinstance(data, dict) else None
+        return []
+    entries = data.get(key) if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        problems.append(Problem(str(path), 1, "expected a 'concepts' list"))
-        return ()
+        problems.append(Problem(str(path), 1, f"expected a '{key}' list"))
+        return []
+    return entries
+
+
+def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
+    """Load glossary concepts; problems are appended to ``problems``."""
+    entries = _entries(path, "concepts", problems)
     concepts = []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not entry.get("id"):
@@ -308,13 +314,7 @@ def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
 
 def load_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
     """Load the topics offered to users; problems are appended to ``problems``."""
-    data = _load_yaml(path, problems)
-    if data is None:
-        return ()
-    entries = data.get("topics") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        problems.append(Problem(str(path), 1, "expected a 'topics' list"))
-        return ()
+    entries = _entries(path, "topics", problems)
     topics = []
     for entry in entries:
         labels = entry.get("label") if isinstance(entry, dict) else None
@@ -336,13 +336,7 @@ def load_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
 
 def load_changes(path: Path, problems: list[Problem]) -> tuple[LegalChange, ...]:
     """Load the table of legal changes; problems are appended to ``problems``."""
-    data = _load_yaml(path, problems)
-    if data is None:
-        return ()
-    entries = data.get("changes") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        problems.append(Problem(str(path), 1, "expected a 'changes' list"))
-        return ()
+    entries = _entries(path, "changes", problems)
     changes = []
     for entry in entries:
         date = _date_text(entry.get("date")) if isinstance(entry, dict) else None

@@ -55,7 +55,7 @@ QUESTIONS: dict[str, str] = {
     "regex-bomb": "(a+)+$ " + "a!" * 2500 + " ((((((((((" * 50,
     "punctuation-only": "?!.,;:-–—…«»„“”''",
     "legal-reference-flood": "§ " * 2000 + "4 kap. 18 § art. 77",
-    "long-compound": "civilsamhällesorganisationsupphandlingsreglerutredningen" * 20,
+    "long-compound": "civilsamhällesorganisationsupphandlingsreglerutredningen" * 4,
     "digits-only": "0" * 4000,
     "personal-number": "Min son 850709-9805 behöver hjälp, vad gäller?",
     "email-and-phone": "Mejla anna@example.org eller ring 070-123 45 67 om IOP",

@@ -135,7 +135,6 @@ def test_cli_ask_answers_or_exits_2_with_one_clear_line(
 SUBPROCESS_CASES = {
     "invalid-utf8-argv": b"Vad \xc3 \xff\xfe IOP?",
     "100k-words": QUESTIONS["100k-words"].encode(),
-    "rtl-override": QUESTIONS["rtl-override"].encode(),
     "zero-width-only": QUESTIONS["zero-width-only"].encode(),
 }
 
@@ -308,8 +307,23 @@ def test_check_reports_each_problem_as_file_line_and_exits_1(
     ledger.bad_input("knowledge check", name)
 
 
-@pytest.mark.parametrize("command", ["ask", "index"])
-@pytest.mark.parametrize(("name", "case"), knowledge_cases())
+INDEX_CASES = frozenset(
+    {"invalid-utf8", "missing-front-matter", "malformed-yaml", "broken-glossary", "empty-folder"}
+)
+"""Knowledge cases also tried with ``python -m bot index`` (every one is tried with ask)."""
+
+
+def command_cases() -> list[object]:
+    cases = [pytest.param(*p.values, "ask", id=f"{p.id}-ask") for p in knowledge_cases()]
+    cases += [
+        pytest.param(*p.values, "index", id=f"{p.id}-index")
+        for p in knowledge_cases()
+        if p.id in INDEX_CASES
+    ]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "case", "command"), command_cases())
 def test_other_commands_skip_a_broken_file_with_one_warning(
     cli: Cli,
     tmp_path: Path,
