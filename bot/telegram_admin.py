@@ -31,6 +31,7 @@ from telegram.ext import ContextTypes
 
 from bot.answer import AbstainPolicy
 from bot.config import Settings
+from bot.knowledge import load_knowledge
 from bot.models import LANGUAGES
 from bot.report import Nearest, build_report, format_report
 from bot.service import KnowledgeUnavailable, QAService
@@ -60,6 +61,8 @@ MAX_LINE = 1000
 
 Opener = Callable[[Path, Path | None, AbstainPolicy | None], Service]
 """Builds a service: ``(knowledge_dir, cache_dir, policy) -> service`` (QAService.open)."""
+Validator = Callable[[Path], Sequence[object]]
+"""Lists the problems of a knowledge folder (``load_knowledge(dir).problems``)."""
 
 
 @dataclass(frozen=True)
@@ -97,15 +100,34 @@ def _open(knowledge_dir: Path, cache_dir: Path | None, policy: AbstainPolicy | N
     return QAService.open(knowledge_dir, cache_dir, policy)
 
 
-async def reload_knowledge(state: BotState, opener: Opener | None = None) -> ReloadOutcome:
-    """Build a new service from the knowledge folder and swap it in if it is clean.
+def _problems(knowledge_dir: Path) -> Sequence[object]:
+    return load_knowledge(knowledge_dir).problems
 
-    The build runs in a worker thread; questions keep being answered by the old service
-    meanwhile. Reloads are serialised by ``state.reload_lock``.
+
+def _validate_and_open(
+    settings: Settings, policy: AbstainPolicy | None, opener: Opener, validator: Validator
+) -> tuple[Service | None, tuple[str, ...]]:
+    """Check the folder first (cheap), then build the service; runs in a worker thread."""
+    problems = tuple(str(problem) for problem in validator(settings.knowledge_dir))
+    if problems:
+        return None, problems
+    service = opener(settings.knowledge_dir, settings.cache_dir, policy)
+    # The files may have changed between the check and the build: check what was built.
+    return service, tuple(str(problem) for problem in getattr(service, "warnings", ()))
+
+
+async def reload_knowledge(
+    state: BotState, opener: Opener | None = None, validator: Validator | None = None
+) -> ReloadOutcome:
+    """Validate the knowledge folder, build a new service from it and swap it in.
+
+    Validation and the build run in a worker thread; questions keep being answered by the
+    old service meanwhile. Reloads are serialised by ``state.reload_lock``.
 
     Args:
         state: The shared bot state whose ``service`` is replaced.
         opener: Builds the service (``QAService.open`` by default; tests inject failures).
+        validator: Lists the folder's problems (``load_knowledge`` by default).
 
     Returns:
         The outcome; ``swapped`` is False (and the old service stays) when the knowledge has
@@ -113,11 +135,13 @@ async def reload_knowledge(state: BotState, opener: Opener | None = None) -> Rel
     """
     async with state.reload_lock:
         old = state.service
-        settings = state.settings
-        build = opener or _open
         try:
-            new = await asyncio.to_thread(
-                build, settings.knowledge_dir, settings.cache_dir, _policy(old)
+            new, problems = await asyncio.to_thread(
+                _validate_and_open,
+                state.settings,
+                _policy(old),
+                opener or _open,
+                validator or _problems,
             )
         except KnowledgeUnavailable as exc:
             logger.warning("Reload refused: no usable knowledge (%s)", exc)
@@ -125,8 +149,7 @@ async def reload_knowledge(state: BotState, opener: Opener | None = None) -> Rel
         except Exception as exc:
             logger.exception("Reload failed; still serving index %s", old.version)
             return _refused(old, (f"{type(exc).__name__}: {exc}",))
-        problems = tuple(str(problem) for problem in getattr(new, "warnings", ()))
-        if problems:
+        if new is None or problems:
             logger.warning(
                 "Reload refused: %d problems in the knowledge; still serving index %s",
                 len(problems),

@@ -8,6 +8,7 @@ problem listed).
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,13 +267,17 @@ KNOWLEDGE_CASES: dict[str, KnowledgeCase] = {
 """Broken knowledge folders, by name."""
 
 
-def build_knowledge(case: KnowledgeCase, source: Path, target: Path) -> Path:
-    """Write the case's folder at ``target`` from a copy of ``source``; return its path."""
-    import shutil
+def build_knowledge(
+    case: KnowledgeCase, source: Path, target: Path, *, exist_ok: bool = False
+) -> Path:
+    """Write the case's folder at ``target`` from a copy of ``source``; return its path.
 
+    With ``exist_ok`` the case's files are added to an existing folder instead.
+    """
     if case.missing_folder:
         return target
-    shutil.copytree(source, target)
+    if not (exist_ok and target.is_dir()):
+        shutil.copytree(source, target)
     if case.remove_documents:
         for path in target.glob("*.md"):
             path.unlink()

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import threading
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -283,6 +284,21 @@ async def test_an_unexpected_reload_error_is_logged_and_refused(
     )
     assert state.service is tg_service
     assert any(r.levelno == logging.ERROR and r.exc_info for r in caplog.records)
+
+
+async def test_a_file_that_breaks_between_the_check_and_the_build_is_still_refused(
+    settings, tg_service: QAService, tg_knowledge: Path
+):
+    from bot.telegram_handlers import BotState
+
+    state = BotState(settings=replace(settings, knowledge_dir=tg_knowledge), service=tg_service)
+    (tg_knowledge / "trasig.md").write_text("Ingen front matter.\n", encoding="utf-8")
+    outcome = await reload_knowledge(state, validator=lambda _: ())  # checked before the edit
+    assert not outcome.swapped
+    assert outcome.problems == (
+        f"{tg_knowledge / 'trasig.md'}:1: missing YAML front matter (the file must start with ---)",
+    )
+    assert state.service is tg_service
 
 
 async def test_questions_during_a_reload_are_answered_by_the_old_index(

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from datetime import date, datetime, timezone
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -141,6 +143,18 @@ def test_analyzer_spans_lie_inside_the_text_in_order(
     assert analyzer.terms(value, language) == [term for span in spans for term in span.terms]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/text.py clean() normalises to NFC before removing invisible characters, so a "
+    "zero-width space between a letter and its combining accent leaves the word decomposed "
+    "(it then misses the NFC index terms); clean() is not idempotent",
+)
+def test_clean_is_idempotent_and_returns_nfc():
+    value = clean("ide\u200b\u0301buren")
+    assert value == unicodedata.normalize("NFC", value) == "idéburen"
+    assert clean(value) == value
+
+
 # --------------------------------------------------------------------------- real answers
 
 
@@ -203,13 +217,13 @@ topics = st.builds(
 )
 
 
-@FAST
+@SLOW
 @given(st.lists(documents, max_size=30), st.sampled_from(LANGUAGES))
 def test_any_sources_render_as_valid_messages(docs: list[Document], language: str):
     assert_telegram_valid(render_sources(docs, language))
 
 
-@FAST
+@SLOW
 @given(st.lists(topics, max_size=22), topics, st.sampled_from(LANGUAGES))
 def test_any_topics_render_as_valid_messages_and_buttons(
     many: list[Topic], topic: Topic, language: str
