@@ -160,7 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.store import StoreError
 
     try:
-        return int(args.func(args, settings))
+        code = int(args.func(args, settings))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`python -m bot ask … | head -1`): stop quietly, and point
+        # stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KnowledgeUnavailable as exc:
         print(f"error: no usable knowledge: {exc}", file=sys.stderr)
         return 1

@@ -105,11 +105,12 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
     started = time.perf_counter()
     knowledge = load_knowledge(settings.knowledge_dir)
+    if not knowledge.documents:
+        reason = f" ({knowledge.problems[0]})" if knowledge.problems else ""
+        print(f"error: no usable documents in {settings.knowledge_dir}{reason}", file=sys.stderr)
+        return 1
     for problem in _one_per_file(knowledge.problems):
         print(f"warning: skipped {problem}", file=sys.stderr)
-    if not knowledge.documents:
-        print(f"error: no usable documents in {settings.knowledge_dir}", file=sys.stderr)
-        return 1
     version = knowledge_version(settings.knowledge_dir)
     corpus = build_corpus(knowledge, version)
     save_corpus(corpus, settings.cache_dir / version)

@@ -24,12 +24,29 @@ DATA_FILES = ("glossary.yaml", "topics.yaml", "legal_changes.yaml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _FENCE = re.compile(r"^-{3,}\s*$")
-# libyaml's safe loader is several times faster; both build only plain Python objects.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The base loader builds only strings, lists and mappings: dates and numbers are validated
+# here with file:line messages instead of crashing YAML's own constructors ("2024-13-45",
+# a 5,000-digit number). libyaml's version is several times faster.
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+_TAG = re.compile(r"(?:^|[\s\[{,:-])!!?[A-Za-z/]")
+
+
+class YamlTagError(yaml.YAMLError):
+    """The YAML uses an explicit tag (``!!python/…``), which knowledge files never need."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__("YAML tags are not allowed")
+        self.problem = "YAML tags (!!…) are not allowed"
+        self.problem_mark = yaml.Mark("", 0, line, 0, None, None)
 
 
 def _safe_load(text: str) -> Any:
-    return yaml.load(text, Loader=_LOADER)
+    for number, line in enumerate(text.split("\n")):
+        if _TAG.search(line.split(" #", 1)[0]):
+            raise YamlTagError(number)
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - builds plain strings only
 
 
 @dataclass(frozen=True)
@@ -274,6 +291,29 @@ def _by_language(value: Any) -> dict[str, tuple[str, ...]] | None:
     return result
 
 
+def _line_containing(path: Path, needle: str) -> int:
+    """Return the 1-based line of ``path`` that contains ``needle`` (1 when none does)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines, start=1) if needle in line), 1)
+
+
+def _unique(items: list[Any], path: Path, kind: str, problems: list[Problem]) -> list[Any]:
+    """Drop entries whose id was already used, reporting each duplicate."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if item.id in seen:
+            line = _line_containing(path, f"id: {item.id}")
+            problems.append(Problem(str(path), line, f"duplicate {kind} id '{item.id}'"))
+            continue
+        seen.add(item.id)
+        kept.append(item)
+    return kept
+
+
 def _entries(path: Path, key: str, problems: list[Problem]) -> list[Any]:
     """Return the list under ``key`` in a YAML data file; [] (and a problem) when unusable."""
     data = _load_yaml(path, problems)
@@ -309,7 +349,7 @@ def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
             if language not in not_in:
                 terms[language] = tuple(dict.fromkeys((*terms[language], *acronyms)))
         concepts.append(Concept(id=str(entry["id"]), terms=terms, not_in=not_in))
-    return tuple(concepts)
+    return tuple(_unique(concepts, path, "concept", problems))
 
 
 def load_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
@@ -331,7 +371,7 @@ def load_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
                 questions=questions,
             )
         )
-    return tuple(topics)
+    return tuple(_unique(topics, path, "topic", problems))
 
 
 def load_changes(path: Path, problems: list[Problem]) -> tuple[LegalChange, ...]:
@@ -343,8 +383,13 @@ def load_changes(path: Path, problems: list[Problem]) -> tuple[LegalChange, ...]
         terms = _strings(entry.get("terms")) if isinstance(entry, dict) else None
         note = entry.get("note") if isinstance(entry, dict) else None
         if not date or not terms or not isinstance(note, dict):
+            raw = str(entry.get("date") or "") if isinstance(entry, dict) else ""
             problems.append(
-                Problem(str(path), 1, f"change {entry!r:.40} needs date, terms and note")
+                Problem(
+                    str(path),
+                    _line_containing(path, f"date: {raw}") if raw else 1,
+                    f"change {entry!r:.40} needs a valid date (YYYY-MM-DD), terms and a note",
+                )
             )
             continue
         changes.append(

@@ -22,9 +22,8 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -235,8 +234,7 @@ def render_lines(lines: Sequence[str], *, bold_first: bool = False) -> list[Chun
 def render_problems(problems: Sequence[str], knowledge_dir: Path) -> list[str]:
     """Return problem lines for the admin, paths shown relative to the knowledge folder."""
     prefix = str(knowledge_dir).rstrip(os.sep) + os.sep
-    shown = [f"• {problem.replace(prefix, '', 1)}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
-    return shown
+    return [f"• {problem.replace(prefix, '', 1)}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
 
 
 # --------------------------------------------------------------------------- handlers
@@ -327,7 +325,7 @@ def admin_commands(language: str) -> list[BotCommand]:
     ]
 
 
-async def register_admin_menus(bot: Any, settings: Settings) -> None:
+async def register_admin_menus(bot: Bot, settings: Settings) -> None:
     """Show /stats and /reload in each admin's private-chat menu (best effort).
 
     Telegram refuses a chat scope for someone who never opened the bot; that is logged and

@@ -9,7 +9,9 @@ import unicodedata
 # meaning in a question and can hide text from the reader, so they are removed; \n and \t stay.
 _INVISIBLE = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
-    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    # Lone surrogates (from undecodable command-line bytes) cannot be printed or stored.
+    "\ud800-\udfff]"
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
@@ -24,8 +26,10 @@ def clean(text: str) -> str:
     Returns:
         The text in NFC with invisible characters removed and spaces collapsed.
     """
-    text = unicodedata.normalize("NFC", text)
+    # Invisible characters go first: one between a letter and its accent would otherwise
+    # keep the pair from composing.
     text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SPACES.sub(" ", text).strip()
 

@@ -153,7 +153,7 @@ KNOWLEDGE_CASES: dict[str, KnowledgeCase] = {
     ),
     "python-yaml-tag": KnowledgeCase(
         {"tagg.md": document("tagg", **{"id: tagg": "id: !!python/object/apply:os.system [ls]"})},
-        "tagg.md:2: unreadable front matter",
+        "tagg.md:2: ",  # refused or read as plain data, never run
     ),
     "missing-fields": KnowledgeCase(
         {"falt.md": b"---\nid: falt\ntitle: Bara titel\n---\n" + BODY.encode()},
@@ -182,7 +182,6 @@ KNOWLEDGE_CASES: dict[str, KnowledgeCase] = {
             )
         },
         "omojligt.md:6: published must be an ISO date",
-        crashes_core=True,
     ),
     "impossible-time": KnowledgeCase(
         {
@@ -191,7 +190,6 @@ KNOWLEDGE_CASES: dict[str, KnowledgeCase] = {
             )
         },
         "klocka.md:6: published must be an ISO date",
-        crashes_core=True,
     ),
     "huge-integer": KnowledgeCase(
         {
@@ -200,7 +198,6 @@ KNOWLEDGE_CASES: dict[str, KnowledgeCase] = {
             )
         },
         "stort-tal.md:6: published must be an ISO date",
-        crashes_core=True,
     ),
     "bad-kind-and-language": KnowledgeCase(
         {
@@ -253,7 +250,6 @@ KNOWLEDGE_CASES: dict[str, KnowledgeCase] = {
             b"    terms: [iop]\n    note: {sv: Ny lag}\n"
         },
         "legal_changes.yaml:3:",
-        crashes_core=True,
     ),
     "empty-folder": KnowledgeCase(
         problem=":1: no documents (*.md) in the knowledge folder",

@@ -29,18 +29,22 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not (LEDGER.bad_inputs or LEDGER.faults or LEDGER.questions):
         return
     surfaces: dict[str, int] = {}
-    for surface, _ in LEDGER.bad_inputs:
+    kinds: dict[str, set[str]] = {"questions": set(), "knowledge folders": set()}
+    for surface, case in LEDGER.bad_inputs:
         surfaces[surface] = surfaces.get(surface, 0) + 1
+        knowledge = surface.startswith("knowledge") or surface == "telegram reload"
+        kinds["knowledge folders" if knowledge else "questions"].add(case)
+    inputs = sum(len(cases) for cases in kinds.values())
+    per_kind = ", ".join(f"{len(cases)} {kind}" for kind, cases in kinds.items())
     per_surface = ", ".join(f"{surface} {count}" for surface, count in sorted(surfaces.items()))
-    distinct = len({case for _, case in LEDGER.bad_inputs})
     terminalreporter.write_sep("-", "hardening figures")
+    terminalreporter.write_line(f"bad inputs tried: {inputs} ({per_kind})")
     terminalreporter.write_line(
-        f"bad inputs tried: {distinct} distinct, {len(LEDGER.bad_inputs)} input×surface "
-        f"({per_surface})"
+        f"  handled cleanly {len(LEDGER.bad_inputs)} times across surfaces ({per_surface})"
     )
-    terminalreporter.write_line(
-        f"faults survived: {len(LEDGER.faults)} ({', '.join(sorted(LEDGER.faults))})"
-    )
+    terminalreporter.write_line(f"faults survived: {len(LEDGER.faults)}")
+    for fault in sorted(LEDGER.faults):
+        terminalreporter.write_line(f"  {fault}")
     terminalreporter.write_line(
         f"questions lost: {LEDGER.lost} of {LEDGER.questions} sent through faults"
     )

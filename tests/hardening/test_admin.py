@@ -295,9 +295,8 @@ async def test_a_file_that_breaks_between_the_check_and_the_build_is_still_refus
     (tg_knowledge / "trasig.md").write_text("Ingen front matter.\n", encoding="utf-8")
     outcome = await reload_knowledge(state, validator=lambda _: ())  # checked before the edit
     assert not outcome.swapped
-    assert outcome.problems == (
-        f"{tg_knowledge / 'trasig.md'}:1: missing YAML front matter (the file must start with ---)",
-    )
+    (problem,) = outcome.problems
+    assert problem.startswith(f"{tg_knowledge / 'trasig.md'}:1: missing YAML front matter")
     assert state.service is tg_service
 
 

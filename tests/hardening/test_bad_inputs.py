@@ -103,17 +103,8 @@ def cli_cases() -> list[object]:
 
 @pytest.mark.parametrize(("name", "question", "output"), cli_cases())
 def test_cli_ask_answers_or_exits_2_with_one_clear_line(
-    cli: Cli, ledger: Ledger, name: str, question: str, output: str, request: pytest.FixtureRequest
+    cli: Cli, ledger: Ledger, name: str, question: str, output: str
 ):
-    if name == "lone-surrogate" and output == "json":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                raises=UnicodeEncodeError,
-                reason="bot/cli.py cmd_ask --json prints the question back; a lone surrogate "
-                "(e.g. from undecodable argv bytes) cannot be encoded as UTF-8",
-            )
-        )
     flags = ["--json"] if output == "json" else []
     code, out, err = cli("ask", *flags, question)
     if name in EMPTY_AFTER_CLEANING:
@@ -149,6 +140,7 @@ def _base(tmp_path: Path) -> list[str]:
     return [sys.executable, "-m", "bot", "--knowledge", str(FIXTURE), "--data", str(tmp_path)]
 
 
+@pytest.mark.e2e
 def test_real_cli_process_survives_hostile_arguments(tmp_path: Path, ledger: Ledger):
     base = _base(tmp_path)
     # The index is built once, then the processes run side by side.
@@ -177,11 +169,7 @@ def test_real_cli_process_survives_hostile_arguments(tmp_path: Path, ledger: Led
         ledger.bad_input("cli process", name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli.py: printing to a closed pipe (python -m bot ask … | head -1) ends in a "
-    "BrokenPipeError traceback instead of a quiet exit",
-)
+@pytest.mark.e2e
 def test_real_cli_process_exits_quietly_when_stdout_is_closed(tmp_path: Path):
     read, write = os.pipe()
     os.close(read)  # like `| head -1` that has already exited
@@ -377,11 +365,6 @@ def test_other_commands_skip_a_broken_file_or_refuse_an_unusable_folder(
     ledger.bad_input("knowledge ask", name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli.py cmd_index prints two stderr lines for an unusable folder "
-    "('warning: skipped <dir>:1: …' and then 'error: no usable documents in …')",
-)
 def test_index_of_an_empty_folder_exits_1_with_one_line(cli: Cli, tmp_path: Path):
     folder = _folder(KnowledgeCase(remove_documents=True), tmp_path)
     code, _, err = cli("index", knowledge=folder, data=tmp_path / "data")
@@ -416,11 +399,6 @@ async def test_reload_refuses_broken_knowledge_and_keeps_serving(
     ledger.bad_input("telegram reload", name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/knowledge.py does not report duplicate topic ids (nor glossary concept ids); "
-    "the second entry is silently shadowed",
-)
 def test_check_reports_duplicate_topic_ids(cli: Cli, tmp_path: Path):
     folder = _folder(KnowledgeCase(), tmp_path)
     topics = (folder / "topics.yaml").read_text(encoding="utf-8")
