@@ -39,14 +39,14 @@ class YamlTagError(yaml.YAMLError):
     def __init__(self, line: int) -> None:
         super().__init__("YAML tags are not allowed")
         self.problem = "YAML tags (!!…) are not allowed"
-        self.problem_mark = yaml.Mark("", 0, line, 0, None, None)
+        self.problem_mark = yaml.Mark("", 0, line, 0, "", 0)
 
 
 def _safe_load(text: str) -> Any:
     for number, line in enumerate(text.split("\n")):
         if _TAG.search(line.split(" #", 1)[0]):
             raise YamlTagError(number)
-    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - builds plain strings only
+    return yaml.load(text, Loader=_LOADER)
 
 
 @dataclass(frozen=True)

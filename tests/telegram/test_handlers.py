@@ -219,7 +219,8 @@ async def test_questions_are_recorded_in_the_question_log(fake: FakeBotApi, feed
     assert "anna@example.org" not in record["question"]
     from bot.redact import redact
 
-    expected = state_of(app).service.ask(redact(RESERVED_QUESTION + " Mejla anna@example.org").text)
+    question = redact(RESERVED_QUESTION + " Mejla anna@example.org").text
+    expected = state_of(app).service.ask(question)
     assert record["results"][0][0] == expected.results[0].passage.id
     assert record["index_version"] == state_of(app).service.version
 
