@@ -31,6 +31,8 @@ _SECTION_BEFORE = re.compile(r"§\s*(\d+)(?:\s?([a-z])\b)?", re.IGNORECASE)
 _ARTICLE_REF = re.compile(r"\b(?:art\.?|artikel|article)\s*(\d+)", re.IGNORECASE)
 _LINKING = ("s",)
 MIN_SPLIT_WORD = 8
+MAX_SPLIT_WORD = 40
+"""Longer "words" (hashes, runs of letters) are not compounds; splitting them costs O(n³)."""
 MIN_PART = 4
 
 
@@ -157,7 +159,7 @@ class Analyzer:
             return
         stem = self.stem(word, language)
         yield stem
-        if word.isalpha() and len(word) >= MIN_SPLIT_WORD and self.lexicon:
+        if word.isalpha() and MIN_SPLIT_WORD <= len(word) <= MAX_SPLIT_WORD and self.lexicon:
             for part in self.split_compound(word, language):
                 if part != stem:
                     yield part

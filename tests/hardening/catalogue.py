@@ -116,7 +116,7 @@ class KnowledgeCase:
     remove_documents: bool = False
     missing_folder: bool = False
     crashes_core: bool = False
-    """bot/knowledge.py raises instead of reporting this (see the xfail tests)."""
+    """The core raises on this case: its CLI tests become strict xfails (none at present)."""
 
 
 KNOWLEDGE_CASES: dict[str, KnowledgeCase] = {
