@@ -198,7 +198,7 @@ class Composer:
         best = hits[0][1]
         kept = [(pos, score) for pos, score in hits if score >= RELATIVE_CUTOFF * best]
         kept = self._prefer_newer(kept)
-        kept = self._drop_duplicates(kept)[:MAX_RESULTS]
+        kept = self._drop_duplicates(kept, MAX_RESULTS)
         results = tuple(
             self._result(rank, pos, score, query, language)
             for rank, (pos, score) in enumerate(kept, 1)
@@ -275,9 +275,13 @@ class Composer:
                 break
         return ordered
 
-    def _drop_duplicates(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _drop_duplicates(
+        self, hits: list[tuple[int, float]], limit: int
+    ) -> list[tuple[int, float]]:
         kept: list[tuple[int, float]] = []
         for position, score in hits:
+            if len(kept) >= limit:
+                break
             terms = self._terms(position)
             duplicate = any(
                 len(terms & self._terms(other)) / max(len(terms | self._terms(other)), 1)

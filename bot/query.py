@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -63,6 +64,8 @@ class QueryBuilder:
         vocabulary: Index terms (terms outside it cannot match and are repaired or dropped).
         idf: Inverse document frequency of a term (kept for callers that rank synonyms).
         languages: Languages the documents are written in; None means all.
+        prepared: Tables from :meth:`prepared` of an identical builder (a cache), which
+            spares analysing every glossary term again.
     """
 
     def __init__(
@@ -72,15 +75,18 @@ class QueryBuilder:
         vocabulary: Collection[str],
         idf: Callable[[str], float],
         languages: Collection[str] | None = None,
+        prepared: dict[str, Any] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
         self.idf = idf
-        self.folded = folded_variants(vocabulary)
         self.concepts = {concept.id: concept for concept in concepts}
         self._terms: list[_ConceptTerm] = []
         self._expansions: dict[tuple[str, str], tuple[str, ...]] = {}
+        if prepared is not None and self._load(prepared):
+            return
+        self.folded = folded_variants(vocabulary)
         for concept in concepts:
             for language in LANGUAGES:
                 canonical: list[str] = []
@@ -98,6 +104,31 @@ class QueryBuilder:
                             s for s in ordered if s in vocabulary and s not in canonical
                         )
                 self._expansions[(concept.id, language)] = tuple(canonical)
+
+    def prepared(self) -> dict[str, Any]:
+        """Return the analysed glossary and accent tables as JSON-ready data (for a cache)."""
+        return {
+            "folded": {key: list(value) for key, value in self.folded.items()},
+            "terms": [[t.concept, t.language, sorted(t.stems)] for t in self._terms],
+            "expansions": [
+                [c, lang, list(stems)] for (c, lang), stems in self._expansions.items()
+            ],
+        }
+
+    def _load(self, prepared: dict[str, Any]) -> bool:
+        """Adopt cached tables; False when they do not fit (the caller then rebuilds them)."""
+        try:
+            folded = {str(k): tuple(v) for k, v in prepared["folded"].items()}
+            terms = [
+                _ConceptTerm(c, lang, frozenset(stems)) for c, lang, stems in prepared["terms"]
+            ]
+            expansions = {(c, lang): tuple(stems) for c, lang, stems in prepared["expansions"]}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return False
+        if any(term.concept not in self.concepts for term in terms):
+            return False
+        self.folded, self._terms, self._expansions = folded, terms, expansions
+        return True
 
     def _repair(self, terms: list[str]) -> list[str]:
         """Map terms missing from the vocabulary to their accented spelling when one exists."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from bot.answer import AbstainPolicy, Composer
 from bot.corpus import Corpus, open_corpus
@@ -22,6 +24,30 @@ _SHORTENED = {
     "da": "Spørgsmålet var langt og er forkortet til de første {n} tegn.",
     "en": "The question was long and has been cut to its first {n} characters.",
 }
+
+
+_PREPARED_FILE = "query-tables.json"
+
+
+def _read_json(path: Path | None) -> dict[str, Any] | None:
+    """Read a cached JSON object; None when absent or unreadable (it is then rebuilt)."""
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write a cache file atomically; a failure only costs speed next time."""
+    try:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        logger.info("could not cache %s: %s", path, exc)
 
 
 class EmptyQuestion(ValueError):
@@ -62,18 +88,26 @@ class QAService:
     """
 
     def __init__(
-        self, knowledge: Knowledge, corpus: Corpus, policy: AbstainPolicy | None = None
+        self,
+        knowledge: Knowledge,
+        corpus: Corpus,
+        policy: AbstainPolicy | None = None,
+        cache: Path | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.corpus = corpus
         self.composer = Composer(corpus, knowledge.topics, knowledge.changes, policy)
+        prepared_file = cache / corpus.version / _PREPARED_FILE if cache else None
         self.queries = QueryBuilder(
             corpus.analyzer,
             knowledge.concepts,
             corpus.index.vocabulary,
             corpus.idf,
             {passage.language for passage in corpus.passages},
+            prepared=_read_json(prepared_file),
         )
+        if prepared_file is not None and not prepared_file.is_file():
+            _write_json(prepared_file, self.queries.prepared())
 
     @classmethod
     def open(
@@ -114,7 +148,7 @@ class QAService:
             corpus = open_corpus(knowledge, knowledge_dir, cache_dir)
         except EmptyIndexError:
             raise KnowledgeUnavailable(f"{knowledge_dir}: the documents contain no text") from None
-        return cls(knowledge, corpus, policy)
+        return cls(knowledge, corpus, policy, cache_dir)
 
     @property
     def version(self) -> str:
