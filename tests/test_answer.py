@@ -182,3 +182,12 @@ def test_index_cache_is_reused_until_a_file_changes(knowledge_copy, tmp_path):
     changed = QAService.open(knowledge_copy, cache)
     assert changed.version != first.version
     assert len(list(cache.iterdir())) == 2
+
+
+def test_cached_glossary_tables_give_the_same_queries(knowledge_copy, tmp_path):
+    cache = tmp_path / "cache"
+    fresh = QAService.open(knowledge_copy, cache)
+    cached = QAService.open(knowledge_copy, cache)
+    assert list((cache / fresh.version).glob("query-tables.json"))
+    for question in ("What is an idea-driven public partnership?", "ideburet partnerskap", "LOV"):
+        assert cached.query(question) == fresh.query(question)
