@@ -136,7 +136,7 @@ class Composer:
                 if query.language in self._languages
                 else []
             )
-            synonyms = [t for t in concept.stems if t in index and t not in concept.typed]
+            synonyms = [t for t in sorted(concept.stems) if t in index and t not in concept.typed]
             if known:
                 weight = max(spec(t) for t in known)
             elif synonyms:
@@ -221,7 +221,7 @@ class Composer:
         scores = index.scores_for(typed)[positions] if typed else [0.0] * len(positions)
         totals = [float(score) for score in scores]
         for concept in query.concepts:
-            synonyms = [t for t in concept.stems if t not in query.original and t in index]
+            synonyms = [t for t in sorted(concept.stems) if t not in query.original and t in index]
             if not synonyms:
                 continue
             best = [0.0] * len(positions)

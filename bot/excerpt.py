@@ -69,7 +69,7 @@ def make_excerpt(
     scores = []
     for start, end in spans:
         matched = {t for w in words if start <= w.start < end for t in w.terms if t in terms}
-        weight = sum(terms[t] * max(idf(t), 0.1) for t in matched)
+        weight = sum(terms[t] * max(idf(t), 0.1) for t in sorted(matched))
         scores.append(weight * (1 + len(matched) ** 2 / max(len(terms), 1)))
     best = max(range(len(spans)), key=lambda i: (scores[i], -i)) if any(scores) else 0
     first = last = best

@@ -7,8 +7,8 @@ Usage (from the repo root)::
     .venv/bin/python scripts/telegram_load.py --limit-demo     # plus a run with the default limit
     .venv/bin/python scripts/telegram_load.py --json           # machine-readable
 
-This is a measuring script, not a test: it asserts nothing about timing and exits 0 whenever
-every question got exactly one complete, correct reply (1 otherwise).
+This is a measuring script, not a test. It asserts nothing about timing. It exits 1 if any
+question was lost, duplicated, incomplete, misrouted or not sent, and 0 otherwise.
 
 How a run works:
 

@@ -110,3 +110,29 @@ def test_every_command_is_documented_in_the_readme():
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices
     assert [name for name in commands if f"python -m bot {name}" not in readme] == []
+
+
+def test_answers_do_not_depend_on_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    question = (
+        "Hur kan vi som idéburen organisation påverka kommunens upphandlingar av sociala tjänster?"
+    )
+    outputs = set()
+    for seed in ("0", "9"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "BOT_DATA_DIR": str(tmp_path / seed)}
+        run = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--json", question],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
