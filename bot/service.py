@@ -10,7 +10,8 @@ from typing import Any
 from bot.answer import AbstainPolicy, Composer
 from bot.corpus import Corpus, open_corpus
 from bot.index import EmptyIndexError
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge import Knowledge
+from bot.knowledge_cache import load_knowledge_cached
 from bot.language import detect_language
 from bot.models import Answer, Document, Passage, Suggestion, Topic
 from bot.query import Query, QueryBuilder
@@ -131,7 +132,7 @@ class QAService:
         Raises:
             KnowledgeUnavailable: When no document can be used.
         """
-        knowledge = load_knowledge(knowledge_dir)
+        knowledge = load_knowledge_cached(knowledge_dir, cache_dir)
         reported: set[str] = set()
         for problem in knowledge.problems:
             if problem.path not in reported:

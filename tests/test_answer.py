@@ -191,3 +191,15 @@ def test_cached_glossary_tables_give_the_same_queries(knowledge_copy, tmp_path):
     assert list((cache / fresh.version).glob("query-tables.json"))
     for question in ("What is an idea-driven public partnership?", "ideburet partnerskap", "LOV"):
         assert cached.query(question) == fresh.query(question)
+
+
+def test_parsed_knowledge_cache_equals_a_fresh_parse(knowledge_copy, tmp_path):
+    from bot.knowledge import load_knowledge
+    from bot.knowledge_cache import load_knowledge_cached
+
+    cache = tmp_path / "cache"
+    first = load_knowledge_cached(knowledge_copy, cache)
+    second = load_knowledge_cached(knowledge_copy, cache)
+    assert second == load_knowledge(knowledge_copy)
+    assert first == second
+    assert len(list(cache.glob("*/knowledge-v1.json"))) == 1
