@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# Shared 2-core machines run other jobs too: judge properties, not wall-clock time per example.
-settings.register_profile("samverkansboten", deadline=None)
-settings.load_profile("samverkansboten")
 
 from bot.answer import AbstainPolicy
 from bot.service import QAService
+
+# Shared 2-core machines run other jobs too: judge properties, not wall-clock time per example.
+settings.register_profile("samverkansboten", deadline=None)
+settings.load_profile("samverkansboten")
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
