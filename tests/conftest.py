@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-
 from bot.answer import AbstainPolicy
 from bot.service import QAService
 
