@@ -7,6 +7,7 @@ of every file), so any edit is picked up and an unchanged folder is read in mill
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import asdict, fields
@@ -76,7 +77,9 @@ def load_knowledge_cached(directory: Path, cache_dir: Path | None) -> Knowledge:
     """
     if cache_dir is None or not directory.is_dir():
         return load_knowledge(directory)
-    path = cache_dir / knowledge_version(directory) / CACHE_FILE
+    # Problems and documents name their files, so the folder's own path is part of the key.
+    where = hashlib.sha256(str(directory.resolve()).encode("utf-8")).hexdigest()[:12]
+    path = cache_dir / knowledge_version(directory) / f"{where}-{CACHE_FILE}"
     try:
         return from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
