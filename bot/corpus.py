@@ -24,7 +24,7 @@ _INDEX_DIR = "bm25"
 _KEEP_CACHES = 3
 K1 = 1.5
 B = 0.75
-INDEX_RECIPE = f"passage-text=title+author+heading+text;k1={K1};b={B};rarity=3"
+INDEX_RECIPE = f"passage-text=author+heading+text;k1={K1};b={B};rarity=3"
 """Everything besides the analyzer that shapes the index; part of the cache key."""
 
 
@@ -72,12 +72,14 @@ class Corpus:
 
 
 def passage_index_text(document: Document, passage: Passage) -> str:
-    """Return the text indexed for a passage: title, author and heading give it context.
+    """Return the text indexed for a passage: its heading gives context, its author a name.
 
-    The author makes "according to Trine Torp …" find every passage of her column.
+    The author makes "according to Trine Torp …" find every passage of her column. The
+    document title is left out: repeated in every passage of a guide it cannot tell them
+    apart, and it made the guide's generic passages (the disclaimer) rank with the answer.
     """
     return "\n".join(
-        part for part in (document.title, document.author, passage.heading, passage.text) if part
+        part for part in (document.author, passage.heading, passage.text) if part
     )
 
 

@@ -17,6 +17,7 @@ MAX_WORDS = 150
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SOURCES = re.compile(r"^<!--\s*sources?:\s*(.*?)\s*-->\s*$", re.IGNORECASE)
 _COMMENT = re.compile(r"^<!--.*-->\s*$")
+_NOINDEX = re.compile(r"^<!--\s*noindex\s*-->\s*$", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»)]*\s+(?=[\"“”«(]?[A-ZÅÄÖÆØÉ0-9–-])")
 
@@ -43,10 +44,11 @@ def _blocks(document: Document) -> list[_Block]:
     current: list[str] = []
     start = 0
     last_was_heading = False
+    skipping = False
 
     def flush() -> None:
         nonlocal current
-        if current:
+        if current and not skipping:
             text = "\n".join(line.rstrip() for line in current).strip()
             if text:
                 is_list = all(_LIST_ITEM.match(line) or not line.strip() for line in current[:1])
@@ -56,7 +58,14 @@ def _blocks(document: Document) -> list[_Block]:
     for offset, line in enumerate(document.body.split("\n")):
         number = document.body_line + offset
         stripped = line.strip()
+        if _NOINDEX.match(stripped) and last_was_heading:
+            # A section about the text itself (disclaimer, scope) lists every topic word and
+            # would outrank real answers; it stays in the document but is not searched.
+            skipping = True
+            continue
         sources = _SOURCES.match(stripped)
+        if sources and skipping:
+            continue
         if sources:
             urls = tuple(url for url in re.split(r"[\s,]+", sources.group(1)) if url)
             if current:
@@ -71,6 +80,7 @@ def _blocks(document: Document) -> list[_Block]:
         heading_match = _HEADING.match(stripped)
         if heading_match:
             flush()
+            skipping = False
             heading = heading_match.group(2)
             section_sources = None
             last_was_heading = True

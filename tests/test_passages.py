@@ -49,3 +49,15 @@ def test_bundled_passages_stay_within_the_size_band(real_service):
     sizes = [len(p.text.split()) for p in real_service.corpus.passages]
     assert max(sizes) <= MAX_WORDS + 30
     assert sum(size >= 25 for size in sizes) / len(sizes) >= 0.9
+
+
+def test_noindex_section_is_left_out_of_the_passages(fixture_knowledge):
+    document = documents(fixture_knowledge)["iop-guide"]
+    body = document.body + (
+        "\n## Om texten\n<!-- noindex -->\n\nDen här texten är ingen juridisk rådgivning om IOP, "
+        "upphandling, kommuner eller föreningar; fråga myndigheterna om ett enskilt fall.\n"
+        "<!-- sources: https://example.org/x -->\n"
+    )
+    passages = split_passages(type(document)(**{**document.__dict__, "body": body}))
+    assert [p.heading for p in passages] == ["Vad är ett IOP?", "Kriterier", "Starta"]
+    assert passages[-1].sources == document.sources
