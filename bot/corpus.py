@@ -22,6 +22,7 @@ _LEXICON_FILE = "lexicon.json"
 _RARITY_FILE = "rarity.json"
 _INDEX_DIR = "bm25"
 _KEEP_CACHES = 3
+NUMBER_WEIGHT = 0.3
 K1 = 1.5
 B = 0.75
 INDEX_RECIPE = f"passage-text=author+heading+text;k1={K1};b={B};rarity=3"
@@ -64,6 +65,10 @@ class Corpus:
         A small knowledge base makes everyday words look specific ("nyt", "kostar" occur in
         few passages); their frequency in everyday language corrects that.
         """
+        if term.isdigit():
+            # A bare number ("2025", "18") supports an answer but is no topic of its own;
+            # legal references keep their own terms ("§18", "2022:900").
+            return self.specificity(term) * NUMBER_WEIGHT
         return self.specificity(term) * self.rarity.get(term, 1.0)
 
     def everyday_rarity(self, term: str, language: str) -> float:
