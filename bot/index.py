@@ -2,19 +2,10 @@
 
 ``rank_bm25.BM25Okapi.get_scores`` walks every document in Python for every query term, so a
 query costs O(terms x passages). This index precomputes, for every (term, passage) pair in the
-corpus, the term's whole contribution to the passage's score (its *impact*)::
-
-    impact(t, d) = idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
-
-with rank_bm25's idf, including its floor: ``idf = ln(N - df + 0.5) - ln(df + 0.5)``; a
-*negative* idf (df > N/2) is replaced by ``epsilon * average_idf``, where ``average_idf`` is
-the mean of all idfs before flooring. An idf of exactly 0 (df = N/2) stays 0, as in 0.2.2.
-
-The postings are stored by term (CSR): ``indptr`` (int64, one entry per term plus one),
-``doc_ids`` (int32, ascending within a term) and ``impacts`` (float64: float32 would lose the
-1e-9 agreement with rank_bm25). That is 12 bytes per distinct (term, passage) pair, about
-0.86 GB on disk for a million 80-token passages (72M pairs); :meth:`SearchIndex.load`
-memory-maps the arrays, so start-up reads only the vocabulary.
+corpus, the term's whole contribution to the passage's score (its *impact*, with rank_bm25's
+floored idf; built by :mod:`bot.index_build`), stored by term in CSR arrays (12 bytes a pair,
+written and read by :mod:`bot.index_files`). :meth:`SearchIndex.load` memory-maps the arrays,
+so start-up reads only the vocabulary.
 
 A query touches only its terms' postings: it adds them into a reusable dense score buffer,
 takes a score floor (the k-th best score among the rarest term's passages is a lower bound
@@ -31,22 +22,19 @@ One deliberate difference: with ``b = 1`` rank_bm25 gives an empty passage the s
 
 from __future__ import annotations
 
-import functools
-import json
 import math
-import operator
-import os
-import shutil
-import tempfile
 import threading
-from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from itertools import chain, pairwise
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from bot import index_build, index_files
+from bot.index_build import EmptyIndexError, FloatArray, IntArray
+from bot.index_files import FORMAT as FORMAT
+from bot.index_files import FORMAT_VERSION as FORMAT_VERSION
+from bot.index_files import VOCAB_FILE, IndexLoadError
 
 __all__ = ["EPSILON", "K1", "B", "EmptyIndexError", "IndexLoadError", "SearchIndex"]
 
@@ -57,18 +45,6 @@ B = 0.75
 EPSILON = 0.25
 """Share of the average idf given to terms whose idf is negative (rank_bm25's default)."""
 
-FORMAT = "samverkansboten-bm25-impact-index"
-FORMAT_VERSION = 1
-
-_META_FILE = "meta.json"
-_VOCAB_FILE = "vocabulary.json"
-_ARRAY_FILES = {
-    "indptr": np.dtype(np.int64),
-    "doc_ids": np.dtype(np.int32),
-    "impacts": np.dtype(np.float64),
-    "idf": np.dtype(np.float64),
-}
-
 # Above 1/16 of the corpus in postings, a query scans the score buffer densely.
 _DENSE_FRACTION = 16
 
@@ -76,19 +52,8 @@ _DENSE_FRACTION = 16
 _FLOOR_MAX_K = 1000
 
 # Tokens per block when building: bounds the temporary arrays to ~100 MB (a 1M-passage
-# build peaks ~0.4 GB lower than with 4M-token blocks, at the same speed).
+# build peaks ~0.4 GB lower than with 4M-token blocks, at the same speed). Read here per build.
 _BUILD_BLOCK_TOKENS = 1_000_000
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-
-
-class EmptyIndexError(ValueError):
-    """The corpus has no passages, so there is nothing to index."""
-
-
-class IndexLoadError(Exception):
-    """A saved index is missing, incomplete or corrupt."""
 
 
 class SearchIndex:
@@ -155,21 +120,8 @@ class SearchIndex:
             EmptyIndexError: If ``docs`` is empty.
             TypeError: If a passage is a string rather than a token list.
         """
-        if len(docs) == 0:
-            raise EmptyIndexError("cannot index an empty corpus: there are no passages")
-        if any(isinstance(doc, str) for doc in docs):
-            raise TypeError("each passage must be a sequence of tokens, not a string")
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        # Term ids in order of first occurrence, as rank_bm25's document-frequency dict;
-        # the defaultdict assigns the next id to an unseen token without a Python-level call.
-        term_ids: defaultdict[str, int] = defaultdict()
-        term_ids.default_factory = term_ids.__len__
-        tokens = np.fromiter(
-            map(term_ids.__getitem__, chain.from_iterable(docs)),
-            dtype=np.int32,
-            count=int(lengths.sum()),
-        )
-        return cls.build_from_ids(tokens, lengths, list(term_ids), k1=k1, b=b, epsilon=epsilon)
+        tokens, lengths, vocabulary = index_build.number_tokens(docs)
+        return cls.build_from_ids(tokens, lengths, vocabulary, k1=k1, b=b, epsilon=epsilon)
 
     @classmethod
     def build_from_ids(
@@ -203,79 +155,16 @@ class SearchIndex:
             EmptyIndexError: If there are no passages.
             ValueError: If the ids or lengths are inconsistent.
         """
-        token_arr = np.asarray(tokens)
-        doc_len = np.asarray(lengths, dtype=np.int64)
-        n_docs = len(doc_len)
-        if n_docs == 0:
-            raise EmptyIndexError("cannot index an empty corpus: there are no passages")
-        if token_arr.ndim != 1 or doc_len.ndim != 1:
-            raise ValueError("tokens and lengths must be one-dimensional")
-        if n_docs >= 2**31 - 1:
-            raise ValueError(f"too many passages for int32 ids: {n_docs}")
-        if token_arr.size and not np.issubdtype(token_arr.dtype, np.integer):
-            raise ValueError(f"token ids must be integers, not {token_arr.dtype}")
-        if np.any(doc_len < 0) or int(doc_len.sum()) != len(token_arr):
-            raise ValueError("lengths must be non-negative and sum to the number of tokens")
-        n_terms = len(vocabulary)
-        if token_arr.size and (int(token_arr.min()) < 0 or int(token_arr.max()) >= n_terms):
-            raise ValueError("token ids must lie in range(len(vocabulary))")
-
-        total = int(doc_len.sum())
-        # rank_bm25: avgdl = num_doc / corpus_size with Python ints (correctly rounded).
-        avgdl = total / n_docs
-        starts = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(doc_len, out=starts[1:])
-        blocks = _blocks(starts, _BUILD_BLOCK_TOKENS)
-
-        # Pass 1: document frequencies.
-        df = np.zeros(n_terms, dtype=np.int64)
-        for first, last in blocks:
-            terms, _docs, _tf = _block_postings(token_arr, starts, first, last)
-            df += np.bincount(terms, minlength=n_terms)
-
-        used = df > 0
-        if not np.all(used):
-            remap = (np.cumsum(used) - 1).astype(np.int32)
-            token_arr = remap[token_arr]
-            vocabulary = [t for t, keep in zip(vocabulary, used.tolist(), strict=True) if keep]
-            df = df[used]
-            n_terms = len(vocabulary)
-
-        idf, average_idf = _okapi_idf(df.tolist(), n_docs, epsilon)
-        indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(df, out=indptr[1:])
-        n_postings = int(indptr[-1])
-        doc_ids = np.empty(n_postings, dtype=np.int32)
-        impacts = np.empty(n_postings, dtype=np.float64)
-
-        if n_postings:
-            # Same operations, same order as rank_bm25's get_scores:
-            # idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)))
-            norm = k1 * ((1 - b) + (b * doc_len) / avgdl)
-            cursor = indptr[:-1].copy()
-            # Pass 2: scatter each block's postings after the previous blocks' (ids ascend).
-            for first, last in blocks:
-                terms, docs, tf = _block_postings(token_arr, starts, first, last)
-                counts = np.bincount(terms, minlength=n_terms)
-                block_start = np.cumsum(counts) - counts
-                dest = cursor[terms] + (np.arange(len(terms)) - block_start[terms])
-                cursor += counts
-                doc_ids[dest] = docs
-                impacts[dest] = idf[terms] * ((tf * (k1 + 1)) / (tf + norm[docs]))
-
-        return cls(
-            vocabulary=vocabulary,
-            indptr=indptr,
-            doc_ids=doc_ids,
-            impacts=impacts,
-            idf=idf,
-            size=n_docs,
-            avgdl=avgdl,
+        built = index_build.build_arrays(
+            tokens,
+            lengths,
+            vocabulary,
             k1=k1,
             b=b,
             epsilon=epsilon,
-            average_idf=average_idf,
+            block_tokens=_BUILD_BLOCK_TOKENS,
         )
+        return cls(**built._asdict(), k1=k1, b=b, epsilon=epsilon)
 
     # ------------------------------------------------------------------ facts
 
@@ -453,44 +342,9 @@ class SearchIndex:
         Args:
             directory: Target directory; its parent is created if needed.
         """
-        directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _sibling_dir(directory, ".tmp")
-        try:
-            os.chmod(tmp, 0o755)
-            arrays: dict[str, npt.NDArray[Any]] = {
-                "indptr": self._indptr,
-                "doc_ids": self._doc_ids,
-                "impacts": self._impacts,
-                "idf": self._idf,
-            }
-            for name, array in arrays.items():
-                _write_file(tmp / f"{name}.npy", functools.partial(_save_npy, array=array))
-            vocabulary = list(self._term_ids)
-            _write_file(tmp / _VOCAB_FILE, lambda f: f.write(_json_bytes(vocabulary)))
-            meta = {
-                "format": FORMAT,
-                "version": FORMAT_VERSION,
-                "size": self._size,
-                "avgdl": self._avgdl,
-                "k1": self._k1,
-                "b": self._b,
-                "epsilon": self._epsilon,
-                "average_idf": self._average_idf,
-                "terms": len(vocabulary),
-                "postings": self.postings,
-            }
-            _write_file(tmp / _META_FILE, lambda f: f.write(_json_bytes(meta)))
-            old: Path | None = None
-            if directory.exists():
-                old = _sibling_dir(directory, ".old")
-                os.replace(directory, old)
-            os.replace(tmp, directory)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        arrays = {name: getattr(self, f"_{name}") for name in index_files.ARRAY_FILES}
+        facts = {name: getattr(self, name) for name in index_files.FACTS}
+        index_files.write(Path(directory), arrays, list(self._term_ids), facts)
 
     @classmethod
     def load(cls, directory: Path, *, mmap: bool = True, verify: bool = False) -> SearchIndex:
@@ -509,76 +363,14 @@ class SearchIndex:
             IndexLoadError: If a file is missing, unreadable or inconsistent.
         """
         directory = Path(directory)
-        try:
-            meta = json.loads((directory / _META_FILE).read_text(encoding="utf-8"))
-            vocabulary = json.loads((directory / _VOCAB_FILE).read_text(encoding="utf-8"))
-            arrays = {
-                name: np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None)
-                for name in _ARRAY_FILES
-            }
-        except (OSError, ValueError, EOFError) as exc:
-            raise IndexLoadError(f"cannot read index in {directory}: {exc}") from exc
-        _check_saved(directory, meta, vocabulary, arrays, verify=verify)
-        plain = {name: array.view(np.ndarray) for name, array in arrays.items()}
-        index = cls(
-            vocabulary=vocabulary,
-            indptr=plain["indptr"],
-            doc_ids=plain["doc_ids"],
-            impacts=plain["impacts"],
-            idf=plain["idf"],
-            size=meta["size"],
-            avgdl=float(meta["avgdl"]),
-            k1=float(meta["k1"]),
-            b=float(meta["b"]),
-            epsilon=float(meta["epsilon"]),
-            average_idf=float(meta["average_idf"]),
-        )
+        vocabulary, parts = index_files.read(directory, mmap=mmap, verify=verify)
+        index = cls(vocabulary=vocabulary, **parts)
         if len(index.vocabulary) != len(vocabulary):
-            raise IndexLoadError(f"corrupt index in {directory}: {_VOCAB_FILE} has duplicates")
+            raise IndexLoadError(f"corrupt index in {directory}: {VOCAB_FILE} has duplicates")
         return index
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _blocks(starts: IntArray, block_tokens: int) -> list[tuple[int, int]]:
-    """Split passages into consecutive ranges of about ``block_tokens`` tokens each."""
-    n_docs = len(starts) - 1
-    bounds = np.searchsorted(starts, np.arange(0, int(starts[-1]), block_tokens), side="right") - 1
-    cuts = sorted({0, n_docs, *(int(c) for c in bounds)})
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
-
-
-def _block_postings(
-    tokens: npt.NDArray[Any], starts: IntArray, first: int, last: int
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Return (term, passage, tf) of passages ``first..last-1``, sorted by term then passage."""
-    n_block = last - first
-    block_tokens = tokens[starts[first] : starts[last]].astype(np.int64)
-    if not len(block_tokens):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    local_doc = np.repeat(np.arange(n_block, dtype=np.int64), np.diff(starts[first : last + 1]))
-    keys = block_tokens * n_block + local_doc
-    keys.sort()
-    is_first = np.empty(len(keys), dtype=bool)
-    is_first[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=is_first[1:])
-    firsts = np.flatnonzero(is_first)
-    tf = np.diff(np.append(firsts, len(keys)))
-    unique = keys[firsts]
-    return unique // n_block, unique % n_block + first, tf
-
-
-def _okapi_idf(df: list[int], n_docs: int, epsilon: float) -> tuple[FloatArray, float]:
-    """Return rank_bm25 0.2.2's floored idf per term and the average idf before flooring."""
-    idf = [math.log(n_docs - freq + 0.5) - math.log(freq + 0.5) for freq in df]
-    if not idf:
-        return np.zeros(0, dtype=np.float64), 0.0
-    # Left-to-right like rank_bm25's loop (built-in sum() compensates from Python 3.12 on).
-    average_idf = functools.reduce(operator.add, idf, 0) / len(idf)
-    eps = epsilon * average_idf
-    return np.array([eps if value < 0 else value for value in idf], dtype=np.float64), average_idf
 
 
 def _top_k(
@@ -603,81 +395,3 @@ def _top_k(
     order = np.lexsort((candidates, -scores))[:k]
     pairs = zip(candidates[order].tolist(), scores[order].tolist(), strict=True)
     return [(int(pos), float(score)) for pos, score in pairs]
-
-
-def _sibling_dir(directory: Path, suffix: str) -> Path:
-    """Create a fresh hidden directory next to ``directory`` (same file system, for renames)."""
-    parent = directory.parent
-    return Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=suffix, dir=parent))
-
-
-def _save_npy(file: Any, *, array: npt.NDArray[Any]) -> None:
-    """Write one array in ``.npy`` format, refusing Python objects."""
-    np.save(file, array, allow_pickle=False)
-
-
-def _json_bytes(value: object) -> bytes:
-    """Serialise to compact UTF-8 JSON."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _write_file(path: Path, write: Any) -> None:
-    """Create ``path``, fill it with ``write(file)`` and flush it to disk."""
-    with path.open("wb") as file:
-        write(file)
-        file.flush()
-        os.fsync(file.fileno())
-
-
-def _check_saved(
-    directory: Path,
-    meta: Any,
-    vocabulary: Any,
-    arrays: Mapping[str, npt.NDArray[Any]],
-    *,
-    verify: bool,
-) -> None:
-    """Raise IndexLoadError unless the loaded parts form a consistent index."""
-
-    def fail(reason: str) -> IndexLoadError:
-        return IndexLoadError(f"corrupt index in {directory}: {reason}")
-
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise fail(f"{_META_FILE} is not a {FORMAT} file")
-    if meta.get("version") != FORMAT_VERSION:
-        raise fail(f"format version {meta.get('version')!r}, expected {FORMAT_VERSION}")
-    for key in ("size", "terms", "postings"):
-        if not isinstance(meta.get(key), int) or meta[key] < 0:
-            raise fail(f"{_META_FILE} has no valid {key!r}")
-    for key in ("avgdl", "k1", "b", "epsilon", "average_idf"):
-        if not isinstance(meta.get(key), (int, float)):
-            raise fail(f"{_META_FILE} has no valid {key!r}")
-    if meta["size"] < 1:
-        raise fail("an index has at least one passage")
-    n_terms, n_postings = meta["terms"], meta["postings"]
-    if not isinstance(vocabulary, list) or not set(map(type, vocabulary)) <= {str}:
-        raise fail(f"{_VOCAB_FILE} is not a list of strings")
-    if len(vocabulary) != n_terms:
-        raise fail(f"{_VOCAB_FILE} has {len(vocabulary)} terms, not {n_terms}")
-    expected_shapes = {
-        "indptr": (n_terms + 1,),
-        "doc_ids": (n_postings,),
-        "impacts": (n_postings,),
-        "idf": (n_terms,),
-    }
-    for name, dtype in _ARRAY_FILES.items():
-        array = arrays[name]
-        if array.dtype != dtype or array.shape != expected_shapes[name]:
-            raise fail(
-                f"{name}.npy is {array.dtype}{list(array.shape)}, "
-                f"expected {dtype}{list(expected_shapes[name])}"
-            )
-    indptr = arrays["indptr"]
-    if indptr[0] != 0 or indptr[-1] != n_postings or np.any(np.diff(indptr) < 0):
-        raise fail("indptr.npy is not a valid postings offset table")
-    if verify and n_postings:
-        doc_ids = arrays["doc_ids"]
-        if int(doc_ids.min()) < 0 or int(doc_ids.max()) >= meta["size"]:
-            raise fail("doc_ids.npy has passage numbers out of range")
-        if not np.all(np.isfinite(arrays["impacts"])):
-            raise fail("impacts.npy has non-finite values")

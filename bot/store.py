@@ -14,7 +14,8 @@ Question ids come from ``AUTOINCREMENT`` and are never reused, so a 👍/👎 bu
 message can never attach a vote to a newer question after the old one was purged.
 Times are stored as UTC text ``YYYY-MM-DD HH:MM:SS``; days in reports are UTC days.
 
-This module is the write path and owns the connection; the report queries behind
+This module is the write path and owns the connection. Creating the file, its pragmas and
+the schema migrations are in :mod:`bot.store_schema`; the report queries behind
 :meth:`QuestionLog.daily_counts`, :meth:`QuestionLog.unanswered`, :meth:`QuestionLog.rated`
 and :meth:`QuestionLog.count_questions`, and the values they return, are in
 :mod:`bot.store_queries`.
@@ -25,27 +26,33 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import math
-import os
-import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bot import store_queries
+from bot import store_queries, store_schema
 from bot.redact import redact
 from bot.store_queries import DayCount, LoggedQuestion, RatedAnswer
+from bot.store_schema import (
+    SCHEMA_VERSION,
+    SECRET_FILENAME,
+    StoreError,
+    finite_score,
+    timestamp,
+    upper_bound,
+    utc,
+)
 
 __all__ = [
     "LOG_FILENAME",
     "PURGE_INTERVAL",
-    "SCHEMA_VERSION",
+    "SCHEMA_VERSION",  # the file set-up lives in bot.store_schema; these are re-exported here
     "SECRET_FILENAME",
     "DayCount",  # the report values live in bot.store_queries and are re-exported here
     "LoggedQuestion",
@@ -58,49 +65,8 @@ logger = logging.getLogger(__name__)
 
 LOG_FILENAME = "questions.sqlite3"
 """Default file name of the log inside the data directory."""
-SECRET_FILENAME = "secret.key"
-"""File next to the log holding the generated HMAC secret when none is configured."""
-SCHEMA_VERSION = 1
 PURGE_INTERVAL = 24 * 60 * 60
 """Seconds between automatic retention purges while the bot runs."""
-
-_MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        """CREATE TABLE questions (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            asked_at TEXT NOT NULL,
-            user_key TEXT NOT NULL,
-            chat_type TEXT NOT NULL,
-            language TEXT NOT NULL,
-            question TEXT NOT NULL,
-            redacted TEXT NOT NULL DEFAULT '',
-            personal INTEGER NOT NULL DEFAULT 0,
-            answered INTEGER NOT NULL,
-            index_version TEXT NOT NULL
-        )""",
-        "CREATE INDEX questions_asked_at ON questions (asked_at)",
-        "CREATE INDEX questions_user_key ON questions (user_key)",
-        """CREATE TABLE citations (
-            question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
-            rank INTEGER NOT NULL,
-            passage_id TEXT NOT NULL,
-            score REAL NOT NULL,
-            PRIMARY KEY (question_id, rank)
-        )""",
-        """CREATE TABLE feedback (
-            question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
-            user_key TEXT NOT NULL,
-            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
-            given_at TEXT NOT NULL,
-            PRIMARY KEY (question_id, user_key)
-        )""",
-        "CREATE INDEX feedback_user_key ON feedback (user_key)",
-    ),
-}
-
-
-class StoreError(Exception):
-    """The question log cannot be opened, read or changed."""
 
 
 class QuestionLog:
@@ -143,26 +109,9 @@ class QuestionLog:
         if retention_days < 1:
             raise ValueError(f"retention_days must be at least 1, got {retention_days}")
         path = Path(path)
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            key = secret.encode("utf-8") if secret else _load_or_create_secret(path.parent)
-            if not path.exists():
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-            connection = sqlite3.connect(
-                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{path}: cannot open the question log ({exc})") from exc
+        connection, key = store_schema.connect(path, secret=secret, busy_timeout=busy_timeout)
         log = cls(connection, path=path, secret=key, retention_days=retention_days)
-        try:
-            log._configure(busy_timeout)
-            log._migrate()
-        except StoreError:
-            connection.close()
-            raise
-        except (OSError, sqlite3.Error) as exc:
-            connection.close()
-            raise StoreError(f"{path}: cannot prepare the question log ({exc})") from exc
+        store_schema.prepare(connection, path, busy_timeout, log._write)
         log.purge_expired()
         return log
 
@@ -211,7 +160,7 @@ class QuestionLog:
         try:
             redaction = redact(question)
             citations = [
-                (rank, str(passage_id), _finite(score))
+                (rank, str(passage_id), finite_score(score))
                 for rank, (passage_id, score) in enumerate(results, start=1)
             ]
             user_key = self.user_key(user_id)
@@ -221,7 +170,7 @@ class QuestionLog:
                     " redacted, personal, answered, index_version)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        _timestamp(now),
+                        timestamp(now),
                         user_key,
                         str(chat_type),
                         str(language),
@@ -273,7 +222,7 @@ class QuestionLog:
             logger.warning("Feedback value %r ignored; expected +1 or -1", value)
             return False
         try:
-            row = (int(question_id), self.user_key(user_id), int(value), _timestamp(now))
+            row = (int(question_id), self.user_key(user_id), int(value), timestamp(now))
         except (TypeError, ValueError):
             logger.warning("Feedback with a malformed question or user id ignored")
             return False
@@ -306,12 +255,12 @@ class QuestionLog:
         Returns:
             The number of questions deleted.
         """
-        cutoff = _utc(now) - timedelta(days=self.retention_days)
+        cutoff = utc(now) - timedelta(days=self.retention_days)
         self._next_purge = time.monotonic() + PURGE_INTERVAL
         try:
             with self._write() as connection:
                 deleted = connection.execute(
-                    "DELETE FROM questions WHERE asked_at < ?", (_timestamp(cutoff),)
+                    "DELETE FROM questions WHERE asked_at < ?", (timestamp(cutoff),)
                 ).rowcount
         except (sqlite3.Error, OSError) as exc:
             logger.error("Retention purge failed (%s: %s)", type(exc).__name__, exc)
@@ -353,7 +302,7 @@ class QuestionLog:
         Raises:
             StoreError: When the log cannot be read.
         """
-        return store_queries.daily_counts(self._read, _timestamp(since), _until(until))
+        return store_queries.daily_counts(self._read, timestamp(since), upper_bound(until))
 
     def unanswered(self, since: datetime, until: datetime | None = None) -> list[LoggedQuestion]:
         """Return unanswered questions in ``[since, until)``, newest first.
@@ -364,7 +313,7 @@ class QuestionLog:
         Raises:
             StoreError: When the log cannot be read.
         """
-        return store_queries.unanswered(self._read, _timestamp(since), _until(until))
+        return store_queries.unanswered(self._read, timestamp(since), upper_bound(until))
 
     def rated(self, since: datetime, until: datetime | None = None) -> list[RatedAnswer]:
         """Return questions asked in ``[since, until)`` that got at least one vote.
@@ -374,7 +323,7 @@ class QuestionLog:
         Raises:
             StoreError: When the log cannot be read.
         """
-        return store_queries.rated(self._read, _timestamp(since), _until(until))
+        return store_queries.rated(self._read, timestamp(since), upper_bound(until))
 
     def count_questions(self) -> int:
         """Return the number of stored questions.
@@ -403,32 +352,6 @@ class QuestionLog:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    def _configure(self, busy_timeout: float) -> None:
-        connection = self._connection
-        connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            logger.warning("%s: WAL mode unavailable, using %s", self.path, mode)
-        # FULL syncs the WAL at every commit: a committed question survives a power cut.
-        connection.execute("PRAGMA synchronous = FULL")
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA secure_delete = ON")
-
-    def _migrate(self) -> None:
-        with self._write() as connection:
-            connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
-            row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
-            current = row[0] or 0
-            if current > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path}: schema version {current} is newer than {SCHEMA_VERSION};"
-                    " update the bot"
-                )
-            for version in range(current + 1, SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[version]:
-                    connection.execute(statement)
-                connection.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -461,46 +384,3 @@ class QuestionLog:
                 self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             logger.warning("WAL checkpoint failed (%s)", exc)
-
-
-def _load_or_create_secret(directory: Path) -> bytes:
-    """Read ``secret.key`` from ``directory``, creating it (mode 0600) on first use."""
-    path = directory / SECRET_FILENAME
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        secret = path.read_text(encoding="ascii").strip()
-        if secret:
-            return secret.encode("ascii")
-        # An empty file means a crash between creating and writing it: no key was used yet.
-        descriptor = os.open(path, os.O_WRONLY | os.O_TRUNC)
-    secret = secrets.token_hex(32)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(secret + "\n")
-    logger.info("Generated a new user-key secret in %s", path)
-    return secret.encode("ascii")
-
-
-def _utc(moment: datetime | None) -> datetime:
-    """Return ``moment`` in UTC (naive times count as UTC), or now."""
-    if moment is None:
-        return datetime.now(timezone.utc)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def _until(moment: datetime | None) -> str:
-    """Upper bound for a time range; None means no bound."""
-    return "9999-12-31 23:59:59" if moment is None else _timestamp(moment)
-
-
-def _finite(score: float) -> float:
-    """Return ``score`` as a finite float (0.0 for NaN or infinity)."""
-    value = float(score)
-    return value if math.isfinite(value) else 0.0
-
-
-def _timestamp(moment: datetime | None) -> str:
-    """Format a time as sortable UTC text, ``YYYY-MM-DD HH:MM:SS``."""
-    return _utc(moment).strftime("%Y-%m-%d %H:%M:%S")
