@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from bot.corpus import Corpus, passage_index_text
 from bot.excerpt import make_excerpt
 from bot.knowledge import LegalChange
@@ -217,20 +219,15 @@ class Composer:
             return hits
         index = self.corpus.index
         positions = [pos for pos, _ in hits]
-        typed = {t: w for t, w in query.terms.items() if t in query.original and t in index}
-        scores = index.scores_for(typed)[positions] if typed else [0.0] * len(positions)
-        totals = [float(score) for score in scores]
+        typed = {t: w for t, w in query.terms.items() if t in query.original}
+        totals = index.scores_at(typed, positions)
         for concept in query.concepts:
             synonyms = [t for t in sorted(concept.stems) if t not in query.original and t in index]
-            if not synonyms:
-                continue
-            best = [0.0] * len(positions)
-            for term in synonyms:
-                column = index.scores_for({term: 1.0})[positions]
-                best = [max(a, float(b)) for a, b in zip(best, column, strict=True)]
-            totals = [
-                total + concept.weight * value for total, value in zip(totals, best, strict=True)
-            ]
+            if synonyms:
+                best = np.max(
+                    [index.scores_at({term: 1.0}, positions) for term in synonyms], axis=0
+                )
+                totals += concept.weight * best
         rescored = [
             (pos, float(total)) for pos, total in zip(positions, totals, strict=True) if total > 0
         ]

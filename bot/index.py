@@ -241,6 +241,25 @@ class SearchIndex:
             np.add.at(scores, ids, impacts if weight == 1.0 else weight * impacts)
         return scores
 
+    def scores_at(self, terms: Mapping[str, float], positions: Sequence[int]) -> FloatArray:
+        """Return the scores of the given passages only, touching no other passage.
+
+        Args:
+            terms: Query term -> weight, as for :meth:`scores_for`.
+            positions: Passage positions.
+
+        Returns:
+            A new float64 array, one score per position, equal to ``scores_for(terms)[positions]``.
+        """
+        wanted = np.asarray(positions, dtype=np.int64)
+        scores = np.zeros(len(wanted), dtype=np.float64)
+        for lo, hi, weight in self._plan(terms):
+            ids = self._doc_ids[lo:hi]  # ascending within a term
+            found = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+            hit = ids[found] == wanted
+            scores[hit] += weight * self._impacts[lo:hi][found[hit]]
+        return scores
+
     def search(self, terms: Mapping[str, float], k: int) -> list[tuple[int, float]]:
         """Return the best ``k`` passages for a weighted query.
 

@@ -161,3 +161,16 @@ def test_concurrent_searches_from_threads_match_sequential_ones(make_corpus):
         actual = list(pool.map(lambda query: index.search(query, k=5), queries))
 
     assert actual == expected
+
+
+def test_scores_at_equals_the_dense_scores_of_those_passages():
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(40)]
+    docs = [[rng.choice(words) for _ in range(rng.randint(0, 30))] for _ in range(200)]
+    index = SearchIndex.build(docs)
+    terms = {"w1": 1.0, "w7": 0.4, "w33": 2.0, "absent": 1.0}
+    positions = [0, 5, 199, 42, 5, 17]
+    expected = [float(index.scores_for(terms)[p]) for p in positions]
+    assert [float(s) for s in index.scores_at(terms, positions)] == pytest.approx(
+        expected, abs=1e-12
+    )
