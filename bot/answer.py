@@ -40,11 +40,11 @@ class AbstainPolicy:
     alone. The thresholds come from the evaluation sets (``python -m bot eval --explain``).
     """
 
-    min_evidence: float = 0.35
+    min_evidence: float = 0.25
     min_coverage: float = 0.35
     full_coverage: float = 0.95
     """Coverage at which a lower evidence suffices: every word asked about was found."""
-    min_evidence_full: float = 0.15
+    min_evidence_full: float = 0.4
     """Evidence needed at full coverage (questions about the bot's core topics, like IOP,
     use words found in many passages and so carry little specificity)."""
 
@@ -174,6 +174,7 @@ class Composer:
         question: str,
         notices: tuple[str, ...] = (),
         language: str | None = None,
+        policy: AbstainPolicy | None = None,
     ) -> Answer:
         """Search and build the answer for an analysed question.
 
@@ -182,19 +183,15 @@ class Composer:
             question: The question as shown back to the user.
             notices: Notes about the question itself.
             language: The reply language (notes, suggestions); the query's language when None.
+            policy: Abstention thresholds for this call (evaluation); the composer's when None.
 
         Returns:
             The answer; ``answered`` is False when the evidence is too weak.
         """
         language = language or query.language
-        hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
-        hits = self._synonyms_as_one(hits, query)
-        hits = self._language_affinity(hits, query)
-        if hits:
-            top = self.evidence(query, hits[0][0])
-            answered = self.policy.answers(top.evidence, top.coverage)
-        else:
-            answered = False
+        hits = self.ranked(query)
+        top = self.evidence(query, hits[0][0]) if hits else None
+        answered = top is not None and (policy or self.policy).answers(top.evidence, top.coverage)
         if not answered:
             return Answer(question, language, False, (), self.suggestions(language), notices)
         best = hits[0][1]
@@ -206,6 +203,12 @@ class Composer:
             for rank, (pos, score) in enumerate(kept, 1)
         )
         return Answer(question, language, True, results, (), notices)
+
+    def ranked(self, query: Query) -> list[tuple[int, float]]:
+        """Return candidate passages ``(position, score)`` best first, before abstention."""
+        hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
+        hits = self._synonyms_as_one(hits, query)
+        return self._language_affinity(hits, query)
 
     def _synonyms_as_one(
         self, hits: list[tuple[int, float]], query: Query

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import yaml
 
+from bot.answer import AbstainPolicy
 from bot.models import Answer, Result
 from bot.service import QAService
+
+ALWAYS_ANSWER = AbstainPolicy(0.0, 0.0, 0.0, 0.0)
 
 
 class EvalSetError(Exception):
@@ -122,6 +125,32 @@ def first_hit(answer: Answer, gold: Sequence[Gold]) -> int | None:
     return None
 
 
+def observe(service: QAService, case: Case, *, abstain: bool = True) -> Outcome:
+    """Ask one case, recording the evidence the abstention decision is based on.
+
+    Args:
+        service: The service to evaluate.
+        case: The question.
+        abstain: False ranks as if the bot always answered (for threshold tuning).
+
+    Returns:
+        The outcome.
+    """
+    composer = service.composer
+    query = service.query(case.question)
+    hits = composer.ranked(query)
+    evidence = composer.evidence(query, hits[0][0]) if hits else None
+    answer = composer.compose(query, query.text, policy=None if abstain else ALWAYS_ANSWER)
+    return Outcome(
+        case,
+        answer.answered,
+        first_hit(answer, case.gold) if answer.answered else None,
+        tuple(r.passage.id for r in answer.results[:3]),
+        evidence.evidence if evidence else 0.0,
+        evidence.coverage if evidence else 0.0,
+    )
+
+
 def run_cases(service: QAService, cases: Sequence[Case]) -> Metrics:
     """Ask every case and compute the metrics.
 
@@ -132,23 +161,7 @@ def run_cases(service: QAService, cases: Sequence[Case]) -> Metrics:
     Returns:
         The metrics with every outcome.
     """
-    outcomes = []
-    for case in cases:
-        answer = service.ask(case.question)
-        query = service.query(case.question)
-        hits = service.corpus.index.search(query.terms, 1) if query.terms else []
-        evidence = service.composer.evidence(query, hits[0][0]) if hits else None
-        outcomes.append(
-            Outcome(
-                case,
-                answer.answered,
-                first_hit(answer, case.gold) if answer.answered else None,
-                tuple(r.passage.id for r in answer.results[:3]),
-                evidence.evidence if evidence else 0.0,
-                evidence.coverage if evidence else 0.0,
-            )
-        )
-    return summarize(outcomes)
+    return summarize([observe(service, case) for case in cases])
 
 
 def summarize(outcomes: Sequence[Outcome]) -> Metrics:
@@ -203,9 +216,9 @@ def tune_policy(
     """Grid-search the abstention thresholds on the evaluation questions.
 
     Each question is answered once without abstaining, so its gold rank and evidence are
-    known; every threshold pair is then scored without asking again. Among pairs that refuse
+    known; every threshold set is then scored without asking again. Among sets that refuse
     at least ``min_abstention`` of the off-topic questions, the one with the best hit@3 wins
-    (ties: the stricter pair).
+    (ties: better abstention, then fewer answerable questions refused, then stricter).
 
     Args:
         service: The service to tune.
@@ -215,31 +228,14 @@ def tune_policy(
     Returns:
         The best thresholds and their figures.
     """
-    from bot.answer import AbstainPolicy
-
-    open_composer = service.composer
-    saved = open_composer.policy
-    open_composer.policy = AbstainPolicy(0.0, 0.0, 0.0, 0.0)
-    try:
-        rows = []
-        for case in cases:
-            answer = service.ask(case.question)
-            query = service.query(case.question)
-            hits = service.corpus.index.search(query.terms, 1) if query.terms else []
-            ev = open_composer.evidence(query, hits[0][0]) if hits else None
-            rows.append(
-                (
-                    case,
-                    first_hit(answer, case.gold),
-                    ev.evidence if ev else 0.0,
-                    ev.coverage if ev else 0.0,
-                )
-            )
-    finally:
-        open_composer.policy = saved
+    rows = [
+        (o.case, o.rank, o.evidence, o.coverage)
+        for o in (observe(service, case, abstain=False) for case in cases)
+    ]
     answerable = [r for r in rows if not r[0].abstain]
     off_topic = [r for r in rows if r[0].abstain]
     best: TuneResult | None = None
+    best_key: tuple[float, float, int, float] = (0.0, 0.0, 0, 0.0)
     for e in [x / 20 for x in range(0, 41)]:
         for c in [x / 20 for x in range(0, 17)]:
             for f in [x / 20 for x in range(0, 9)]:
@@ -253,12 +249,9 @@ def tune_policy(
                 )
                 if abst < min_abstention:
                     continue
-                candidate = TuneResult(e, c, f, hit3, abst)
-                strict = e + c + f
-                if best is None or (hit3, abst, strict) > (
-                    best.hit3,
-                    best.abstention,
-                    best.min_evidence + best.min_coverage + best.min_evidence_full,
-                ):
-                    best = candidate
+                refused = len(answerable) - len(passes)
+                # Ties: fewer answerable questions refused, then the stricter thresholds.
+                key = (hit3, abst, -refused, e + c + f)
+                if best is None or key > best_key:
+                    best, best_key = TuneResult(e, c, f, hit3, abst), key
     return best or TuneResult(0.0, 0.0, 0.0, 0.0, 0.0)
