@@ -235,33 +235,25 @@ def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """Turn a PDF, DOCX, HTML or TXT file into a knowledge document."""
-    try:
-        from bot.importers import ImportFailed, import_file
-    except ModuleNotFoundError as exc:
-        print(
-            f"error: importing needs the optional packages: pip install -e '.[import]' "
-            f"({exc.name})",
-            file=sys.stderr,
-        )
-        return 2
-    from bot.importers import extract
+    # The readers import pypdf, python-docx and trafilatura only when needed; a missing one
+    # is reported as ImportFailed with the pip command to run.
+    from bot.importers import ImportFailed, extract, import_file
 
+    source = Path(args.file)
     try:
-        notes = extract(Path(args.file)).notes
+        document = extract(source)
         path = import_file(
-            Path(args.file),
+            source,
             settings.knowledge_dir,
             doc_id=args.id,
             force=args.force,
             kind=args.kind,
+            extracted=document,
         )
     except ImportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for note in notes:
+    for note in document.notes:
         print(f"note: {note}")
     print(f"wrote {path}")
     print(

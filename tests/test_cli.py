@@ -136,3 +136,20 @@ def test_answers_do_not_depend_on_the_hash_seed(tmp_path):
         )
         outputs.add(run.stdout)
     assert len(outputs) == 1
+
+
+def test_import_writes_a_document_once_and_refuses_to_overwrite(run, knowledge_copy, tmp_path):
+    source = tmp_path / "lokal-overenskommelse.txt"
+    source.write_text(
+        "Lokal överenskommelse Testby\n\nKommunen och föreningarna samverkar.\n", "utf-8"
+    )
+    code, out, _ = run("import", str(source), "--id", "testby-ok", knowledge=knowledge_copy)
+    written = knowledge_copy / "testby-ok.md"
+    assert code == 0
+    assert f"wrote {written}" in out
+    assert "Kommunen och föreningarna samverkar." in written.read_text(encoding="utf-8")
+    before = written.read_bytes()
+    code, _, err = run("import", str(source), "--id", "testby-ok", knowledge=knowledge_copy)
+    assert code == 1
+    assert "already exists" in err
+    assert written.read_bytes() == before

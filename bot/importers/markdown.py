@@ -61,6 +61,7 @@ def import_file(
     doc_id: str | None = None,
     force: bool = False,
     kind: str = "",
+    extracted: ImportedDocument | None = None,
 ) -> Path:
     """Extract ``path`` and write it as ``<knowledge_dir>/<id>.md``.
 
@@ -73,6 +74,7 @@ def import_file(
         doc_id: The document id; by default made from the title or the file name.
         force: Replace an existing document with the same id.
         kind: The document kind, or "" to leave it for the editor.
+        extracted: The result of :func:`extract` for ``path`` when the caller already has it.
 
     Returns:
         The path of the written document.
@@ -84,7 +86,7 @@ def import_file(
         raise ImportFailed(f"unknown kind {kind!r} (use {', '.join(KINDS)})")
     if not knowledge_dir.is_dir():
         raise ImportFailed(f"{knowledge_dir}: knowledge folder not found")
-    doc = extract(path)
+    doc = extracted or extract(path)
     if doc_id is None and not doc.id:
         raise ImportFailed(f"{path.name}: cannot make an id from the title; use --id")
     new_id = doc.id if doc_id is None else doc_id
