@@ -91,10 +91,6 @@ class Analyzer:
         self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in _STEMMER_NAMES.items()}
         self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
 
-    def with_lexicon(self, lexicon: Collection[str]) -> Analyzer:
-        """Return a new analyzer that splits compounds against ``lexicon``."""
-        return Analyzer(lexicon)
-
     def stem(self, word: str, language: str) -> str:
         """Stem one lower-case word with the Snowball stemmer of ``language``.
 

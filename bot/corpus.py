@@ -83,9 +83,7 @@ def passage_index_text(document: Document, passage: Passage) -> str:
     document title is left out: repeated in every passage of a guide it cannot tell them
     apart, and it made the guide's generic passages (the disclaimer) rank with the answer.
     """
-    return "\n".join(
-        part for part in (document.author, passage.heading, passage.text) if part
-    )
+    return "\n".join(part for part in (document.author, passage.heading, passage.text) if part)
 
 
 def knowledge_version(directory: Path) -> str:
@@ -232,18 +230,21 @@ def rarity_of(zipf: float) -> float:
     return min(1.0, max(RARITY_FLOOR, (6.0 - zipf) / 3.0))
 
 
-def open_corpus(knowledge: Knowledge, directory: Path, cache_dir: Path | None) -> Corpus:
+def open_corpus(
+    knowledge: Knowledge, directory: Path, cache_dir: Path | None, version: str | None = None
+) -> Corpus:
     """Load the corpus from the cache when the knowledge is unchanged, else build and cache it.
 
     Args:
         knowledge: Loaded knowledge (passages are always re-split: that is cheap).
         directory: The knowledge folder (for the content hash).
         cache_dir: Where cached indexes live; None disables caching.
+        version: :func:`knowledge_version` of ``directory``, when already computed.
 
     Returns:
         The corpus.
     """
-    version = knowledge_version(directory)
+    version = version or knowledge_version(directory)
     if cache_dir is None:
         return build_corpus(knowledge, version)
     target = cache_dir / version

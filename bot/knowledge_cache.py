@@ -65,12 +65,15 @@ def from_json(data: dict[str, Any]) -> Knowledge:
     )
 
 
-def load_knowledge_cached(directory: Path, cache_dir: Path | None) -> Knowledge:
+def load_knowledge_cached(
+    directory: Path, cache_dir: Path | None, version: str | None = None
+) -> Knowledge:
     """Load a knowledge folder, from the parsed copy when its files are unchanged.
 
     Args:
         directory: The knowledge folder.
         cache_dir: Where cached indexes live; None always parses.
+        version: :func:`bot.corpus.knowledge_version` of the folder, when already computed.
 
     Returns:
         The knowledge, exactly as :func:`bot.knowledge.load_knowledge` would give it.
@@ -79,7 +82,7 @@ def load_knowledge_cached(directory: Path, cache_dir: Path | None) -> Knowledge:
         return load_knowledge(directory)
     # Problems and documents name their files, so the folder's own path is part of the key.
     where = hashlib.sha256(str(directory.resolve()).encode("utf-8")).hexdigest()[:12]
-    path = cache_dir / knowledge_version(directory) / f"{where}-{CACHE_FILE}"
+    path = cache_dir / (version or knowledge_version(directory)) / f"{where}-{CACHE_FILE}"
     try:
         return from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):

@@ -114,7 +114,6 @@ class Answer:
     notices: tuple[str, ...] = ()
     """Notes about the question itself, e.g. that it was shortened."""
     page_size: int = 3
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def page(self, number: int) -> tuple[Result, ...]:
         """Return the results on page ``number`` (0-based)."""

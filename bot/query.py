@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -62,7 +62,6 @@ class QueryBuilder:
         analyzer: The analyzer used for the documents.
         concepts: Glossary concepts.
         vocabulary: Index terms (terms outside it cannot match and are repaired or dropped).
-        idf: Inverse document frequency of a term (kept for callers that rank synonyms).
         languages: Languages the documents are written in; None means all.
         prepared: Tables from :meth:`prepared` of an identical builder (a cache), which
             spares analysing every glossary term again.
@@ -73,14 +72,12 @@ class QueryBuilder:
         analyzer: Analyzer,
         concepts: Collection[Concept],
         vocabulary: Collection[str],
-        idf: Callable[[str], float],
         languages: Collection[str] | None = None,
         prepared: dict[str, Any] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
-        self.idf = idf
         self.concepts = {concept.id: concept for concept in concepts}
         self._terms: list[_ConceptTerm] = []
         self._expansions: dict[tuple[str, str], tuple[str, ...]] = {}

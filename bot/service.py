@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import AbstainPolicy, Composer
-from bot.corpus import Corpus, open_corpus
+from bot.corpus import Corpus, knowledge_version, open_corpus
 from bot.index import EmptyIndexError
 from bot.knowledge import Knowledge
 from bot.knowledge_cache import load_knowledge_cached
@@ -97,13 +97,13 @@ class QAService:
     ) -> None:
         self.knowledge = knowledge
         self.corpus = corpus
+        self._passages = {passage.id: passage for passage in corpus.passages}
         self.composer = Composer(corpus, knowledge.topics, knowledge.changes, policy)
         prepared_file = cache / corpus.version / _PREPARED_FILE if cache else None
         self.queries = QueryBuilder(
             corpus.analyzer,
             knowledge.concepts,
             corpus.index.vocabulary,
-            corpus.idf,
             {passage.language for passage in corpus.passages},
             prepared=_read_json(prepared_file),
         )
@@ -132,7 +132,9 @@ class QAService:
         Raises:
             KnowledgeUnavailable: When no document can be used.
         """
-        knowledge = load_knowledge_cached(knowledge_dir, cache_dir)
+        # One hash of every knowledge file keys both cached copies.
+        version = knowledge_version(knowledge_dir) if knowledge_dir.is_dir() else None
+        knowledge = load_knowledge_cached(knowledge_dir, cache_dir, version)
         reported: set[str] = set()
         for problem in knowledge.problems:
             if problem.path not in reported:
@@ -146,7 +148,7 @@ class QAService:
             )
             raise KnowledgeUnavailable(reason)
         try:
-            corpus = open_corpus(knowledge, knowledge_dir, cache_dir)
+            corpus = open_corpus(knowledge, knowledge_dir, cache_dir, version)
         except EmptyIndexError:
             raise KnowledgeUnavailable(f"{knowledge_dir}: the documents contain no text") from None
         return cls(knowledge, corpus, policy, cache_dir)
@@ -177,13 +179,7 @@ class QAService:
 
     def passage(self, passage_id: str) -> Passage | None:
         """Return a passage by its id ``<doc-id>#<n>``."""
-        doc_id, _, number = passage_id.rpartition("#")
-        if not number.isdigit():
-            return None
-        for passage in self.corpus.passages:
-            if passage.doc_id == doc_id and passage.number == int(number):
-                return passage
-        return None
+        return self._passages.get(passage_id)
 
     def suggestions(self, language: str) -> tuple[Suggestion, ...]:
         """Return topic suggestions in ``language``."""
