@@ -141,18 +141,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    level = (
-        logging.DEBUG
-        if args.verbose
-        else getattr(logging, settings.log_level.upper(), logging.INFO)
-    )
+    # The bot logs like a service (timestamps, LOG_LEVEL); one-shot commands print only
+    # warnings, so their output stays what the user asked for.
+    serving = args.func is cmd_run or (args.func is cmd_default and bool(settings.telegram_token))
+    if args.verbose:
+        level = logging.DEBUG
+    elif serving:
+        level = getattr(logging, settings.log_level.upper(), logging.INFO)
+    else:
+        level = logging.WARNING
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        if args.func is cmd_run or args.func is cmd_default
+        if serving
         else "%(levelname)s: %(message)s",
-        level=level
-        if args.func in (cmd_run, cmd_default) and settings.telegram_token
-        else logging.WARNING,
+        level=level,
     )
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -290,26 +290,11 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             service = _service(settings)
         except Exception as exc:
             logger.warning("no index for nearest passages: %s", exc)
-        nearest = _nearest(service) if service is not None else None
+        nearest = service.nearest if service is not None else None
         print(format_report(build_report(log, days=args.days, nearest=nearest), args.lang))
     finally:
         log.close()
     return 0
-
-
-def _nearest(service):  # type: ignore[no-untyped-def]
-    def nearest(question: str) -> tuple[str, float] | None:
-        try:
-            query = service.query(question)
-        except ValueError:
-            return None
-        hits = service.corpus.index.search(query.terms, 1) if query.terms else []
-        if not hits:
-            return None
-        position, score = hits[0]
-        return service.corpus.passages[position].id, score
-
-    return nearest
 
 
 def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:

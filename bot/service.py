@@ -181,6 +181,25 @@ class QAService:
         """Return a passage by its id ``<doc-id>#<n>``."""
         return self._passages.get(passage_id)
 
+    def nearest(self, question: str) -> tuple[str, float] | None:
+        """Return the closest passage to a question, with no abstention (for gap reports).
+
+        Args:
+            question: Any question, answered or not.
+
+        Returns:
+            ``(passage_id, score)``, or None when nothing matches or the question is empty.
+        """
+        try:
+            query = self.query(question)
+        except EmptyQuestion:
+            return None
+        hits = self.composer.ranked(query)
+        if not hits:
+            return None
+        position, score = hits[0]
+        return self.corpus.passages[position].id, score
+
     def suggestions(self, language: str) -> tuple[Suggestion, ...]:
         """Return topic suggestions in ``language``."""
         return self.composer.suggestions(language)

@@ -183,15 +183,10 @@ def nearest_finder(service: Service) -> Nearest | None:
 
     def nearest(question: str) -> tuple[str, float] | None:
         try:
-            query = service.query(question)
-            hits = service.corpus.index.search(query.terms, 1) if query.terms else []
+            return service.nearest(question)
         except Exception:  # one odd question must not spoil the whole report
             logger.debug("No nearest passage for a reported question", exc_info=True)
             return None
-        if not hits:
-            return None
-        position, score = hits[0]
-        return service.corpus.passages[position].id, float(score)
 
     return nearest
 

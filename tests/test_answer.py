@@ -203,3 +203,12 @@ def test_parsed_knowledge_cache_equals_a_fresh_parse(knowledge_copy, tmp_path):
     assert second == load_knowledge(knowledge_copy)
     assert first == second
     assert len(list(cache.glob("*/*-knowledge-v1.json"))) == 1
+
+
+def test_nearest_passage_is_found_even_when_the_bot_abstains(real_service):
+    question = "Hur mycket kostar en parkeringsplats vid stationen?"
+    assert not real_service.ask(question).answered
+    passage_id, score = real_service.nearest("Vad är ett IOP?")
+    assert real_service.passage(passage_id) is not None
+    assert score > 0
+    assert real_service.nearest("\u200b") is None
