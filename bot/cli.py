@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["bench"]:
         # The benchmark has its own options; argparse's REMAINDER would reject "--sizes".
-        from bot.bench import main as bench_main
+        from bot.bench.run import main as bench_main
 
         return bench_main(arguments[1:])
     parser = build_parser()

@@ -100,8 +100,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     """Build the index, cache it and print its size and the time taken."""
-    from bot.corpus import build_corpus, knowledge_version, save_corpus
     from bot.knowledge import load_knowledge
+    from bot.search import build_corpus, knowledge_version, save_corpus
 
     started = time.perf_counter()
     knowledge = load_knowledge(settings.knowledge_dir)
@@ -134,8 +134,7 @@ def _one_per_file(problems: Sequence[object]) -> list[str]:
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the knowledge folder; print every problem as file:line: message."""
-    from bot.knowledge import load_knowledge
-    from bot.passages import split_passages
+    from bot.knowledge import load_knowledge, split_passages
 
     knowledge = load_knowledge(settings.knowledge_dir)
     for problem in knowledge.problems:
@@ -153,7 +152,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Run the question sets and print hit@1, hit@3, MRR and abstention accuracy."""
-    from bot.evaluation import (
+    from bot.quality import (
         HEADER,
         EvalSetError,
         Outcome,
@@ -191,7 +190,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         if subset:
             print(format_metrics(f"  language {language}", summarize(subset)))
     if args.tune:
-        from bot.evaluation import tune_policy
+        from bot.quality import tune_policy
 
         # Held-out questions measure generalisation; thresholds are never fitted to them.
         cases = load_cases([path for path in paths if "holdout" not in path.parts])
@@ -221,7 +220,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the Telegram bot (long polling)."""
-    from bot.telegram_run import run
+    from bot.telegram.run import run
 
     return run(settings)
 
@@ -237,7 +236,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """Turn a PDF, DOCX, HTML or TXT file into a knowledge document."""
     # The readers import pypdf, python-docx and trafilatura only when needed; a missing one
     # is reported as ImportFailed with the pip command to run.
-    from bot.importers import ImportFailed, extract, import_file
+    from bot.knowledge.importers import ImportFailed, extract, import_file
 
     source = Path(args.file)
     try:
@@ -264,7 +263,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     """Benchmark the index at growing sizes against rank_bm25."""
-    from bot.bench import main as bench_main
+    from bot.bench.run import main as bench_main
 
     return bench_main(args.bench_args)
 
@@ -281,7 +280,7 @@ def _open_log(settings: Settings):  # type: ignore[no-untyped-def]
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Print the gap report from the question log."""
-    from bot.report import build_report, format_report
+    from bot.store import build_report, format_report
 
     log = _open_log(settings)
     try:

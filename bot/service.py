@@ -8,14 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import AbstainPolicy, Composer
-from bot.corpus import Corpus, knowledge_version, open_corpus
-from bot.index import EmptyIndexError
-from bot.knowledge import Knowledge
-from bot.knowledge_cache import load_knowledge_cached
-from bot.language import detect_language
+from bot.knowledge import Knowledge, load_knowledge_cached
 from bot.models import Answer, Document, Passage, Suggestion, Topic
-from bot.query import Query, QueryBuilder
-from bot.text import clean
+from bot.search import (
+    Corpus,
+    Query,
+    QueryBuilder,
+    clean,
+    detect_language,
+    knowledge_version,
+    open_corpus,
+)
+from bot.search.index import EmptyIndexError
 
 logger = logging.getLogger(__name__)
 

@@ -90,10 +90,10 @@ if str(REPO) not in sys.path:
 import yaml  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-from bot.redact import personal_case_reply, redact  # noqa: E402
 from bot.service import EmptyQuestion, QAService  # noqa: E402
-from bot.telegram_render import escape, render_answer, render_text  # noqa: E402
-from bot.telegram_texts import choose_language, text  # noqa: E402
+from bot.store.redact import personal_case_reply, redact  # noqa: E402
+from bot.telegram.render import escape, render_answer, render_text  # noqa: E402
+from bot.telegram.texts import choose_language, text  # noqa: E402
 from tests.fakebotapi import FakeBotApi  # noqa: E402
 from tests.fakebotapi.server import FakeBotApiServer  # noqa: E402
 
@@ -115,7 +115,7 @@ DEMO_REPLY_TIMEOUT = 3.0
 # Builds the normal application with PTB's AIORateLimiter replaced by None (diagnostic only).
 NO_FLOOD_LIMITER_BOOTSTRAP = (
     "import sys\n"
-    "import bot.telegram_app as app\n"
+    "import bot.telegram.app as app\n"
     "app.AIORateLimiter = lambda **_: None\n"
     "from bot.cli import main\n"
     "sys.exit(main(['run']))\n"
@@ -154,7 +154,7 @@ def load_questions(root: Path = REPO) -> list[Question]:
 class ReplyOracle:
     """The reply the bot should send to a question, rendered in this process.
 
-    It mirrors ``bot.telegram_handlers._answer_question`` for a user without a /lang choice
+    It mirrors ``bot.telegram.core._answer_question`` for a user without a /lang choice
     and with the per-user limit not reached: language choice, redaction, the service and the
     renderer.
     """

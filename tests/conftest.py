@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from bot.answer import AbstainPolicy
+from bot.answer.compose import AbstainPolicy
 from bot.service import QAService
 
 # Shared 2-core machines run other jobs too: judge properties, not wall-clock time per example.

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.telegram_app import App
+from bot.telegram.app import App
 from tests.fakebotapi import FakeBotApi, SentMessage, check_telegram_html, visible_length
 
 ADMIN = 9001

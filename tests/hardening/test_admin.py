@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import AbstainPolicy
+from bot.answer.compose import AbstainPolicy
 from bot.config import ConfigError, load_settings
 from bot.service import QAService
-from bot.store import LOG_FILENAME, QuestionLog
-from bot.telegram_admin import ReloadOutcome, reload_knowledge, render_lines
-from bot.telegram_app import App
-from bot.telegram_render import MAX_VISIBLE
+from bot.store.log import LOG_FILENAME, QuestionLog
+from bot.telegram.admin import ReloadOutcome, reload_knowledge, render_lines
+from bot.telegram.app import App
+from bot.telegram.render import MAX_VISIBLE
 from tests.fakebotapi import FakeBotApi, check_telegram_html, visible_length
 from tests.fakebotapi.core import DEFAULT_GROUP_ID
 from tests.hardening.helpers import ADMIN, MakeApp, feed, replies
@@ -271,7 +271,7 @@ async def test_a_refused_reload_lists_at_most_thirty_problems(
 async def test_an_unexpected_reload_error_is_logged_and_refused(
     settings, tg_service: QAService, caplog: pytest.LogCaptureFixture
 ):
-    from bot.telegram_handlers import BotState
+    from bot.telegram.core import BotState
 
     state = BotState(settings=settings, service=tg_service)
 
@@ -289,7 +289,7 @@ async def test_an_unexpected_reload_error_is_logged_and_refused(
 async def test_a_file_that_breaks_between_the_check_and_the_build_is_still_refused(
     settings, tg_service: QAService, tg_knowledge: Path
 ):
-    from bot.telegram_handlers import BotState
+    from bot.telegram.core import BotState
 
     state = BotState(settings=replace(settings, knowledge_dir=tg_knowledge), service=tg_service)
     (tg_knowledge / "trasig.md").write_text("Ingen front matter.\n", encoding="utf-8")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.telegram_app import App
+from bot.telegram.app import App
 from tests.fakebotapi import FakeBotApi, check_telegram_html, visible_length
 from tests.fakebotapi.core import DEFAULT_GROUP_ID
 from tests.hardening.catalogue import (
@@ -266,9 +266,9 @@ def _crash(case: KnowledgeCase, request: pytest.FixtureRequest, surface: str) ->
             pytest.mark.xfail(
                 strict=True,
                 raises=ValueError,
-                reason="bot/knowledge.py: a YAML scalar that PyYAML cannot convert (impossible "
-                "date or time, an integer over 4300 digits) raises ValueError instead of a "
-                f"file:line problem, so {surface} ends in a traceback",
+                reason="bot/knowledge/load.py: a YAML scalar that PyYAML cannot convert "
+                "(impossible date or time, an integer over 4300 digits) raises ValueError "
+                f"instead of a file:line problem, so {surface} ends in a traceback",
             )
         )
 

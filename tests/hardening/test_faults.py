@@ -21,8 +21,8 @@ import httpx
 import pytest
 from telegram.request import HTTPXRequest
 
-from bot.store import LOG_FILENAME, QuestionLog
-from bot.telegram_app import ALLOWED_UPDATES, App
+from bot.store.log import LOG_FILENAME, QuestionLog
+from bot.telegram.app import ALLOWED_UPDATES, App
 from tests.fakebotapi import FakeBotApi
 from tests.hardening.helpers import Ledger, MakeApp, feed, replies
 from tests.telegram.helpers import RESERVED_QUESTION, UNKNOWN_QUESTION, button_data

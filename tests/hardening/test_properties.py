@@ -17,13 +17,14 @@ from datetime import date, datetime, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.language import detect_language
 from bot.models import LANGUAGES, Answer, Document, Suggestion, Topic
-from bot.report import DayStats, DislikedAnswer, Gap, Report, format_report
+from bot.search.language import detect_language
+from bot.search.text import clean
 from bot.service import EmptyQuestion, QAService
-from bot.telegram_admin import render_lines, render_problems
-from bot.telegram_callbacks import MAX_CALLBACK_BYTES
-from bot.telegram_render import (
+from bot.store.report import DayStats, DislikedAnswer, Gap, Report, format_report
+from bot.telegram.admin import render_lines, render_problems
+from bot.telegram.callback_data import MAX_CALLBACK_BYTES
+from bot.telegram.render import (
     MAX_VISIBLE,
     Chunk,
     language_keyboard,
@@ -35,8 +36,7 @@ from bot.telegram_render import (
     render_topic,
     topics_keyboard,
 )
-from bot.telegram_texts import _TEXTS, text
-from bot.text import clean
+from bot.telegram.texts import _TEXTS, text
 from bot.views import answer_json, answer_text
 from tests.fakebotapi import check_telegram_html, visible_length
 from tests.hardening.catalogue import QUESTIONS

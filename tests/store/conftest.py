@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import LOG_FILENAME, QuestionLog
+from bot.store.log import LOG_FILENAME, QuestionLog
 
 SECRET = "test-secret"
 

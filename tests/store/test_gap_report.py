@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.report import (
+from bot.store.log import QuestionLog
+from bot.store.report import (
     DayStats,
     DislikedAnswer,
     Gap,
@@ -15,7 +16,6 @@ from bot.report import (
     format_report,
     normalise_question,
 )
-from bot.store import QuestionLog
 
 USER = 1001
 VOTER = 2002

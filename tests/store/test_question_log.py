@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import SCHEMA_VERSION, SECRET_FILENAME, QuestionLog, StoreError
+from bot.store.log import SCHEMA_VERSION, SECRET_FILENAME, QuestionLog, StoreError
 
 SECRET = "test-secret"  # the same as the ``log`` fixture's
 USER = 987654321987
@@ -347,7 +347,7 @@ def test_locked_database_loses_the_write_but_not_earlier_rows(
     other = sqlite3.connect(db_path, isolation_level=None, timeout=0)
     other.execute("BEGIN EXCLUSIVE")
     try:
-        with caplog.at_level(logging.ERROR, logger="bot.store"):
+        with caplog.at_level(logging.ERROR, logger="bot.store.log"):
             assert ask(log, "andra") is None
             assert not log.record_feedback(first, user_id=USER, value=1)
             assert log.purge_expired() == 0
@@ -373,7 +373,7 @@ def test_full_disk_loses_the_write_but_not_earlier_rows(
     pages = connection.execute("PRAGMA page_count").fetchone()[0]
     connection.execute(f"PRAGMA max_page_count = {pages}")
 
-    with caplog.at_level(logging.ERROR, logger="bot.store"):
+    with caplog.at_level(logging.ERROR, logger="bot.store.log"):
         assert ask(log, "stor fråga " * 5000) is None
 
     assert "full" in caplog.text

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redact import MASKS, Redaction, personal_case_reply, redact
+from bot.store.redact import MASKS, Redaction, personal_case_reply, redact
 
 
 def luhn_digit(nine: str) -> str:

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.answer import AbstainPolicy
+from bot.answer.compose import AbstainPolicy
 from bot.config import Settings
 from bot.service import QAService
-from bot.telegram_app import App, build_application, post_init, post_shutdown
+from bot.telegram.app import App, build_application, post_init, post_shutdown
 from tests.fakebotapi import FakeBotApi
 from tests.telegram.helpers import KNOWLEDGE, Feed, RecordingLog
 

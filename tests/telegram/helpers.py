@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.telegram_app import STATE_KEY, App, BotState
+from bot.telegram.app import STATE_KEY, App, BotState
 from tests.fakebotapi import FakeBotApi, SentMessage, check_telegram_html
 
 KNOWLEDGE = Path(__file__).parent / "data" / "knowledge"
@@ -20,7 +20,7 @@ Feed = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class RecordingLog:
-    """An in-memory stand-in for bot.store.QuestionLog."""
+    """An in-memory stand-in for bot.store.log.QuestionLog."""
 
     def __init__(self) -> None:
         self.questions: list[dict[str, Any]] = []

@@ -9,7 +9,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.models import Answer
 from bot.ratelimit import SlidingWindowLimiter
-from bot.telegram_callbacks import (
+from bot.telegram.callback_data import (
     FEEDBACK_PATTERN,
     MORE_PATTERN,
     TOPIC_PATTERN,
@@ -22,7 +22,7 @@ from bot.telegram_callbacks import (
     topic_data,
     topic_key,
 )
-from bot.telegram_retry import RetryingRateLimiter
+from bot.telegram.retry import RetryingRateLimiter
 
 
 def entry() -> AnswerEntry:
@@ -112,7 +112,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def no_sleep(seconds: float) -> None:
         recorded.append(seconds)
 
-    monkeypatch.setattr("bot.telegram_retry.asyncio.sleep", no_sleep)
+    monkeypatch.setattr("bot.telegram.retry.asyncio.sleep", no_sleep)
     return recorded
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram_app import App, bot_commands
+from bot.telegram.app import App, bot_commands
 from tests.fakebotapi import FakeBotApi
 from tests.fakebotapi.core import DEFAULT_GROUP_ID
 from tests.telegram.helpers import (
@@ -217,7 +217,7 @@ async def test_questions_are_recorded_in_the_question_log(fake: FakeBotApi, feed
     assert record["chat_type"] == "private"
     assert record["answered"] is True
     assert "anna@example.org" not in record["question"]
-    from bot.redact import redact
+    from bot.store.redact import redact
 
     question = redact(RESERVED_QUESTION + " Mejla anna@example.org").text
     expected = state_of(app).service.ask(question)
@@ -455,7 +455,7 @@ async def test_server_errors_and_flood_control_are_retried(
     async def no_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr("bot.telegram_retry.asyncio.sleep", no_sleep)
+    monkeypatch.setattr("bot.telegram.retry.asyncio.sleep", no_sleep)
     fake.fail_next("sendMessage", status=502)
     fake.fail_next("sendMessage", status=429, retry_after=3)
     await ask(fake, feed)
@@ -476,7 +476,7 @@ async def test_allowlist_stops_everyone_else(fake: FakeBotApi, settings, tg_serv
 
     from telegram import Update
 
-    from bot.telegram_app import build_application
+    from bot.telegram.app import build_application
 
     restricted = replace(settings, allowed_user_ids=frozenset({42}))
     app = build_application(

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.models import Answer, Citation, Excerpt, Passage, Result, Suggestion
-from bot.telegram_render import (
+from bot.telegram.render import (
     MAX_VISIBLE,
     marked,
     render_answer,

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import telegram_run
 from bot.cli import main
 from bot.config import Settings
-from bot.telegram_app import api_base_url
-from bot.telegram_run import hide_secret_in_logs, run
+from bot.telegram import run as telegram_run  # the module
+from bot.telegram.app import api_base_url
+from bot.telegram.run import hide_secret_in_logs, run
 
 TOKEN = "123456:SECRET-token_x"
 

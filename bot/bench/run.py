@@ -1,0 +1,230 @@
+"""Benchmark the sparse BM25 index against rank_bm25 on synthetic knowledge bases.
+
+Usage::
+
+    python -m bot.bench [--sizes 1000,10000,100000,1000000] [--queries 300] [--json]
+
+For every size the benchmark generates a deterministic synthetic corpus (Zipf-distributed
+words from the real ``knowledge/`` vocabulary, padded with generated words), then runs three
+fresh processes so each peak RSS belongs to one job:
+
+1. *build*: token lists -> :meth:`SearchIndex.build` -> :meth:`SearchIndex.save`;
+2. *serve*: :meth:`SearchIndex.load` (memory-mapped) and the timed queries;
+3. *reference* (up to 100k passages): rank_bm25 ``BM25Okapi.get_scores`` on the same tokens,
+   the speed-up, and a check that the top 10 ids and scores equal rank_bm25's within 1e-9.
+
+This is a script, not a test: it takes minutes and needs a few GB of memory at 1M passages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.bench import workers
+from bot.bench.corpus import MEAN_LENGTH, ZIPF_EXPONENT, ZIPF_OFFSET, vocabulary
+from bot.bench.report import (
+    BuildResult,
+    ReferenceResult,
+    ServeResult,
+    SizeResult,
+    format_table,
+    machine,
+    target_lines,
+)
+from bot.bench.workers import TIMED_PASSES
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+DEFAULT_QUERIES = 300
+REFERENCE_MAX_SIZE = 100_000
+"""rank_bm25 needs ~10 s and a Python dict per passage at 100k; at 1M it is skipped."""
+
+
+def _load_average() -> float:
+    """Return the 1-minute load average (0.0 where unsupported)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
+def _run_worker(
+    phase: str, n_passages: int, directory: Path, n_queries: int, words_file: Path
+) -> dict[str, Any]:
+    """Run one phase in a fresh interpreter and return its JSON result."""
+    command = [
+        sys.executable,
+        "-m",
+        "bot.bench.run",
+        "--worker",
+        phase,
+        "--worker-size",
+        str(n_passages),
+        "--worker-dir",
+        str(directory),
+        "--queries",
+        str(n_queries),
+        "--worker-vocabulary",
+        str(words_file),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench worker {phase} at {n_passages} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_bench(
+    sizes: Sequence[int],
+    queries: int,
+    json_out: bool,
+    out: TextIO = sys.stdout,
+    *,
+    keep: Path | None = None,
+) -> int:
+    """Run the benchmark and print a Markdown table (or JSON) to ``out``.
+
+    Args:
+        sizes: Corpus sizes in passages.
+        queries: Number of timed queries per size (the reference runs a subset at 100k).
+        json_out: Print one JSON document instead of tables.
+        out: Where to print.
+        keep: Keep the built indexes under this directory instead of a temporary one.
+
+    Returns:
+        0 if every compared top 10 equals rank_bm25's, otherwise 1.
+    """
+    words, source = vocabulary()
+    digest = hashlib.sha256("\n".join(words).encode()).hexdigest()[:12]
+    results: list[SizeResult] = []
+    with tempfile.TemporaryDirectory(prefix="bot-bench-") as tmp:
+        root = keep if keep is not None else Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        # Every worker uses this list: knowledge/ may change while the benchmark runs.
+        words_file = root / "vocabulary.json"
+        words_file.write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+        for n_passages in sizes:
+            if not json_out:
+                print(f"... {n_passages:,} passages", file=sys.stderr, flush=True)
+            directory = root / f"index-{n_passages}"
+            build = BuildResult(**_run_worker("build", n_passages, directory, queries, words_file))
+            before = _load_average()
+            serve = ServeResult(**_run_worker("serve", n_passages, directory, queries, words_file))
+            load = max(before, _load_average())
+            reference = None
+            if n_passages <= REFERENCE_MAX_SIZE:
+                reference = ReferenceResult(
+                    **_run_worker("reference", n_passages, directory, queries, words_file)
+                )
+            results.append(SizeResult(n_passages, build, serve, reference, load))
+    ok = all(
+        r.serve.exhaustive_equal == r.serve.exhaustive_queries
+        and (r.reference is None or r.reference.equal_queries == r.reference.queries)
+        for r in results
+    )
+    setup = {
+        "vocabulary": f"{source} (sha256 {digest})",
+        "zipf": f"p(rank r) ~ (r + {ZIPF_OFFSET})^-{ZIPF_EXPONENT}",
+        "passage length": f"lognormal, mean {MEAN_LENGTH}, clipped to 5..400 tokens",
+        "queries": f"{queries} of 3-8 distinct terms (80% ranks 50-5000, 15% 5-50, 5% rarer)",
+        "timing": (
+            f"index.search(k=10), memory-mapped index; one warm-up pass, then percentiles "
+            f"over {TIMED_PASSES} passes ({TIMED_PASSES * queries} samples)"
+        ),
+    }
+    if json_out:
+        payload = {
+            "machine": machine(),
+            "setup": setup,
+            "results": [asdict(r) for r in results],
+            "targets": target_lines(results),
+            "all_equal": ok,
+        }
+        print(json.dumps(payload, indent=2), file=out)
+    else:
+        for key, value in {**machine(), **setup}.items():
+            print(f"- {key}: {value}", file=out)
+        print(file=out)
+        print(format_table(results), file=out)
+        targets = target_lines(results)
+        if targets:
+            print("\nTargets:", file=out)
+            print("\n".join(targets), file=out)
+    return 0 if ok else 1
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of sizes: {text!r}") from exc
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive integers")
+    return sizes
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the benchmark's options to ``parser`` (used by ``python -m bot bench``)."""
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=list(DEFAULT_SIZES),
+        help="comma-separated corpus sizes in passages (default: 1000,10000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--queries",
+        type=int,
+        default=DEFAULT_QUERIES,
+        help=f"timed queries per size (default: {DEFAULT_QUERIES})",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the built indexes in this directory"
+    )
+    parser.add_argument(
+        "--worker", choices=["build", "serve", "reference"], help=argparse.SUPPRESS
+    )
+    parser.add_argument("--worker-size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-vocabulary", type=Path, help=argparse.SUPPRESS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``python -m bot.bench``; see the module docstring."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    if argv and argv[0] == "--":  # `python -m bot bench -- --sizes 1000`
+        argv = argv[1:]
+    args = parser.parse_args(argv)
+    if args.worker:
+        size, directory = args.worker_size, args.worker_dir
+        words = json.loads(args.worker_vocabulary.read_text(encoding="utf-8"))
+        result: Any
+        if args.worker == "build":
+            result = workers.build_worker(size, directory, words)
+        elif args.worker == "serve":
+            result = workers.serve_worker(directory, args.queries, words)
+        else:
+            result = workers.reference_worker(size, directory, args.queries, words)
+        print(json.dumps(asdict(result)))
+        return 0
+    if args.queries < 1:
+        parser.error("--queries must be at least 1")
+    return run_bench(args.sizes, args.queries, args.json, keep=args.keep)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

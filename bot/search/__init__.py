@@ -1,0 +1,35 @@
+"""Question and passages in, ranked hits out: clean-up, language, analysis, query terms, BM25.
+
+Offers :class:`Analyzer`, :func:`detect_language`, :class:`Query` / :class:`QueryBuilder`,
+:func:`clean`, :class:`Corpus` (:func:`open_corpus`, :func:`knowledge_version`) and the index
+package :mod:`bot.search.index`.
+"""
+
+from bot.search.analysis import Analyzer
+from bot.search.corpus import (
+    Corpus,
+    build_corpus,
+    knowledge_version,
+    open_corpus,
+    passage_index_text,
+    save_corpus,
+)
+from bot.search.language import detect_language
+from bot.search.query import Query, QueryBuilder, country_hint
+from bot.search.text import clean, fold
+
+__all__ = [
+    "Analyzer",
+    "Corpus",
+    "Query",
+    "QueryBuilder",
+    "build_corpus",
+    "clean",
+    "country_hint",
+    "detect_language",
+    "fold",
+    "knowledge_version",
+    "open_corpus",
+    "passage_index_text",
+    "save_corpus",
+]

@@ -1,0 +1,280 @@
+"""Text analysis shared by documents and questions: tokens, stopwords, stems, compounds, § refs.
+
+One analyzer turns text into index terms. Documents are analysed in their own language;
+questions in their detected language. The same function serves both, so a question term can
+only match when it was produced the same way as the document term.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import Stemmer
+import yaml
+
+from bot.search.text import fold
+
+ANALYZER_VERSION = "3"
+"""Bump when analysis changes, so cached indexes are rebuilt."""
+
+_STEMMER_NAMES = {"sv": "swedish", "da": "danish", "en": "english"}
+_WORD = re.compile(r"\w+(?:[-:'’]\w+)*")
+# "4 kap. 18 §", "19 kap. 25 a §": chapter-qualified Swedish references.
+_CHAPTER_REF = re.compile(r"(\d+)\s*kap\.?\s*(\d+)\s*([a-z])?\s*§", re.IGNORECASE)
+# "18 §", "25 a §" (Swedish order) and "§ 18", "§ 18 a", "§18a" (Danish/English order).
+_SECTION_AFTER = re.compile(r"(\d+)\s*([a-z])?\s*§", re.IGNORECASE)
+_SECTION_BEFORE = re.compile(r"§\s*(\d+)(?:\s?([a-z])\b)?", re.IGNORECASE)
+_ARTICLE_REF = re.compile(r"\b(?:art\.?|artikel|article)\s*(\d+)", re.IGNORECASE)
+_LINKING = ("s",)
+MIN_SPLIT_WORD = 8
+MAX_SPLIT_WORD = 40
+"""Longer "words" (hashes, runs of letters) are not compounds; splitting them costs O(n³)."""
+MIN_PART = 4
+
+
+@dataclass(frozen=True)
+class WordSpan:
+    """A word (or legal reference) in a text with the index terms it produced."""
+
+    start: int
+    end: int
+    terms: tuple[str, ...]
+
+
+def _read_lines(name: str) -> list[str]:
+    data = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    return data.splitlines()
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    """Return the Snowball stopword list for ``language`` (sv, da or en).
+
+    Args:
+        language: A language code.
+
+    Returns:
+        The stopwords; an empty set for unknown languages.
+    """
+    if language not in _STEMMER_NAMES:
+        return frozenset()
+    words = set()
+    for line in _read_lines(f"stopwords/{language}.txt"):
+        word = line.split("|", 1)[0].strip()
+        if word:
+            words.add(word)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _overrides() -> dict[str, dict[str, str]]:
+    loaded = yaml.safe_load(
+        resources.files("bot.data").joinpath("stem_overrides.yaml").read_text("utf-8")
+    )
+    return {lang: dict(mapping or {}) for lang, mapping in (loaded or {}).items()}
+
+
+class Analyzer:
+    """Turns text into index terms for BM25.
+
+    Args:
+        lexicon: Known stems used to split compounds (the corpus vocabulary). Compound
+            parts are added to the whole word, never replacing it.
+    """
+
+    def __init__(self, lexicon: Collection[str] = frozenset()) -> None:
+        self.lexicon = frozenset(lexicon)
+        self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in _STEMMER_NAMES.items()}
+        self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def stem(self, word: str, language: str) -> str:
+        """Stem one lower-case word with the Snowball stemmer of ``language``.
+
+        Args:
+            word: A casefolded word.
+            language: sv, da or en (unknown languages fall back to Swedish).
+
+        Returns:
+            The stem, after the project's override map for known Snowball misses.
+        """
+        language = language if language in _STEMMER_NAMES else "sv"
+        override = _overrides().get(language, {}).get(word)
+        if override:
+            return override
+        if not word.isalpha():
+            return word
+        return str(self._stemmers[language].stemWord(word))
+
+    def word_terms(self, word: str, language: str) -> tuple[str, ...]:
+        """Return the index terms of one word as written (case is folded here).
+
+        Hyphenated words give their parts and the joined form ("IOP-avtal" → iop, avtal,
+        iopavtal); colon and apostrophe endings are dropped ("IOP:er", "LOU:s" → iop, lou);
+        long words also give their compound parts.
+
+        Args:
+            word: One token matched by the word pattern.
+            language: The language to stem in.
+
+        Returns:
+            The terms, possibly empty for stopwords.
+        """
+        key = (word, language)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = tuple(self._word_terms(word.casefold(), language))
+            if len(self._cache) < 200_000:
+                self._cache[key] = cached
+        return cached
+
+    def _word_terms(self, word: str, language: str) -> Iterator[str]:
+        word = word.replace("’", "'")
+        if "-" in word:
+            parts = [part for part in word.split("-") if part]
+            for part in parts:
+                yield from self._word_terms(part, language)
+            joined = "".join(parts)
+            if len(parts) > 1 and joined.isalnum():
+                yield self.stem(joined, language) if joined.isalpha() else joined
+            return
+        if ":" in word or "'" in word:
+            head, _, tail = word.replace("'", ":").partition(":")
+            if head.isdigit() and tail.isdigit():
+                yield from (head, tail, f"{head}:{tail}")
+            elif tail.isalpha() and len(tail) <= 3:
+                yield from self._word_terms(head, language)
+            else:
+                for part in (head, tail):
+                    yield from self._word_terms(part, language)
+            return
+        if not word or word in stopwords(language) or word == "_":
+            return
+        stem = self.stem(word, language)
+        yield stem
+        if word.isalpha() and MIN_SPLIT_WORD <= len(word) <= MAX_SPLIT_WORD and self.lexicon:
+            for part in self.split_compound(word, language):
+                if part != stem:
+                    yield part
+
+    def split_compound(self, word: str, language: str, depth: int = 0) -> tuple[str, ...]:
+        """Split a compound into stems: "civilsamhällesutredningen" → civilsamhäll, utredning.
+
+        A split is valid when both sides (the head optionally losing a linking -s-) are at least
+        four letters and their stems are in the lexicon; the tail may itself be split once more.
+        Among valid splits the most balanced one wins.
+
+        Args:
+            word: A casefolded alphabetic word.
+            language: The language to stem in.
+            depth: Recursion depth (internal).
+
+        Returns:
+            The stems of the parts, or an empty tuple when the word is not a known compound.
+        """
+        best: tuple[str, ...] = ()
+        best_balance = 0
+        stops = stopwords(language)
+        for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+            head, tail = word[:cut], word[cut:]
+            if tail in stops:
+                continue
+            tail_parts: tuple[str, ...] = ()
+            tail_stem = self.stem(tail, language)
+            if tail_stem in self.lexicon:
+                tail_parts = (tail_stem,)
+            elif depth == 0 and len(tail) >= MIN_SPLIT_WORD:
+                tail_parts = self.split_compound(tail, language, depth + 1)
+            if not tail_parts:
+                continue
+            for candidate in (
+                head,
+                *(head[: -len(link)] for link in _LINKING if head.endswith(link)),
+            ):
+                if len(candidate) < MIN_PART or candidate in stops:
+                    continue
+                head_stem = self.stem(candidate, language)
+                if head_stem in self.lexicon or candidate in self.lexicon:
+                    balance = min(len(candidate), len(tail))
+                    if balance > best_balance:
+                        best, best_balance = (head_stem, *tail_parts), balance
+                    break
+        return best
+
+    def spans(self, text: str, language: str) -> list[WordSpan]:
+        """Return every word and legal reference of ``text`` with its terms, in text order.
+
+        Args:
+            text: Text in its original form (offsets refer to it).
+            language: The language to analyse in.
+
+        Returns:
+            Word spans, including those whose terms are empty (stopwords).
+        """
+        found = [
+            WordSpan(match.start(), match.end(), self.word_terms(match.group(), language))
+            for match in _WORD.finditer(text)
+        ]
+        found.extend(legal_references(text))
+        found.sort(key=lambda span: (span.start, span.end))
+        return found
+
+    def terms(self, text: str, language: str) -> list[str]:
+        """Return all index terms of ``text`` in order, repeated as often as they occur."""
+        return [term for span in self.spans(text, language) for term in span.terms]
+
+
+def legal_references(text: str) -> list[WordSpan]:
+    """Find legal references and give them exact-match terms.
+
+    "4 kap. 18 §" gives ``§18`` and ``4kap§18``; "§ 18" and "18 §" both give ``§18``;
+    "art. 77" gives ``art77``. Numbers stay ordinary terms as well.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        One span per reference.
+    """
+    spans: list[WordSpan] = []
+    covered: list[tuple[int, int]] = []
+    for match in _CHAPTER_REF.finditer(text):
+        chapter, section, letter = match.group(1), match.group(2), (match.group(3) or "").lower()
+        spans.append(
+            WordSpan(
+                match.start(),
+                match.end(),
+                (f"§{section}{letter}", f"{chapter}kap§{section}{letter}"),
+            )
+        )
+        covered.append(match.span())
+    for pattern in (_SECTION_AFTER, _SECTION_BEFORE):
+        for match in pattern.finditer(text):
+            if any(start <= match.start() < end for start, end in covered):
+                continue
+            letter = (match.group(2) or "").lower()
+            spans.append(WordSpan(match.start(), match.end(), (f"§{match.group(1)}{letter}",)))
+            covered.append(match.span())
+    for match in _ARTICLE_REF.finditer(text):
+        spans.append(WordSpan(match.start(), match.end(), (f"art{match.group(1)}",)))
+    return spans
+
+
+def folded_variants(vocabulary: Collection[str]) -> dict[str, tuple[str, ...]]:
+    """Map each accent-free spelling to the vocabulary terms it stands for.
+
+    Args:
+        vocabulary: Index terms.
+
+    Returns:
+        ``fold(term)`` → terms, only where folding changes something.
+    """
+    variants: dict[str, list[str]] = {}
+    for term in vocabulary:
+        folded = fold(term)
+        if folded != term:
+            variants.setdefault(folded, []).append(term)
+    return {key: tuple(sorted(value)) for key, value in variants.items()}

@@ -1,0 +1,334 @@
+"""Gap report for knowledge editors: what was asked, what went unanswered, what got 👎.
+
+:func:`build_report` reads the question log into frozen value objects; :func:`format_report`
+renders them as plain text for ``python -m bot report`` and (HTML-escaped) for ``/stats``.
+Days are UTC days, like the timestamps in the log.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from bot.store.log import LoggedQuestion, QuestionLog
+
+Nearest = Callable[[str], tuple[str, float] | None]
+"""Callback giving the closest passage ``(passage_id, score)`` for a question, or None."""
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """Questions on one UTC day."""
+
+    day: date
+    questions: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A group of unanswered questions that normalise to the same form."""
+
+    question: str
+    """The most frequent wording in the group (most recent on a tie)."""
+    count: int
+    key: str
+    """The normalised form the group shares, see :func:`normalise_question`."""
+    languages: tuple[str, ...]
+    last_asked: datetime
+    nearest: tuple[str, float] | None = None
+    """Closest passage ``(passage_id, score)`` from the ``nearest`` callback."""
+
+
+@dataclass(frozen=True)
+class DislikedAnswer:
+    """An answer that got at least one 👎."""
+
+    question_id: int
+    question: str
+    asked_at: datetime
+    answered: bool
+    down: int
+    up: int
+    passages: tuple[tuple[str, float], ...] = ()
+    """The passages the answer cited, ``(passage_id, score)``, best first."""
+    nearest: tuple[str, float] | None = None
+    """Closest passage from the callback, looked up only when nothing was cited."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the gap report shows for one period."""
+
+    start: date
+    end: date
+    days: tuple[DayStats, ...]
+    """Every day of the period, oldest first, including days without questions."""
+    questions: int
+    answered: int
+    personal_cases: int
+    """Questions refused because they carried a personnummer, samordningsnummer or CPR."""
+    thumbs_up: int
+    thumbs_down: int
+    gaps: tuple[Gap, ...]
+    disliked: tuple[DislikedAnswer, ...]
+
+    @property
+    def answered_rate(self) -> float | None:
+        """Share of questions answered (0–1), or None when nothing was asked."""
+        return self.answered / self.questions if self.questions else None
+
+
+def normalise_question(text: str) -> str:
+    """Return the grouping key of a question.
+
+    NFKC and casefold, punctuation and symbols turned into spaces, then the words sorted, so
+    "Vad är IOP?" and "iop – vad är" fall into one group.
+
+    Args:
+        text: A (redacted) question.
+
+    Returns:
+        The sorted words joined by single spaces; "" when no word is left.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    spaced = "".join(" " if unicodedata.category(char)[0] in "PSZC" else char for char in folded)
+    return " ".join(sorted(spaced.split()))
+
+
+def build_report(
+    log: QuestionLog,
+    *,
+    days: int = 30,
+    nearest: Nearest | None = None,
+    now: datetime | None = None,
+    top: int = 10,
+) -> Report:
+    """Collect the gap report for the last ``days`` UTC days, today included.
+
+    Args:
+        log: The question log.
+        days: Length of the period in days (at least 1).
+        nearest: Finds the closest passage for a question, e.g. a search with no threshold.
+        now: End of the period; the current time when None.
+        top: How many unanswered groups and 👎 answers to keep.
+
+    Returns:
+        The report.
+
+    Raises:
+        ValueError: When ``days`` or ``top`` is below 1.
+        bot.store.log.StoreError: When the log cannot be read.
+    """
+    if days < 1 or top < 1:
+        raise ValueError(f"days and top must be at least 1, got days={days}, top={top}")
+    moment = _utc(now)
+    end = moment.date()
+    start = end - timedelta(days=days - 1)
+    since = datetime.combine(start, time.min, tzinfo=timezone.utc)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
+
+    counts = {count.day: count for count in log.daily_counts(since, until)}
+    day_stats = tuple(
+        DayStats(day, counts[day].questions, counts[day].answered)
+        if day in counts
+        else DayStats(day, 0, 0)
+        for day in (start + timedelta(days=offset) for offset in range(days))
+    )
+    rated = log.rated(since, until)
+    disliked = [
+        DislikedAnswer(
+            question_id=answer.question.id,
+            question=answer.question.question,
+            asked_at=answer.question.asked_at,
+            answered=answer.question.answered,
+            down=answer.down,
+            up=answer.up,
+            passages=answer.question.passages,
+            nearest=(
+                None
+                if answer.question.passages or nearest is None
+                else nearest(answer.question.question)
+            ),
+        )
+        for answer in rated
+        if answer.down
+    ][:top]
+    return Report(
+        start=start,
+        end=end,
+        days=day_stats,
+        questions=sum(count.questions for count in counts.values()),
+        answered=sum(count.answered for count in counts.values()),
+        personal_cases=sum(count.personal for count in counts.values()),
+        thumbs_up=sum(answer.up for answer in rated),
+        thumbs_down=sum(answer.down for answer in rated),
+        gaps=_gaps(log.unanswered(since, until), nearest=nearest, top=top),
+        disliked=tuple(disliked),
+    )
+
+
+def format_report(report: Report, language: str = "sv") -> str:
+    """Render a report as plain text.
+
+    Args:
+        report: From :func:`build_report`.
+        language: ``"sv"``, ``"da"`` or ``"en"``; anything else gets Swedish.
+
+    Returns:
+        Plain text (escape it before sending with an HTML parse mode).
+    """
+    words = _WORDS.get(language, _WORDS["sv"])
+    period = words["period"].format(
+        start=report.start.isoformat(), end=report.end.isoformat(), days=len(report.days)
+    )
+    lines = [words["title"].format(period=period), ""]
+    if not report.questions:
+        lines.append(words["no_questions"])
+        return "\n".join(lines)
+
+    rate = report.answered_rate or 0.0
+    lines.append(
+        words["totals"].format(
+            questions=report.questions,
+            answered=report.answered,
+            rate=_percent(rate, language),
+            personal=report.personal_cases,
+        )
+    )
+    lines.append(words["feedback"].format(up=report.thumbs_up, down=report.thumbs_down))
+
+    lines += ["", words["per_day"]]
+    for day in report.days:
+        if day.questions:
+            lines.append(
+                "  "
+                + words["day"].format(
+                    day=day.day.isoformat(), questions=day.questions, answered=day.answered
+                )
+            )
+
+    lines += ["", words["gaps"]]
+    if not report.gaps:
+        lines.append("  " + words["none"])
+    for number, gap in enumerate(report.gaps, start=1):
+        languages = ", ".join(gap.languages)
+        lines.append(f'  {number}. {gap.count} × "{gap.question}" [{languages}]')
+        lines.append("     " + _passage_line(gap.nearest, words["nearest"], words["no_nearest"]))
+
+    lines += ["", words["disliked"]]
+    if not report.disliked:
+        lines.append("  " + words["none"])
+    for number, answer in enumerate(report.disliked, start=1):
+        lines.append(f'  {number}. 👎 {answer.down} · 👍 {answer.up}: "{answer.question}"')
+        if answer.passages:
+            cited = ", ".join(f"{pid} ({score:.2f})" for pid, score in answer.passages)
+            lines.append(f"     {words['cited']}: {cited}")
+        else:
+            lines.append(
+                "     " + _passage_line(answer.nearest, words["nearest"], words["no_nearest"])
+            )
+    return "\n".join(lines)
+
+
+_WORDS: dict[str, dict[str, str]] = {
+    "sv": {
+        "title": "Samverkansboten – rapport {period}",
+        "period": "{start} – {end} ({days} dagar, UTC)",
+        "no_questions": "Inga frågor under perioden.",
+        "totals": "Frågor: {questions} · besvarade: {answered} ({rate})"
+        " · personärenden med personnummer: {personal}",
+        "feedback": "Återkoppling: 👍 {up} · 👎 {down}",
+        "per_day": "Frågor per dag:",
+        "day": "{day}: {questions} frågor, {answered} besvarade",
+        "gaps": "Vanligaste obesvarade frågor:",
+        "disliked": "Svar med 👎:",
+        "none": "(inga)",
+        "nearest": "närmaste passage",
+        "no_nearest": "ingen närliggande passage",
+        "cited": "citerade passager",
+    },
+    "da": {
+        "title": "Samverkansboten – rapport {period}",
+        "period": "{start} – {end} ({days} dage, UTC)",
+        "no_questions": "Ingen spørgsmål i perioden.",
+        "totals": "Spørgsmål: {questions} · besvaret: {answered} ({rate})"
+        " · personsager med CPR-nummer: {personal}",
+        "feedback": "Feedback: 👍 {up} · 👎 {down}",
+        "per_day": "Spørgsmål pr. dag:",
+        "day": "{day}: {questions} spørgsmål, {answered} besvaret",
+        "gaps": "Hyppigste ubesvarede spørgsmål:",
+        "disliked": "Svar med 👎:",
+        "none": "(ingen)",
+        "nearest": "nærmeste passage",
+        "no_nearest": "ingen nærliggende passage",
+        "cited": "citerede passager",
+    },
+    "en": {
+        "title": "Samverkansboten – report {period}",
+        "period": "{start} – {end} ({days} days, UTC)",
+        "no_questions": "No questions in this period.",
+        "totals": "Questions: {questions} · answered: {answered} ({rate})"
+        " · personal cases with an identity number: {personal}",
+        "feedback": "Feedback: 👍 {up} · 👎 {down}",
+        "per_day": "Questions per day:",
+        "day": "{day}: {questions} questions, {answered} answered",
+        "gaps": "Most frequent unanswered questions:",
+        "disliked": "Answers with 👎:",
+        "none": "(none)",
+        "nearest": "nearest passage",
+        "no_nearest": "no nearby passage",
+        "cited": "cited passages",
+    },
+}
+
+
+def _gaps(
+    questions: list[LoggedQuestion], *, nearest: Nearest | None, top: int
+) -> tuple[Gap, ...]:
+    """Group unanswered questions (newest first) by normalised form, largest groups first."""
+    groups: dict[str, list[LoggedQuestion]] = {}
+    for question in questions:
+        key = normalise_question(question.question)
+        if key:
+            groups.setdefault(key, []).append(question)
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), -item[1][0].id, item[0]))
+    gaps = []
+    for key, members in ranked[:top]:
+        wordings = Counter(" ".join(member.question.split()) for member in members)
+        # Counter keeps first-seen order on ties, and members are newest first.
+        wording = wordings.most_common(1)[0][0]
+        gaps.append(
+            Gap(
+                question=wording,
+                count=len(members),
+                key=key,
+                languages=tuple(sorted({member.language for member in members})),
+                last_asked=members[0].asked_at,
+                nearest=nearest(wording) if nearest is not None else None,
+            )
+        )
+    return tuple(gaps)
+
+
+def _passage_line(passage: tuple[str, float] | None, label: str, missing: str) -> str:
+    if passage is None:
+        return missing
+    passage_id, score = passage
+    return f"{label}: {passage_id} ({score:.2f})"
+
+
+def _percent(rate: float, language: str) -> str:
+    value = f"{rate * 100:.0f}"
+    return f"{value}%" if language == "en" else f"{value} %"
+
+
+def _utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)

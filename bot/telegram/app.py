@@ -1,0 +1,267 @@
+"""Assemble the Telegram front end: the PTB Application, its handlers and its lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, cast
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.models import LANGUAGES
+from bot.ratelimit import SlidingWindowLimiter
+from bot.telegram.admin import register_admin_menus, reload_command, stats_command
+from bot.telegram.callback_data import (
+    FEEDBACK_PATTERN,
+    FULL_PATTERN,
+    LANGUAGE_PATTERN,
+    MORE_PATTERN,
+    STARTER_PATTERN,
+    TOPIC_PATTERN,
+)
+from bot.telegram.callbacks import (
+    feedback_button,
+    full_button,
+    language_button,
+    more_button,
+    stale_button,
+    starter_button,
+    topic_button,
+)
+from bot.telegram.commands import (
+    help_command,
+    lang_command,
+    sources_command,
+    start,
+    topics_command,
+    unknown_command,
+)
+from bot.telegram.core import STATE_KEY, BotState, QuestionLog, Service
+from bot.telegram.guard import gate, on_error
+from bot.telegram.inline import inline_query
+from bot.telegram.questions import ask_command, group_text, non_text, private_text
+from bot.telegram.retry import RetryingRateLimiter
+from bot.telegram.texts import COMMANDS, plain
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "STATE_KEY",
+    "App",
+    "BotState",
+    "QuestionLog",
+    "Service",
+    "api_base_url",
+    "bot_commands",
+    "build_application",
+    "post_init",
+    "post_shutdown",
+]
+
+logger = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+]
+"""Update types the bot asks Telegram for."""
+PURGE_INTERVAL = 24 * 3600.0
+"""Seconds between purges of expired question-log rows."""
+
+
+def bot_commands(language: str) -> list[BotCommand]:
+    """Return the command menu in ``language``."""
+    return [BotCommand(name, plain(language, f"cmd_{name}")) for name in COMMANDS]
+
+
+async def _purge_forever(log: QuestionLog) -> None:
+    while True:
+        await asyncio.sleep(PURGE_INTERVAL)
+        try:
+            await asyncio.to_thread(log.purge_expired)
+        except Exception:
+            logger.warning("Could not purge the question log", exc_info=True)
+
+
+async def post_init(application: App) -> None:
+    """Register the command menus per language and start the daily purge."""
+    state = cast(BotState, application.bot_data[STATE_KEY])
+    bot = application.bot
+    try:
+        for language in LANGUAGES:
+            await bot.set_my_commands(bot_commands(language), language_code=language)
+        await bot.set_my_commands(bot_commands(state.settings.default_language))
+    except TelegramError as exc:
+        logger.warning("Could not register the command menus: %s", exc)
+    await register_admin_menus(bot, state.settings)
+    if state.question_log is not None:
+        try:
+            await asyncio.to_thread(state.question_log.purge_expired)
+        except Exception:
+            logger.warning("Could not purge the question log", exc_info=True)
+        state.purge_task = asyncio.create_task(_purge_forever(state.question_log))
+    logger.info(
+        "Running as @%s with %d documents (index %s)",
+        bot.username,
+        len(state.service.documents),
+        state.service.version,
+    )
+
+
+async def post_shutdown(application: App) -> None:
+    """Stop the purge task and close the question log."""
+    state = cast(BotState, application.bot_data[STATE_KEY])
+    if state.purge_task is not None:
+        state.purge_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await state.purge_task
+        state.purge_task = None
+    close = getattr(state.question_log, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:
+            logger.warning("Could not close the question log", exc_info=True)
+
+
+def api_base_url(url: str) -> str:
+    """Normalise TELEGRAM_BASE_URL so that PTB can append the token (``…/bot``)."""
+    url = url.strip().rstrip("/")
+    if "{token}" in url or url.endswith("/bot"):
+        return url
+    return url + "/bot"
+
+
+def build_application(
+    settings: Settings,
+    service: Service,
+    *,
+    request: Any = None,
+    get_updates_request: Any = None,
+    rate_limiter: bool = True,
+    question_log: QuestionLog | None = None,
+    retry_backoff: float = 0.5,
+) -> App:
+    """Build the Application with every handler registered; nothing is started.
+
+    Args:
+        settings: Token, base URL, rate limit and languages.
+        service: The question-answering service.
+        request: A ``BaseRequest`` for Bot API calls (tests inject a fake transport).
+        get_updates_request: A ``BaseRequest`` for getUpdates.
+        rate_limiter: Throttle and retry flood control with ``AIORateLimiter`` (off in
+            fast tests; network errors are retried either way).
+        question_log: Where questions and feedback are stored; None writes feedback to
+            ``data_dir/feedback.jsonl`` and stores no questions.
+        retry_backoff: First delay after a network error or 5xx, in seconds.
+
+    Returns:
+        The application, ready for ``run_polling`` or ``async with``.
+    """
+    inner = AIORateLimiter(max_retries=3) if rate_limiter else None
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(RetryingRateLimiter(inner, backoff=retry_backoff))
+        .concurrent_updates(8)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.telegram_base_url:
+        base_url = api_base_url(settings.telegram_base_url)
+        builder = builder.base_url(base_url)
+        if base_url.endswith("/bot"):
+            builder = builder.base_file_url(base_url[: -len("bot")] + "file/bot")
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = cast(App, builder.build())
+    application.bot_data[STATE_KEY] = BotState(
+        settings=settings,
+        service=service,
+        question_log=question_log,
+        limiter=SlidingWindowLimiter(settings.questions_per_minute, 60.0),
+    )
+
+    # Order matters: the allowlist runs first and stops everything else.
+    if settings.restricted:
+        application.add_handler(TypeHandler(Update, gate), group=-1)
+
+    # Commands; only /ask is answered again when edited.
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", start, filters=new))
+    application.add_handler(CommandHandler("help", help_command, filters=new))
+    application.add_handler(CommandHandler("topics", topics_command, filters=new))
+    application.add_handler(CommandHandler("sources", sources_command, filters=new))
+    application.add_handler(CommandHandler("lang", lang_command, filters=new))
+    application.add_handler(CommandHandler("ask", ask_command))
+    # Admin commands: /stats and /reload for settings.admin_ids, a polite no for others.
+    application.add_handler(CommandHandler("stats", stats_command, filters=new))
+    application.add_handler(CommandHandler("reload", reload_command, filters=new))
+    application.add_handler(
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & new, unknown_command)
+    )
+
+    # Questions: any text in private chats, addressed text in groups; edits are asked again.
+    text_messages = (
+        filters.TEXT
+        & ~filters.COMMAND
+        & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
+    )
+    application.add_handler(MessageHandler(text_messages & filters.ChatType.PRIVATE, private_text))
+    application.add_handler(MessageHandler(text_messages & filters.ChatType.GROUPS, group_text))
+    media = (
+        filters.Sticker.ALL
+        | filters.PHOTO
+        | filters.VOICE
+        | filters.AUDIO
+        | filters.VIDEO
+        | filters.VIDEO_NOTE
+        | filters.ANIMATION
+        | filters.Document.ALL
+        | filters.LOCATION
+        | filters.CONTACT
+    )
+    application.add_handler(
+        MessageHandler(
+            media & new & (filters.ChatType.PRIVATE | filters.ChatType.GROUPS), non_text
+        )
+    )
+
+    # Buttons; the last handler answers anything stale or unknown.
+    application.add_handler(CallbackQueryHandler(more_button, pattern=MORE_PATTERN))
+    application.add_handler(CallbackQueryHandler(full_button, pattern=FULL_PATTERN))
+    application.add_handler(CallbackQueryHandler(feedback_button, pattern=FEEDBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(topic_button, pattern=TOPIC_PATTERN))
+    application.add_handler(CallbackQueryHandler(starter_button, pattern=STARTER_PATTERN))
+    application.add_handler(CallbackQueryHandler(language_button, pattern=LANGUAGE_PATTERN))
+    application.add_handler(CallbackQueryHandler(stale_button))
+
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_error_handler(on_error)
+    return application

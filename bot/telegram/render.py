@@ -1,0 +1,415 @@
+"""Render answers, passages, topics and sources as Telegram HTML messages with keyboards.
+
+Every document- or user-derived string goes through :func:`html.escape`; the only tags are
+our own (``b``, ``i``, ``a href``, ``blockquote``). Output is split into messages of at most
+:data:`MAX_VISIBLE` visible characters (UTF-16 code units, Telegram's measure), at result
+boundaries where possible, and every message is a sequence of whole, balanced blocks.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
+
+from bot.models import LANGUAGES, Answer, Citation, Document, Result, Suggestion, Topic
+from bot.telegram.callback_data import (
+    feedback_data,
+    full_data,
+    language_data,
+    more_data,
+    starter_data,
+    topic_data,
+)
+from bot.telegram.texts import LANGUAGE_NAMES, plain, text
+
+MAX_VISIBLE = MessageLimit.MAX_TEXT_LENGTH - 196
+"""Visible characters per message: Telegram's 4096 less a safety margin."""
+MAX_ENTITIES = 90
+"""Formatting entities per message; Telegram shows about 100 at most."""
+QUOTE_PIECE = 3000
+"""Longest blockquote, in visible characters; longer excerpts become several quotes."""
+MAX_MARKS = 30
+"""Highlighted spans per blockquote."""
+MAX_BUTTON_LABEL = 100
+
+_TAG = re.compile(r"<[^>]*>")
+_OPEN_TAG = re.compile(r"<[a-z]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_SPACE = re.compile(r"\s")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One Telegram message: HTML text and an optional inline keyboard."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class _Block:
+    """An indivisible, balanced HTML fragment with its visible size."""
+
+    html: str
+    visible: int
+    entities: int
+
+
+def utf16_length(value: str) -> int:
+    """Return the length of ``value`` in UTF-16 code units, as Telegram counts."""
+    return len(value.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def visible_length(html_text: str) -> int:
+    """Return the visible length of our Telegram HTML after entity parsing."""
+    return utf16_length(html.unescape(_TAG.sub("", html_text)))
+
+
+def clean(value: str) -> str:
+    """Normalise line breaks and drop characters Telegram cannot take (controls, surrogates)."""
+    return _UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def escape(value: str) -> str:
+    """Return ``value`` cleaned and escaped for Telegram HTML text."""
+    return html.escape(clean(value), quote=False)
+
+
+def truncate(value: str, limit: int) -> str:
+    """Shorten ``value`` to at most ``limit`` characters, marking a cut with "…"."""
+    value = " ".join(clean(value).split()) if "\n" in value else clean(value).strip()
+    if len(value) <= limit:
+        return value
+    return value[: max(0, limit - 1)].rstrip() + "…"
+
+
+def _block(html_text: str) -> _Block:
+    return _Block(html_text, visible_length(html_text), len(_OPEN_TAG.findall(html_text)))
+
+
+def _spans(marks: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Clip, sort and merge highlight spans; keep at most :data:`MAX_MARKS`."""
+    clipped = sorted(
+        (max(0, int(start)), min(length, int(end)))
+        for start, end in marks
+        if min(length, int(end)) > max(0, int(start))
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in clipped:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def marked(value: str, marks: Iterable[tuple[int, int]] = ()) -> str:
+    """Return ``value`` escaped, with the character spans ``marks`` wrapped in ``<b>``.
+
+    Spans separated only by spaces become one (fewer entities); at most :data:`MAX_MARKS`.
+    """
+    spans: list[tuple[int, int]] = []
+    for start, end in _spans(marks, len(value)):
+        if spans and value[spans[-1][1] : start].isspace():
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    out: list[str] = []
+    position = 0
+    for start, end in spans[:MAX_MARKS]:
+        out.append(escape(value[position:start]))
+        inner = escape(value[start:end])
+        out.append(f"<b>{inner}</b>" if inner.strip() else inner)
+        position = end
+    out.append(escape(value[position:]))
+    return "".join(out)
+
+
+def _split_points(value: str, limit: int) -> list[int]:
+    """Return cut positions that keep each piece of ``value`` within ``limit`` UTF-16 units."""
+    cuts: list[int] = []
+    start = 0
+    while utf16_length(value[start:]) > limit:
+        end = start + limit
+        while utf16_length(value[start:end]) > limit:
+            end -= max(1, (utf16_length(value[start:end]) - limit + 1) // 2)
+        window = value[start:end]
+        floor = len(window) * 4 // 5
+        space = max((m.start() for m in _SPACE.finditer(window, floor)), default=-1)
+        end = start + space + 1 if space > 0 else end
+        cuts.append(end)
+        start = end
+    return cuts
+
+
+def _quotes(
+    value: str,
+    marks: Sequence[tuple[int, int]] = (),
+    *,
+    expandable: bool = True,
+    limit: int = QUOTE_PIECE,
+) -> list[_Block]:
+    """Render ``value`` as one or more blockquotes of at most ``limit`` visible characters."""
+    opening = "<blockquote expandable>" if expandable else "<blockquote>"
+    bounds = [0, *_split_points(value, limit), len(value)]
+    blocks = []
+    for start, end in itertools.pairwise(bounds):
+        piece_marks = [(s - start, e - start) for s, e in marks if e > start and s < end]
+        body = marked(value[start:end], piece_marks).strip()
+        if body:
+            blocks.append(_block(f"{opening}{body}</blockquote>"))
+    return blocks
+
+
+def safe_url(url: str) -> str | None:
+    """Return ``url`` percent-encoded if it is a plausible http(s) link, else None."""
+    url = clean(url).strip()
+    if not url or len(url) > 2000 or any(ch.isspace() for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def link(url: str, label: str) -> str:
+    """Return an ``<a href>`` tag, or the escaped label alone when the URL is unusable."""
+    target = safe_url(url)
+    if target is None:
+        return escape(label)
+    return f'<a href="{html.escape(target, quote=True)}">{escape(label)}</a>'
+
+
+def _links(url: str, sources: Sequence[str], language: str) -> list[str]:
+    """Return the link(s) of a citation: its URL, or up to three source domains."""
+    if safe_url(url):
+        return [link(url, plain(language, "link"))]
+    found: list[str] = []
+    labels: list[str] = []
+    for source in sources:
+        if safe_url(source):
+            domain = urlsplit(clean(source).strip()).netloc[:60]
+            labels.append(domain)
+            count = labels.count(domain)
+            found.append(link(source, domain if count == 1 else f"{domain} ({count})"))
+        if len(found) == 3:
+            break
+    return found
+
+
+def _meta(author: str, publisher: str, published: str) -> list[str]:
+    who = author.strip() or publisher.strip()
+    return [escape(truncate(part, 200)) for part in (who, published.strip()) if part]
+
+
+def source_line(rank: int | None, citation: Citation, language: str) -> str:
+    """Return the numbered source line: ``[n] title — author, date, link`` (no number if None)."""
+    title = escape(truncate(citation.title or citation.doc_id, 300))
+    details = _meta(citation.author, citation.publisher, citation.published)
+    details += _links(citation.url, citation.sources, language)
+    line = title if rank is None else f"[{rank}] {title}"
+    return f"{line} — {', '.join(details)}" if details else line
+
+
+def _notes(notes: Sequence[str]) -> list[_Block]:
+    return [_block(f"<i>{escape(truncate(note, 400))}</i>") for note in notes[:3] if note.strip()]
+
+
+def _result_group(result: Result, language: str) -> list[_Block]:
+    group = _quotes(result.excerpt.text, result.excerpt.marks)
+    group += _notes(result.notes)
+    group.append(_block(source_line(result.rank, result.citation, language)))
+    return group
+
+
+def _pack(groups: Sequence[Sequence[_Block]], gap: int = 2) -> list[str]:
+    """Join groups of blocks into messages, starting a new message at group boundaries.
+
+    Blocks within a group are joined by one line break, groups by ``gap`` line breaks.
+    """
+    chunks: list[str] = []
+    parts: list[str] = []
+    visible = entities = 0
+
+    def fits(size: int, count: int, separator: int) -> bool:
+        return visible + separator + size <= MAX_VISIBLE and entities + count <= MAX_ENTITIES
+
+    def flush() -> None:
+        nonlocal visible, entities
+        if parts:
+            chunks.append("".join(parts))
+        parts.clear()
+        visible = entities = 0
+
+    for group in groups:
+        if not group:
+            continue
+        size = sum(block.visible for block in group) + len(group) - 1
+        count = sum(block.entities for block in group)
+        if not fits(size, count, gap if parts else 0):
+            flush()
+        for index, block in enumerate(group):
+            separator = 0 if not parts else 1 if index else gap
+            if not fits(block.visible, block.entities, separator):
+                flush()
+                separator = 0
+            parts.append("\n" * separator + block.html)
+            visible += separator + block.visible
+            entities += block.entities
+    flush()
+    return chunks
+
+
+def _chunks(texts: list[str], keyboard: InlineKeyboardMarkup | None) -> list[Chunk]:
+    if not texts:
+        return []
+    return [Chunk(t) for t in texts[:-1]] + [Chunk(texts[-1], keyboard)]
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(truncate(label, MAX_BUTTON_LABEL) or "…", callback_data=data)
+
+
+def answer_keyboard(answer: Answer, page: int, qid: str) -> InlineKeyboardMarkup:
+    """Return the buttons under a page of results: full passages, feedback and 'more'."""
+    language = answer.language
+    full = [
+        _button(plain(language, "full", rank=result.rank), full_data(qid, result.rank))
+        for result in answer.page(page)
+    ]
+    last = [_button("👍", feedback_data(qid, True)), _button("👎", feedback_data(qid, False))]
+    if page + 1 < answer.page_count:
+        last.append(_button(plain(language, "more"), more_data(qid, page + 1)))
+    return InlineKeyboardMarkup([row for row in (full, last) if row])
+
+
+def topics_keyboard(
+    topics: Sequence[Topic] | Sequence[Suggestion], language: str
+) -> InlineKeyboardMarkup | None:
+    """Return one button per topic (or suggestion), one per row; None when there are none."""
+    rows = []
+    seen = set()
+    for item in topics[:20]:
+        if isinstance(item, Topic):
+            topic_id, label = item.id, item.label(language)
+        else:
+            topic_id, label = item.topic_id, item.label
+        if topic_id in seen:
+            continue
+        seen.add(topic_id)
+        rows.append([_button(label, topic_data(topic_id))])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    """Return the /lang buttons."""
+    return InlineKeyboardMarkup(
+        [[_button(LANGUAGE_NAMES[code], language_data(code)) for code in LANGUAGES]]
+    )
+
+
+def render_answer(answer: Answer, page: int, qid: str, *, heading: str = "") -> list[Chunk]:
+    """Render one page of an answer (0-based) as messages; the last one carries the buttons.
+
+    Args:
+        answer: The answer to show.
+        page: Which page of ``answer.results``.
+        qid: The answer's key in the answer cache, for the buttons.
+        heading: A line shown in bold on top of the first page, e.g. the question when the
+            user picked it from a button rather than typing it.
+
+    Returns:
+        One or more messages; results are numbered by rank, so page 2 starts at [4].
+    """
+    language = answer.language
+    if not answer.answered or not answer.results:
+        return render_no_answer(answer, heading=heading) if page == 0 else []
+    results = answer.page(page)
+    if not results:
+        return []
+    header: list[_Block] = []
+    if page == 0:
+        header += _heading(heading) + _notes(answer.notices)
+    key = "header" if page == 0 else "header_more"
+    header.append(
+        _block(
+            text(
+                language,
+                key,
+                first=results[0].rank,
+                last=results[-1].rank,
+                total=len(answer.results),
+            )
+        )
+    )
+    groups = [header] + [_result_group(result, language) for result in results]
+    return _chunks(_pack(groups), answer_keyboard(answer, page, qid))
+
+
+def _heading(heading: str) -> list[_Block]:
+    return [_block(f"<b>{escape(truncate(heading, 300))}</b>")] if heading.strip() else []
+
+
+def render_no_answer(answer: Answer, *, heading: str = "") -> list[Chunk]:
+    """Render the honest, short no-answer reply with topic buttons."""
+    blocks = _heading(heading) + _notes(answer.notices)
+    blocks.append(_block(text(answer.language, "no_answer")))
+    return _chunks(_pack([blocks]), topics_keyboard(answer.suggestions, answer.language))
+
+
+def render_passage(result: Result, language: str) -> list[Chunk]:
+    """Render the whole passage behind a result, with its heading and source line."""
+    group: list[_Block] = []
+    if result.passage.heading.strip():
+        group.append(_block(f"<b>{escape(truncate(result.passage.heading, 300))}</b>"))
+    group += _quotes(result.passage.text, expandable=False)
+    group.append(_block(source_line(result.rank, result.citation, language)))
+    return _chunks(_pack([group]), None)
+
+
+def render_inline(result: Result, language: str) -> str:
+    """Render one result as a single shareable message (excerpt and citation)."""
+    quote_blocks = _quotes(result.excerpt.text, result.excerpt.marks)[:1]
+    group = quote_blocks + _notes(result.notes)
+    group.append(_block(source_line(None, result.citation, language)))
+    return "\n".join(block.html for block in group)
+
+
+def render_text(html_text: str, keyboard: InlineKeyboardMarkup | None = None) -> list[Chunk]:
+    """Wrap an interface string (already safe HTML) as a message."""
+    return [Chunk(html_text, keyboard)]
+
+
+def render_topic(topic: Topic, language: str) -> Chunk:
+    """Render a topic: its label and its starter questions as buttons."""
+    rows = [
+        [_button(question, starter_data(topic.id, index))]
+        for index, question in enumerate(topic.starters(language)[:10])
+    ]
+    return Chunk(
+        text(language, "topic", label=truncate(topic.label(language), 300)),
+        InlineKeyboardMarkup(rows) if rows else None,
+    )
+
+
+def render_sources(documents: Sequence[Document], language: str) -> list[Chunk]:
+    """Render the list of documents with dates and links, split into messages."""
+    if not documents:
+        return [Chunk(text(language, "no_sources"))]
+    groups = [[_block(text(language, "sources", count=len(documents)))]]
+    for document in sorted(documents, key=lambda d: (d.title.casefold(), d.id)):
+        details = _meta(document.author, document.publisher, document.published)
+        details += _links(document.url, document.sources, language)
+        line = f"• {escape(truncate(document.title or document.id, 300))}"
+        groups.append([_block(f"{line} — {', '.join(details)}" if details else line)])
+    return _chunks(_pack(groups, gap=1), None)

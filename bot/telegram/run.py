@@ -1,0 +1,113 @@
+"""Run the Telegram bot with long polling until SIGINT or SIGTERM (``python -m bot run``)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import traceback
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from telegram.error import InvalidToken
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.store import QuestionLog
+
+logger = logging.getLogger(__name__)
+
+_installed_secrets: set[str] = set()
+
+
+def hide_secret_in_logs(secret: str) -> None:
+    """Replace ``secret`` with ``<token>`` in every log record, tracebacks included.
+
+    httpx is set to WARNING so request lines (whose URL holds the token) are not logged at
+    all; this is the second line of defence for anything else that prints a URL.
+    """
+    variants = {secret, quote(secret, safe=""), quote(secret)} - {""}
+    if not variants or secret in _installed_secrets:
+        return
+    _installed_secrets.add(secret)
+    previous = logging.getLogRecordFactory()
+
+    def hide(value: str) -> str:
+        for variant in sorted(variants, key=len, reverse=True):
+            value = value.replace(variant, "<token>")
+        return value
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logger's problem, not ours
+            return record
+        if any(variant in message for variant in variants):
+            record.msg, record.args = hide(message), None
+        if record.exc_info and record.exc_info[0] is not None:
+            formatted = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            if any(variant in formatted for variant in variants):
+                record.exc_text, record.exc_info = hide(formatted), None
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+
+def run(settings: Settings) -> int:
+    """Start the bot and block until it is stopped.
+
+    Args:
+        settings: Token, base URL, folders and limits.
+
+    Returns:
+        0 after a clean stop; 2 when the token is missing or rejected.
+    """
+    token = settings.telegram_token.strip()
+    if not token:
+        print(
+            "error: TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and export it",
+            file=sys.stderr,
+        )
+        return 2
+    # httpx logs every request line at INFO, and the URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    hide_secret_in_logs(token)
+
+    from bot.service import QAService
+    from bot.telegram.app import ALLOWED_UPDATES, build_application
+
+    service = QAService.open(settings.knowledge_dir, settings.cache_dir)
+    question_log = _open_question_log(settings)
+    application = build_application(settings, service, question_log=question_log)
+    try:
+        application.run_polling(
+            allowed_updates=ALLOWED_UPDATES,
+            stop_signals=(signal.SIGINT, signal.SIGTERM),
+        )
+    except InvalidToken:
+        print(
+            "error: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)",
+            file=sys.stderr,
+        )
+        return 2
+    logger.info("Stopped")
+    return 0
+
+
+def _open_question_log(settings: Settings) -> QuestionLog | None:
+    """Open the question log under ``data_dir``; None (feedback goes to JSONL) if it fails."""
+    from bot.store import LOG_FILENAME, QuestionLog
+
+    try:
+        return QuestionLog.open(
+            settings.data_dir / LOG_FILENAME,
+            secret=settings.hmac_secret,
+            retention_days=settings.retention_days,
+        )
+    except Exception:
+        logger.warning(
+            "Could not open the question log; questions are not recorded", exc_info=True
+        )
+        return None

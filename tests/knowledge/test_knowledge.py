@@ -1,0 +1,102 @@
+from pathlib import Path
+
+from bot.knowledge.load import load_knowledge, parse_document
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+VALID = """---
+id: {id}
+title: "T"
+author: ""
+publisher: ""
+published: 2020-01-02
+language: sv
+kind: guide
+url: ""
+topics: [iop]
+---
+Text om IOP.
+"""
+
+
+def test_fixture_knowledge_loads_without_problems(fixture_knowledge):
+    knowledge = load_knowledge(fixture_knowledge)
+    assert [d.id for d in knowledge.documents] == ["iop-guide", "reserverat-2018", "samskabelse"]
+    assert knowledge.problems == ()
+
+
+def test_bundled_knowledge_has_no_problems():
+    knowledge = load_knowledge(Path(__file__).resolve().parents[2] / "knowledge")
+    assert [str(p) for p in knowledge.problems] == []
+
+
+def test_year_only_publication_date_is_kept_as_written(fixture_knowledge):
+    knowledge = load_knowledge(fixture_knowledge)
+    assert {d.id: d.published for d in knowledge.documents}["samskabelse"] == "2017"
+
+
+def test_missing_front_matter_is_reported_with_file_and_line(tmp_path):
+    path = write(tmp_path, "x.md", "Bara text\n")
+    document, problems = parse_document(path, path.read_text())
+    assert document is None
+    assert [str(p) for p in problems] == [
+        f"{path}:1: missing YAML front matter (the file must start with ---)"
+    ]
+
+
+def test_unreadable_yaml_names_the_line(tmp_path):
+    path = write(tmp_path, "bad.md", "---\nid: bad\ntitle: [unclosed\n---\nText\n")
+    _, problems = parse_document(path, path.read_text())
+    assert problems[0].line >= 3
+    assert "unreadable front matter" in problems[0].message
+
+
+def test_schema_errors_are_all_reported(tmp_path):
+    text = (
+        VALID.format(id="wrong-id")
+        .replace("language: sv", "language: de")
+        .replace("published: 2020-01-02", "published: 2. mars 2018")
+    )
+    path = write(tmp_path, "doc.md", text)
+    _, problems = parse_document(path, text)
+    messages = sorted(p.message for p in problems)
+    assert messages == [
+        "id 'wrong-id' differs from the file name 'doc'",
+        "language must be one of sv, da, en",
+        "published must be an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)",
+    ]
+
+
+def test_empty_body_is_a_problem(tmp_path):
+    text = VALID.format(id="empty").replace("Text om IOP.\n", "\n")
+    path = write(tmp_path, "empty.md", text)
+    _, problems = parse_document(path, text)
+    assert [p.message for p in problems] == ["the document body is empty"]
+
+
+def test_duplicate_ids_and_non_utf8_files_are_skipped_and_reported(tmp_path):
+    write(tmp_path, "a.md", VALID.format(id="a"))
+    write(tmp_path, "b.md", VALID.format(id="a"))
+    (tmp_path / "c.md").write_bytes(VALID.format(id="c").encode("utf-8") + "\nö".encode("latin-1"))
+    knowledge = load_knowledge(tmp_path)
+    assert [d.id for d in knowledge.documents] == ["a"]
+    assert sorted((Path(p.path).name, p.message) for p in knowledge.problems) == [
+        ("b.md", "id 'a' differs from the file name 'b'"),
+        ("c.md", "not valid UTF-8 text (save the file as UTF-8)"),
+    ]
+
+
+def test_missing_folder_is_a_problem_not_an_exception(tmp_path):
+    knowledge = load_knowledge(tmp_path / "nowhere")
+    assert [p.message for p in knowledge.problems] == ["knowledge folder not found"]
+
+
+def test_glossary_acronyms_are_not_added_to_excluded_languages(fixture_knowledge):
+    concepts = {c.id: c for c in load_knowledge(fixture_knowledge).concepts}
+    assert "LOV" in concepts["lov"].terms["sv"]
+    assert concepts["lov"].terms["da"] == ()

@@ -1,0 +1,101 @@
+import pytest
+
+from bot.search.analysis import Analyzer, legal_references, stopwords
+from bot.search.language import detect_language
+from bot.search.text import clean, fold
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.mark.parametrize(
+    ("forms", "language"),
+    [
+        (["idéburen", "idéburet", "idéburna"], "sv"),
+        (["civilsamhälle", "civilsamhället", "civilsamhällets"], "sv"),
+        (["samverka", "samverkan"], "sv"),
+        (["kommun", "kommuner", "kommunerna"], "sv"),
+        (["förening", "föreningar"], "sv"),
+        (["överenskommelse", "överenskommelsen", "överenskommelser"], "sv"),
+        (["samskabelse", "samskabelsen"], "da"),
+    ],
+)
+def test_inflected_domain_words_share_one_stem(analyzer, forms, language):
+    stems = {analyzer.stem(form, language) for form in forms}
+    assert len(stems) == 1
+
+
+def test_hyphenated_words_are_indexed_split_and_joined(analyzer):
+    assert analyzer.terms("IOP-avtal", "sv") == ["iop", "avtal", "iopavtal"]
+
+
+def test_colon_and_genitive_endings_are_dropped(analyzer):
+    assert analyzer.terms("IOP:er LOU:s", "sv") == ["iop", "lou"]
+
+
+def test_sfs_numbers_stay_findable_as_one_term(analyzer):
+    assert "2022:900" in analyzer.terms("lag (2022:900)", "sv")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4 kap. 18 § LOU", {"§18", "4kap§18"}),
+        ("19 kap. 25 a §", {"§25a", "19kap§25a"}),
+        ("servicelovens § 18", {"§18"}),
+        ("enligt 18 §", {"§18"}),
+        ("art. 77", {"art77"}),
+    ],
+)
+def test_legal_references_get_exact_terms(text, expected):
+    terms = {term for span in legal_references(text) for term in span.terms}
+    assert terms == expected
+
+
+def test_swedish_and_danish_section_order_match(analyzer):
+    assert "§18" in analyzer.terms("§ 18", "da")
+    assert "§18" in analyzer.terms("18 §", "sv")
+
+
+def test_compounds_add_their_parts_to_the_whole_word():
+    lexicon = set(Analyzer().terms("civilsamhälle utredningen välfärd sektorn", "sv"))
+    terms = Analyzer(lexicon).terms("civilsamhällesutredningen", "sv")
+    assert terms[0] == "civilsamhällesutredning"
+    assert set(terms[1:]) == {"civilsamhäll", "utredning"}
+
+
+def test_words_without_known_parts_are_not_split():
+    assert Analyzer({"välfärd"}).split_compound("föreningsliv", "sv") == ()
+
+
+def test_stopwords_are_the_short_snowball_lists():
+    assert (len(stopwords("sv")), len(stopwords("da"))) == (114, 94)
+    assert "beslut" not in stopwords("sv")
+
+
+def test_swedish_stopwords_do_not_remove_content_words(analyzer):
+    assert analyzer.terms("och det att IOP", "sv") == ["iop"]
+
+
+def test_clean_removes_invisible_characters_and_keeps_letters():
+    assert clean("IOP\u200b\u202e och\x00 välfärd\ufeff") == "IOP och välfärd"
+
+
+def test_fold_strips_accents_for_unaccented_input():
+    assert fold("överenskommelsen idéburet æblegrød") == "overenskommelsen ideburet aeblegrod"
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Hur startar vi ett IOP?", "sv"),
+        ("Hvordan søger vores forening § 18-midler?", "da"),
+        ("What is an idea-driven public partnership?", "en"),
+        ("Må kommunen forbeholde et udbud til non-profit?", "da"),
+        ("reserverade kontrakt", "sv"),
+    ],
+)
+def test_question_language_is_detected(question, language):
+    assert detect_language(question) == language
