@@ -101,6 +101,9 @@ class Suggestion:
     question: str
 
 
+COVERAGES = ("full", "partial", "none")
+
+
 @dataclass(frozen=True)
 class Answer:
     """The channel-free answer to one question; every view renders this object."""
@@ -114,6 +117,20 @@ class Answer:
     notices: tuple[str, ...] = ()
     """Notes about the question itself, e.g. that it was shortened."""
     page_size: int = 3
+    coverage: str = ""
+    """"full" (answered), "partial" (some topical words are nowhere in the documents; the
+    results are related reading, not the answer) or "none"; derived from ``answered`` when
+    left empty."""
+    missing: tuple[str, ...] = ()
+    """The question's topical words the documents do not cover, as typed."""
+    searched_for: str = ""
+    """The question as searched, when typos or spelling were corrected; empty otherwise."""
+
+    def __post_init__(self) -> None:
+        if not self.coverage:
+            object.__setattr__(self, "coverage", "full" if self.answered else "none")
+        if self.coverage not in COVERAGES:
+            raise ValueError(f"coverage must be one of {COVERAGES}, not {self.coverage!r}")
 
     def page(self, number: int) -> tuple[Result, ...]:
         """Return the results on page ``number`` (0-based)."""

@@ -14,7 +14,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         answer: The answer.
 
     Returns:
-        ``{"question", "language", "answered", "results", "suggestions", "notices"}``.
+        ``{"question", "language", "answered", "results", "suggestions", "notices",
+        "coverage", "missing", "searched_for"}``.
     """
     return {
         "question": answer.question,
@@ -45,4 +46,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             for s in answer.suggestions
         ],
         "notices": list(answer.notices),
+        "coverage": answer.coverage,
+        "missing": list(answer.missing),
+        "searched_for": answer.searched_for,
     }
