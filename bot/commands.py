@@ -134,20 +134,22 @@ def _one_per_file(problems: Sequence[object]) -> list[str]:
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the knowledge folder; print every problem as file:line: message."""
-    from bot.knowledge import load_knowledge, split_passages
+    from bot.knowledge import anchor_problems, load_knowledge, split_passages
 
     knowledge = load_knowledge(settings.knowledge_dir)
-    for problem in knowledge.problems:
+    passages = [p for document in knowledge.documents for p in split_passages(document)]
+    glossary = settings.knowledge_dir / "glossary.yaml"
+    problems = [*knowledge.problems, *anchor_problems(knowledge.concepts, passages, glossary)]
+    for problem in problems:
         print(problem)
-    passages = sum(len(split_passages(document)) for document in knowledge.documents)
-    status = "problems found" if knowledge.problems else "ok"
+    status = "problems found" if problems else "ok"
     print(
-        f"{status}: {len(knowledge.documents)} documents, {passages} passages, "
+        f"{status}: {len(knowledge.documents)} documents, {len(passages)} passages, "
         f"{len(knowledge.concepts)} glossary concepts, {len(knowledge.topics)} topics, "
-        f"{len(knowledge.problems)} problems",
-        file=sys.stderr if knowledge.problems else sys.stdout,
+        f"{len(problems)} problems",
+        file=sys.stderr if problems else sys.stdout,
     )
-    return 1 if knowledge.problems else 0
+    return 1 if problems else 0
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -20,6 +20,7 @@ from bot.search import (
     open_corpus,
 )
 from bot.search.index import EmptyIndexError
+from bot.search.language import LANGUAGE_CODES, domain_words
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,9 @@ class QAService:
         self.knowledge = knowledge
         self.corpus = corpus
         self._passages = {passage.id: passage for passage in corpus.passages}
-        self.composer = Composer(corpus, knowledge.topics, knowledge.changes, policy)
+        self.composer = Composer(
+            corpus, knowledge.topics, knowledge.changes, policy, knowledge.concepts
+        )
         prepared_file = cache / corpus.version / _PREPARED_FILE if cache else None
         self.queries = QueryBuilder(
             corpus.analyzer,
@@ -110,6 +113,15 @@ class QAService:
             corpus.index.vocabulary,
             {passage.language for passage in corpus.passages},
             prepared=_read_json(prepared_file),
+            rarity=corpus.word_rarity,
+        )
+        self.domain_words = domain_words(
+            {
+                language: [
+                    term for concept in knowledge.concepts for term in concept.terms[language]
+                ]
+                for language in LANGUAGE_CODES
+            }
         )
         if prepared_file is not None and not prepared_file.is_file():
             _write_json(prepared_file, self.queries.prepared())
@@ -208,10 +220,14 @@ class QAService:
         """Return topic suggestions in ``language``."""
         return self.composer.suggestions(language)
 
+    def detect_language(self, text: str, default: str = "sv") -> str:
+        """Guess a question's language, with the glossary's domain words as one signal."""
+        return detect_language(text, default, self.domain_words)
+
     def query(self, question: str, language: str | None = None) -> Query:
         """Analyse a question without searching (for diagnostics and evaluation)."""
         text, _ = prepare_question(question)
-        return self.queries.build(text, language or detect_language(text))
+        return self.queries.build(text, language or self.detect_language(text))
 
     def ask(self, question: str, *, language: str | None = None) -> Answer:
         """Answer a question with cited passages, or say it is not covered.
@@ -227,7 +243,7 @@ class QAService:
             EmptyQuestion: When the question is empty after cleaning.
         """
         text, shortened = prepare_question(question)
-        detected = detect_language(text)
+        detected = self.detect_language(text)
         reply_language = language if language in _SHORTENED else detected
         notices = (_SHORTENED[reply_language].format(n=MAX_QUESTION_CHARS),) if shortened else ()
         query = self.queries.build(text, detected)

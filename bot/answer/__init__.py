@@ -1,9 +1,19 @@
 """Ranked hits in, one channel-free Answer out: decide, excerpt, cite, date notes, suggestions.
 
-Offers :class:`Composer` and :class:`AbstainPolicy`, and :func:`make_excerpt`.
+Offers :class:`Composer`, the decision (:class:`AbstainPolicy`, :class:`Decision`, coverage
+:data:`FULL` / :data:`PARTIAL` / :data:`NONE`) and :func:`make_excerpt`.
 """
 
-from bot.answer.compose import AbstainPolicy, Composer
+from bot.answer.compose import Composer
+from bot.answer.decide import FULL, NONE, PARTIAL, AbstainPolicy, Decision
 from bot.answer.excerpt import make_excerpt
 
-__all__ = ["AbstainPolicy", "Composer", "make_excerpt"]
+__all__ = [
+    "FULL",
+    "NONE",
+    "PARTIAL",
+    "AbstainPolicy",
+    "Composer",
+    "Decision",
+    "make_excerpt",
+]

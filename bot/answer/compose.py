@@ -2,65 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from bot.answer.decide import FULL, NONE, AbstainPolicy, Decision, decide
+from bot.answer.define import DefinitionFinder
 from bot.answer.excerpt import make_excerpt
-from bot.knowledge import LegalChange
+from bot.knowledge import Concept, LegalChange
 from bot.models import Answer, Citation, Passage, Result, Suggestion, Topic
 from bot.search import Corpus, Query, country_hint, passage_index_text
+from bot.search.intent import question_intent
 
 SEARCH_DEPTH = 50
 MAX_RESULTS = 12
+CITED = 3
+"""The passages shown first; the decision asks whether they cover the question."""
+RELATED = 3
+"""Passages shown as related reading in a partial answer."""
 RELATIVE_CUTOFF = 0.3
 """Results scoring below this share of the best score are not shown."""
 NEAR_EQUAL = 0.97
 """Scores within 3% count as equal; the newer source then ranks first."""
 DUPLICATE_OVERLAP = 0.75
+"""Passages sharing this share of their terms are near-duplicates; only the better is shown."""
 OTHER_LANGUAGE = 0.8
 """Score factor for passages in another language than the question's (or named country's)."""
-FOREIGN_UNKNOWN = 0.5
-MIN_UNKNOWN_CHARS = 3
-"""Weight of a typed word the corpus lacks when no document is in the question's language:
-an English word missing from Swedish texts says little about whether the topic is covered."""
-"""Passages sharing this share of their terms are near-duplicates; only the better is shown."""
-
-
-@dataclass(frozen=True)
-class AbstainPolicy:
-    """When is the evidence strong enough to answer?
-
-    ``evidence`` is the idf-weighted sum of the query terms found in the best passage;
-    ``coverage`` is that evidence over the idf mass of everything the user typed. Words found
-    in almost every passage ("kommun", "vad") carry little idf, so they cannot carry an answer
-    alone. The thresholds come from the evaluation sets (``python -m bot eval --explain``).
-    """
-
-    min_evidence: float = 0.25
-    min_coverage: float = 0.35
-    full_coverage: float = 0.95
-    """Coverage at which a lower evidence suffices: every word asked about was found."""
-    min_evidence_full: float = 0.4
-    """Evidence needed at full coverage (questions about the bot's core topics, like IOP,
-    use words found in many passages and so carry little specificity)."""
-
-    def answers(self, evidence: float, coverage: float) -> bool:
-        """Return True when evidence and coverage are strong enough to answer."""
-        if coverage >= self.full_coverage and evidence >= self.min_evidence_full:
-            return True
-        return evidence >= self.min_evidence and coverage >= self.min_coverage
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """How well the best passage covers the question."""
-
-    evidence: float
-    coverage: float
-    matched: tuple[str, ...]
+LIST_BOOST = 1.5
+"""Score factor for list passages (or list headings) when the question asks for criteria."""
 
 
 class Composer:
@@ -71,6 +42,7 @@ class Composer:
         topics: Topics offered when the bot cannot answer.
         changes: Legal changes used for "may be outdated" notes.
         policy: Abstention thresholds.
+        concepts: Glossary concepts (their defining passages come first when asked).
     """
 
     def __init__(
@@ -79,8 +51,10 @@ class Composer:
         topics: Sequence[Topic],
         changes: Sequence[LegalChange],
         policy: AbstainPolicy | None = None,
+        concepts: Sequence[Concept] = (),
     ) -> None:
         self.corpus = corpus
+        self.definitions = DefinitionFinder(corpus, concepts)
         self.topics = tuple(topics)
         self.policy = policy or AbstainPolicy()
         self._changes = [
@@ -104,69 +78,6 @@ class Composer:
             self.corpus.analyzer.terms(passage_index_text(document, passage), passage.language)
         )
 
-    def evidence(self, query: Query, position: int) -> Evidence:
-        """Measure how well one passage covers the query.
-
-        The question is split into units: each glossary concept it names, and each other word
-        typed. A unit weighs its specificity (idf relative to the largest possible idf), so
-        words found almost everywhere ("kommun") weigh close to nothing; a typed word the
-        corpus never uses weighs 1 and stays unmatched, since it is what the user asked about.
-        A concept weighs what its typed word weighs, or, for a word the corpus lacks (English
-        questions), the mean specificity of its synonyms.
-
-        Args:
-            query: The analysed question.
-            position: The passage's index position.
-
-        Returns:
-            Evidence (matched weight) and coverage (matched share of the question's weight).
-        """
-        terms = self._terms(position)
-        spec = self.corpus.weight
-        index = self.corpus.index
-        unknown = 1.0 if query.language in self._languages else FOREIGN_UNKNOWN
-        evidence = 0.0
-        mass = 0.0
-        consumed: set[str] = set()
-        for concept in query.concepts:
-            consumed |= concept.typed
-            # In a translated question a typed word found in the index is a false friend
-            # ("organisation" in one Danish passage): the synonyms carry the concept's weight.
-            known = (
-                [t for t in concept.typed if t in index]
-                if query.language in self._languages
-                else []
-            )
-            synonyms = [t for t in sorted(concept.stems) if t in index and t not in concept.typed]
-            if known:
-                weight = max(spec(t) for t in known)
-            elif synonyms:
-                weight = sum(spec(t) for t in synonyms) / len(synonyms)
-            else:
-                continue
-            mass += weight
-            found = [spec(t) for t in concept.stems if t in terms]
-            if found:
-                evidence += min(weight, max(found))
-        for term in query.original:
-            if term in consumed:
-                continue
-            if term in index:
-                weight = spec(term)
-            elif len(term) >= MIN_UNKNOWN_CHARS:
-                weight = unknown
-                if query.language not in self._languages:
-                    # Missing from texts in another language, an everyday word ("use", "instead")
-                    # is expected; in the texts' own language even "skatt" marks a new topic.
-                    weight *= self.corpus.everyday_rarity(term, query.language)
-            else:
-                continue  # a stray letter ("b" from pasted <b> tags) says nothing
-            mass += weight
-            if term in terms:
-                evidence += weight
-        matched = tuple(t for t in query.terms if t in terms)
-        return Evidence(evidence, evidence / mass if mass else 0.0, matched)
-
     def compose(
         self,
         query: Query,
@@ -188,26 +99,119 @@ class Composer:
             The answer; ``answered`` is False when the evidence is too weak.
         """
         language = language or query.language
-        hits = self.ranked(query)
-        top = self.evidence(query, hits[0][0]) if hits else None
-        answered = top is not None and (policy or self.policy).answers(top.evidence, top.coverage)
-        if not answered:
-            return Answer(question, language, False, (), self.suggestions(language), notices)
+        policy = policy or self.policy
+        decision, kept = self.decide(query, policy)
+        searched = self.searched_for(query, kept)
+        if decision.coverage == NONE:
+            return Answer(
+                question,
+                language,
+                False,
+                (),
+                self.suggestions(language, kept),
+                notices,
+                coverage=NONE,
+                missing=decision.missing,
+                searched_for=searched,
+            )
+        shown = kept if decision.coverage == FULL else kept[:RELATED]
+        focus = self._focus(query, shown)
+        results = tuple(
+            self._result(rank, pos, score, query, language, focus.get(pos))
+            for rank, (pos, score) in enumerate(shown, 1)
+        )
+        return Answer(
+            question,
+            language,
+            decision.coverage == FULL,
+            results,
+            (),
+            notices,
+            coverage=decision.coverage,
+            missing=decision.missing,
+            searched_for=searched,
+        )
+
+    def decide(
+        self, query: Query, policy: AbstainPolicy | None = None
+    ) -> tuple[Decision, list[tuple[int, float]]]:
+        """Rank, pick the passages to show and decide whether they answer the question.
+
+        Args:
+            query: The analysed question.
+            policy: Thresholds for this call (evaluation); the composer's when None.
+
+        Returns:
+            The decision and the passages to show ``(position, score)``, best first.
+        """
+        policy = policy or self.policy
+        hits = self.ranked(query, policy)
+        if not hits:
+            return Decision(NONE), []
         best = hits[0][1]
         kept = [(pos, score) for pos, score in hits if score >= RELATIVE_CUTOFF * best]
         kept = self._prefer_newer(kept)
         kept = self._drop_duplicates(kept, MAX_RESULTS)
-        results = tuple(
-            self._result(rank, pos, score, query, language)
-            for rank, (pos, score) in enumerate(kept, 1)
-        )
-        return Answer(question, language, True, results, (), notices)
+        cited = [self._terms(pos) for pos, _ in kept[:CITED]]
+        foreign = query.language not in self._languages
+        return decide(query, cited, policy, foreign=foreign), kept
 
-    def ranked(self, query: Query) -> list[tuple[int, float]]:
-        """Return candidate passages ``(position, score)`` best first, before abstention."""
+    def searched_for(self, query: Query, kept: list[tuple[int, float]]) -> str:
+        """Return the question with corrected words spelled as the documents spell them."""
+        if not query.corrections:
+            return ""
+        text = query.text
+        for typed, stem in query.corrections:
+            text = text.replace(typed, self._surface(stem, kept) or stem, 1)
+        return text
+
+    def _surface(self, stem: str, kept: list[tuple[int, float]]) -> str:
+        """Find a word in the shown passages whose stem is ``stem`` (for "Searched for")."""
+        analyzer = self.corpus.analyzer
+        for position, _ in kept[:MAX_RESULTS]:
+            passage = self.corpus.passages[position]
+            for span in analyzer.spans(passage.text, passage.language):
+                if span.terms[:1] == (stem,):
+                    return passage.text[span.start : span.end].casefold()
+        return ""
+
+    def ranked(self, query: Query, policy: AbstainPolicy | None = None) -> list[tuple[int, float]]:
+        """Return candidate passages ``(position, score)`` best first, before abstention.
+
+        A question that asks what a concept is gets the passage defining it first; one that
+        asks for criteria or steps gets list passages first.
+        """
         hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
         hits = self._synonyms_as_one(hits, query)
-        return self._language_affinity(hits, query)
+        hits = self._language_affinity(hits, query)
+        intent = question_intent(query, self.corpus.analyzer)
+        if intent.lists:
+            hits = self._lists_first(hits, query)
+        if intent.defines:
+            hits = self.definitions.first(hits, intent.defines, self._wanted_language(query))
+        return hits
+
+    def _wanted_language(self, query: Query) -> str | None:
+        hint = country_hint(query.text)
+        return hint or (query.language if query.language != "en" else None)
+
+    def _lists_first(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
+        """Boost passages that list things (or sit under a heading naming the list)."""
+        asked = set(query.original)
+        rescored = []
+        for position, score in hits:
+            passage = self.corpus.passages[position]
+            heading = set(self.corpus.analyzer.terms(passage.heading, passage.language))
+            lists = _is_list(passage.text) or bool(heading & asked)
+            rescored.append((position, score * LIST_BOOST if lists else score))
+        return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
+
+    def _focus(self, query: Query, shown: list[tuple[int, float]]) -> dict[int, int]:
+        """Return, for passages that define the asked concept, the defining sentence."""
+        intent = question_intent(query, self.corpus.analyzer)
+        if not intent.defines:
+            return {}
+        return self.definitions.sentences([pos for pos, _ in shown[:1]], intent.defines)
 
     def _synonyms_as_one(
         self, hits: list[tuple[int, float]], query: Query
@@ -243,8 +247,7 @@ class Composer:
         A Danish question is usually about Danish rules and a Swedish one about Swedish
         rules; an English question is neutral unless it names Sweden or Denmark.
         """
-        hint = country_hint(query.text)
-        wanted = hint or (query.language if query.language != "en" else None)
+        wanted = self._wanted_language(query)
         if wanted is None:
             return hits
         rescored = [
@@ -292,12 +295,23 @@ class Composer:
         return kept
 
     def _result(
-        self, rank: int, position: int, score: float, query: Query, language: str
+        self,
+        rank: int,
+        position: int,
+        score: float,
+        query: Query,
+        language: str,
+        focus: int | None = None,
     ) -> Result:
         passage = self.corpus.passages[position]
         document = self.corpus.documents[passage.doc_id]
         excerpt = make_excerpt(
-            passage.text, passage.language, query.terms, self.corpus.analyzer, self.corpus.idf
+            passage.text,
+            passage.language,
+            query.terms,
+            self.corpus.analyzer,
+            self.corpus.idf,
+            focus=focus,
         )
         citation = Citation(
             title=document.title,
@@ -338,11 +352,28 @@ class Composer:
             notes.append(_SUPERSEDED.get(language, _SUPERSEDED["sv"]).format(title=newer.title))
         return tuple(dict.fromkeys(notes))
 
-    def suggestions(self, language: str) -> tuple[Suggestion, ...]:
-        """Return one suggestion per topic, in ``language``."""
+    def suggestions(
+        self, language: str, hits: Sequence[tuple[int, float]] = ()
+    ) -> tuple[Suggestion, ...]:
+        """Return one suggestion per topic, in ``language``, the closest to ``hits`` first.
+
+        A topic's closeness is the summed score of the hits from documents filed under it.
+        """
+        closeness: dict[str, float] = {}
+        for position, score in hits:
+            document = self.corpus.documents[self.corpus.passages[position].doc_id]
+            for topic in document.topics:
+                closeness[topic] = closeness.get(topic, 0.0) + score
+        order = sorted(
+            range(len(self.topics)), key=lambda i: (-closeness.get(self.topics[i].id, 0.0), i)
+        )
         return tuple(
-            Suggestion(topic.id, topic.label(language), (topic.starters(language) or ("",))[0])
-            for topic in self.topics
+            Suggestion(
+                self.topics[i].id,
+                self.topics[i].label(language),
+                (self.topics[i].starters(language) or ("",))[0],
+            )
+            for i in order
         )
 
 
@@ -351,3 +382,11 @@ _SUPERSEDED = {
     "da": "Erstattet af en nyere tekst: {title}",
     "en": "Replaced by a newer text: {title}",
 }
+
+
+_LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
+
+
+def _is_list(text: str) -> bool:
+    """Tell whether a passage is (mostly) a list of items."""
+    return len(_LIST_LINE.findall(text)) >= 2

@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
+from bot.knowledge.sentences import sentence_spans
 from bot.models import Excerpt
 from bot.search import Analyzer
 
 MAX_SENTENCES = 3
 MAX_WORDS = 70
 ELLIPSIS = "…"
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”»)]*[ \t]+(?=[\"“”«(]?[A-ZÅÄÖÆØÉ0-9–-])|\n+")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` offsets of the sentences (and lines) of ``text``.
-
-    Args:
-        text: A passage.
-
-    Returns:
-        Non-empty spans in order, trimmed of surrounding whitespace.
-    """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
-    trimmed = []
-    for begin, end in spans:
-        piece = text[begin:end]
-        if piece.strip():
-            left = len(piece) - len(piece.lstrip())
-            right = len(piece.rstrip())
-            trimmed.append((begin + left, begin + right))
-    return trimmed
 
 
 def make_excerpt(
@@ -45,6 +19,8 @@ def make_excerpt(
     terms: Mapping[str, float],
     analyzer: Analyzer,
     idf: Callable[[str], float],
+    *,
+    focus: int | None = None,
 ) -> Excerpt:
     """Choose the best contiguous 1–3 sentences and mark the matched words.
 
@@ -58,6 +34,8 @@ def make_excerpt(
         terms: Query terms with weights.
         analyzer: The analyzer that produced the index terms.
         idf: Inverse document frequency of a term.
+        focus: A sentence the excerpt must start from (the sentence that defines what the
+            question asks about); the window then grows forwards.
 
     Returns:
         The excerpt, with "…" where the passage was trimmed.
@@ -72,6 +50,8 @@ def make_excerpt(
         weight = sum(terms[t] * max(idf(t), 0.1) for t in sorted(matched))
         scores.append(weight * (1 + len(matched) ** 2 / max(len(terms), 1)))
     best = max(range(len(spans)), key=lambda i: (scores[i], -i)) if any(scores) else 0
+    if focus is not None and 0 <= focus < len(spans):
+        best = focus
     first = last = best
 
     def size(a: int, b: int) -> int:
@@ -82,7 +62,9 @@ def make_excerpt(
         after = scores[last + 1] if last + 1 < len(spans) else -1.0
         if before < 0 and after < 0:
             break
-        if after >= before and size(first, last + 1) <= MAX_WORDS:
+        if focus is not None and first == focus:
+            before = -1.0  # a definition is read from its first sentence on
+        if after >= before and after >= 0 and size(first, last + 1) <= MAX_WORDS:
             last += 1
         elif before >= 0 and size(first - 1, last) <= MAX_WORDS:
             first -= 1

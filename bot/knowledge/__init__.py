@@ -15,16 +15,24 @@ from bot.knowledge.load import (
     knowledge_files,
     load_knowledge,
 )
-from bot.knowledge.passages import split_passages
+from bot.knowledge.passages import (
+    anchor_problems,
+    heading_slug,
+    resolve_anchor,
+    split_passages,
+)
 
 __all__ = [
     "Concept",
     "Knowledge",
     "LegalChange",
     "Problem",
+    "anchor_problems",
     "content_digest",
+    "heading_slug",
     "knowledge_files",
     "load_knowledge",
     "load_knowledge_cached",
+    "resolve_anchor",
     "split_passages",
 ]

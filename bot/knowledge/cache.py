@@ -26,7 +26,7 @@ from bot.models import Document, Topic
 
 logger = logging.getLogger(__name__)
 
-CACHE_FILE = "knowledge-v1.json"
+CACHE_FILE = "knowledge-v2.json"
 """Bump the suffix when the parsed form changes."""
 
 
@@ -59,7 +59,13 @@ def from_json(data: dict[str, Any]) -> Knowledge:
     return Knowledge(
         documents=tuple(Document(**_tuples(Document, d)) for d in data["documents"]),
         concepts=tuple(
-            Concept(c["id"], {k: tuple(v) for k, v in c["terms"].items()}, tuple(c["not_in"]))
+            Concept(
+                c["id"],
+                {k: tuple(v) for k, v in c["terms"].items()},
+                tuple(c["not_in"]),
+                bool(c["generic"]),
+                tuple(c["defined_in"]),
+            )
             for c in data["concepts"]
         ),
         topics=tuple(

@@ -44,6 +44,10 @@ class Concept:
     id: str
     terms: dict[str, tuple[str, ...]] = field(hash=False)
     not_in: tuple[str, ...] = ()
+    generic: bool = False
+    """An everyday word (kommun, lag): it weighs like any everyday word, not like a topic."""
+    defined_in: tuple[str, ...] = ()
+    """Anchors (``<doc-id>#<heading-slug or anchor>``) of the passages that define it."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,15 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
     return document, []
 
 
+def _flag(value: object) -> bool | None:
+    """Read a yes/no field (YAML is read as plain strings); None when it is neither."""
+    if value in (None, "", False, "false", "no"):
+        return False
+    if value in (True, "true", "yes"):
+        return True
+    return None
+
+
 def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
     """Load glossary concepts; problems are appended to ``problems``."""
     entries = yaml_entries(path, "concepts", problems)
@@ -197,7 +210,27 @@ def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
         for language in LANGUAGES:
             if language not in not_in:
                 terms[language] = tuple(dict.fromkeys((*terms[language], *acronyms)))
-        concepts.append(Concept(id=str(entry["id"]), terms=terms, not_in=not_in))
+        generic = _flag(entry.get("generic"))
+        if generic is None:
+            problems.append(
+                Problem(str(path), 1, f"concept '{entry['id']}': generic must be true or false")
+            )
+            generic = False
+        defined_in = string_list(entry.get("defined_in"))
+        if defined_in is None:
+            problems.append(
+                Problem(str(path), 1, f"concept '{entry['id']}': defined_in must be a list")
+            )
+            defined_in = ()
+        concepts.append(
+            Concept(
+                id=str(entry["id"]),
+                terms=terms,
+                not_in=not_in,
+                generic=generic,
+                defined_in=defined_in,
+            )
+        )
     return tuple(unique(concepts, path, "concept", problems))
 
 

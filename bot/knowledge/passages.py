@@ -8,8 +8,13 @@ one in the same section and long ones are split between sentences, so passages s
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from bot.knowledge.load import Concept, Problem
+from bot.knowledge.sentences import split_sentences
 from bot.models import Document, Passage
 
 MIN_WORDS = 40
@@ -19,7 +24,6 @@ _SOURCES = re.compile(r"^<!--\s*sources?:\s*(.*?)\s*-->\s*$", re.IGNORECASE)
 _COMMENT = re.compile(r"^<!--.*-->\s*$")
 _NOINDEX = re.compile(r"^<!--\s*noindex\s*-->\s*$", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»)]*\s+(?=[\"“”«(]?[A-ZÅÄÖÆØÉ0-9–-])")
 
 
 @dataclass
@@ -106,21 +110,6 @@ def _blocks(document: Document) -> list[_Block]:
     return blocks
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences, keeping each sentence's exact characters.
-
-    Args:
-        text: A paragraph.
-
-    Returns:
-        Sentences; joined with single spaces or newlines they give back the text's words.
-    """
-    pieces: list[str] = []
-    for line in text.split("\n"):
-        pieces.extend(part for part in _SENTENCE_END.split(line.strip()) if part.strip())
-    return pieces
-
-
 def _union(
     first: tuple[str, ...] | None, second: tuple[str, ...] | None
 ) -> tuple[str, ...] | None:
@@ -202,3 +191,72 @@ def split_passages(document: Document) -> list[Passage]:
         )
         for number, block in enumerate(blocks, start=1)
     ]
+
+
+def heading_slug(heading: str) -> str:
+    """Return a heading as an anchor: "Vad är ett IOP?" → ``vad-ar-ett-iop``."""
+    folded = unicodedata.normalize("NFKD", heading.casefold())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    plain = plain.replace("æ", "ae").replace("ø", "o").replace("§", "")
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+
+def resolve_anchor(passages: Sequence[Passage], anchor: str) -> Passage | None:
+    """Find the passage an anchor names.
+
+    ``<doc-id>#<heading-slug>`` names the first passage under that heading and
+    ``<doc-id>: <phrase>`` the passage containing the phrase; both stay right when paragraphs
+    are added or removed elsewhere in the document. ``<doc-id>#<n>`` (a passage id) works too.
+
+    Args:
+        passages: All passages.
+        anchor: The anchor.
+
+    Returns:
+        The passage, or None when the anchor does not resolve.
+    """
+    if ": " in anchor and "#" not in anchor.partition(": ")[0]:
+        doc_id, _, phrase = anchor.partition(": ")
+        wanted = phrase.strip().casefold()
+        return next(
+            (p for p in passages if p.doc_id == doc_id and wanted in p.text.casefold()), None
+        )
+    doc_id, _, name = anchor.partition("#")
+    for passage in passages:
+        if passage.doc_id != doc_id:
+            continue
+        if passage.id == anchor or (name and heading_slug(passage.heading) == name):
+            return passage
+    return None
+
+
+def anchor_problems(
+    concepts: Sequence[Concept], passages: Sequence[Passage], glossary: Path
+) -> list[Problem]:
+    """Report every ``defined_in`` anchor of the glossary that names no passage.
+
+    Args:
+        concepts: Glossary concepts.
+        passages: All passages of the knowledge.
+        glossary: The glossary file (problems name it, with the anchor's line).
+
+    Returns:
+        One problem per anchor that does not resolve.
+    """
+    try:
+        lines = glossary.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    problems = []
+    for concept in concepts:
+        for anchor in concept.defined_in:
+            if resolve_anchor(passages, anchor) is None:
+                line = next((n for n, text in enumerate(lines, 1) if anchor in text), 1)
+                problems.append(
+                    Problem(
+                        str(glossary),
+                        line,
+                        f"concept '{concept.id}': defined_in '{anchor}' names no passage",
+                    )
+                )
+    return problems

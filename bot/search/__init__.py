@@ -15,7 +15,7 @@ from bot.search.corpus import (
     save_corpus,
 )
 from bot.search.language import detect_language
-from bot.search.query import Query, QueryBuilder, country_hint
+from bot.search.query import Query, QueryBuilder, Unit, country_hint
 from bot.search.text import clean, fold
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Corpus",
     "Query",
     "QueryBuilder",
+    "Unit",
     "build_corpus",
     "clean",
     "country_hint",

@@ -69,6 +69,16 @@ class Corpus:
             return self.specificity(term) * NUMBER_WEIGHT
         return self.specificity(term) * self.rarity.get(term, 1.0)
 
+    def word_rarity(self, term: str, language: str) -> float:
+        """Return how rare a typed word's stem is in everyday language (1 = rare or unknown).
+
+        Stems in the corpus are rated from the corpus's own words; others from the most
+        frequent words of ``language``.
+        """
+        if term in self.index:
+            return self.rarity.get(term, 1.0)
+        return self.everyday_rarity(term, language)
+
     def everyday_rarity(self, term: str, language: str) -> float:
         """Return the rarity of a term the corpus lacks; everyday words ("use") are low."""
         return self.everyday.get(language, {}).get(term, 1.0)

@@ -1,10 +1,33 @@
-"""Guess whether a question is Swedish, Danish or English."""
+"""Guess whether a question is Swedish, Danish or English.
+
+Three signals are added up: the stopwords and frequent marker words of each language (and
+the letters æ/ø or ä/ö), the domain words of the glossary (a term only one language uses,
+such as "udbudsloven" or "idéburet"), and a statistical detector that is good on short text
+(lingua, limited to the three languages). No signal decides alone: "Vad är IOP?" reads as
+Danish to the detector, "udbudsloven reserverede kontrakter" has no marker word at all.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extractOne
 
 from bot.search.analysis import stopwords
+from bot.search.text import fold
+
+LANGUAGE_CODES = ("sv", "da", "en")
+MIN_FUZZY = 6
+"""Shorter words must match a domain word exactly."""
+DETECTOR_WEIGHT = 2.0
+"""What the detector's confidence (0–1) counts against one marker word (1.5)."""
+DOMAIN_WEIGHT = 1.0
+"""What one glossary word used by only one language counts (a misspelt one too): less than
+a function word, since a Danish concept named in an English question is still English."""
 
 _WORD = re.compile(r"[^\W\d_]+")
 # Frequent words that tell the two Scandinavian languages apart (beyond the stopword lists).
@@ -27,15 +50,74 @@ _MARKERS = {
 }
 
 
-def detect_language(text: str, default: str = "sv") -> str:
-    """Guess the language of a short question.
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    """Build the statistical detector once (its models load on first use, ~30 ms)."""
+    try:
+        from lingua import Language, LanguageDetectorBuilder
+    except ImportError:  # pragma: no cover - lingua is a declared dependency
+        return None
+    languages = (Language.SWEDISH, Language.DANISH, Language.ENGLISH)
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
-    Counts stopwords and marker words per language, with the letters æ/ø pointing to Danish
-    and ä/ö to Swedish.
+
+_CODES = {"SWEDISH": "sv", "DANISH": "da", "ENGLISH": "en"}
+
+
+def detector_confidence(text: str) -> dict[str, float]:
+    """Return the statistical detector's confidence per language (empty without it)."""
+    detector = _detector()
+    if detector is None or not text.strip():
+        return {}
+    return {
+        _CODES[value.language.name]: float(value.value)
+        for value in detector.compute_language_confidence_values(text)
+        if value.language.name in _CODES
+    }
+
+
+def _near(word: str, words: frozenset[str]) -> bool:
+    """Tell whether ``word`` is one of ``words`` or a likely misspelling of one."""
+    if word in words:
+        return True
+    if len(word) < MIN_FUZZY:
+        return False
+    edits = 1 if len(word) < 8 else 2
+    return extractOne(word, words, scorer=Levenshtein.distance, score_cutoff=edits) is not None
+
+
+def domain_words(terms: Mapping[str, Collection[str]]) -> dict[str, frozenset[str]]:
+    """Return, per language, the folded glossary words no other language uses.
+
+    Args:
+        terms: Language → glossary terms (single or multi-word).
+
+    Returns:
+        Language → words that point to that language.
+    """
+    words = {
+        language: {
+            fold(w.casefold()) for term in values for w in _WORD.findall(term) if len(w) > 2
+        }
+        for language, values in terms.items()
+    }
+    return {
+        language: frozenset(
+            own - set().union(*(other for lang, other in words.items() if lang != language))
+        )
+        for language, own in words.items()
+    }
+
+
+def detect_language(
+    text: str, default: str = "sv", domain: Mapping[str, frozenset[str]] | None = None
+) -> str:
+    """Guess the language of a short question.
 
     Args:
         text: The question.
         default: Returned when nothing points anywhere.
+        domain: Language → glossary words only that language uses (:func:`domain_words`).
 
     Returns:
         "sv", "da" or "en".
@@ -52,5 +134,16 @@ def detect_language(text: str, default: str = "sv") -> str:
             scores["da"] += 2.0
         if any(letter in word for letter in "äö"):
             scores["sv"] += 2.0
+        folded = fold(word)
+        exact = [lang for lang, own in (domain or {}).items() if folded in own]
+        # A word one language spells exactly ("partnerskap") is not also a near miss of
+        # another's ("partnerskab").
+        near = exact or [lang for lang, own in (domain or {}).items() if _near(folded, own)]
+        for language in near:
+            if language in scores:
+                scores[language] += DOMAIN_WEIGHT
+    if len(words) >= 2:  # on a single word ("LOU", "IOP") the detector only guesses
+        for language, confidence in detector_confidence(text).items():
+            scores[language] += DETECTOR_WEIGHT * confidence
     best = max(scores, key=lambda language: (scores[language], language == default))
     return best if scores[best] > 0 else default

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -14,11 +14,14 @@ import yaml
 from bot.knowledge import Concept
 from bot.models import LANGUAGES
 from bot.search.analysis import Analyzer, folded_variants
+from bot.search.spelling import Speller
 from bot.search.text import fold
 
 EXPANSION_WEIGHT = 0.4
 """Weight of a glossary synonym relative to a word the user typed."""
 MAX_EXPANSIONS_PER_CONCEPT = 8
+EVERYDAY = 0.3
+"""Rarity below which a typed word is an everyday word (Zipf frequency about 5 and up)."""
 CANONICAL_TERMS = 3
 """Only the first distinct terms listed per language (the canonical forms) become synonyms."""
 
@@ -35,6 +38,22 @@ class ConceptMatch:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """One thing a question asks about: a glossary concept or a typed content word."""
+
+    label: str
+    """The words as typed ("Stadsmissionen", "idéburet offentligt partnerskap")."""
+    terms: frozenset[str]
+    """Stems that cover it when a passage contains any of them."""
+    weight: float
+    """How topical it is: 1 for a domain concept or a rare word, low for everyday words."""
+    known: bool
+    """Whether any of its terms occurs in the documents at all."""
+    concept: str = ""
+    """The glossary concept id, for concepts."""
+
+
+@dataclass(frozen=True)
 class Query:
     """A question ready for the index."""
 
@@ -46,6 +65,22 @@ class Query:
     """Distinct terms of the words the user typed (after accent repair)."""
     concepts: tuple[ConceptMatch, ...] = ()
     """Glossary concepts recognised in the question."""
+    units: tuple[Unit, ...] = ()
+    """What the question asks about, for deciding whether the documents cover it."""
+    corrections: tuple[tuple[str, str], ...] = ()
+    """Typed words corrected to a vocabulary stem: ``(word as typed, stem)``."""
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """One typed word after analysis: its terms and how they relate to the vocabulary."""
+
+    word: str
+    terms: tuple[str, ...]
+    known: bool
+    corrected: str = ""
+    whole: str = ""
+    """The stem of the whole word (a compound the documents lack is searched by its parts)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +100,8 @@ class QueryBuilder:
         languages: Languages the documents are written in; None means all.
         prepared: Tables from :meth:`prepared` of an identical builder (a cache), which
             spares analysing every glossary term again.
+        rarity: ``(stem, language) → [0, 1]``: how rare a word is in everyday language
+            (1 = rare or unknown). Everyday words weigh little in :attr:`Query.units`.
     """
 
     def __init__(
@@ -74,8 +111,11 @@ class QueryBuilder:
         vocabulary: Collection[str],
         languages: Collection[str] | None = None,
         prepared: dict[str, Any] | None = None,
+        rarity: Callable[[str, str], float] | None = None,
     ) -> None:
         self.analyzer = analyzer
+        self.rarity = rarity or (lambda term, language: 1.0)
+        self.speller = Speller(vocabulary)
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
         self.concepts = {concept.id: concept for concept in concepts}
@@ -141,13 +181,17 @@ class QueryBuilder:
                 repaired.append(term)
         return repaired
 
-    def _typed_terms(self, text: str, language: str) -> list[str]:
-        """Analyse typed words; a compound the corpus lacks is represented by its known parts."""
-        terms: list[str] = []
+    def _typed(self, text: str, language: str) -> list[_Typed]:
+        """Analyse typed words; a compound the corpus lacks is represented by its known parts.
+
+        A word whose terms are all missing from the vocabulary, that is no everyday word, is
+        corrected to the nearest vocabulary stem ("kriterer" → kriteri, "idburet" → idébur).
+        """
+        typed: list[_Typed] = []
         for span in self.analyzer.spans(text, language):
+            word = text[span.start : span.end]
             repaired = self._repair(list(span.terms))
             known = [t for t in repaired if t in self.vocabulary]
-            word = text[span.start : span.end]
             if repaired and not known and word[:1].isupper() and span.start > 0:
                 # Names are stemmed by their text's language ("Trine" → trin in Danish): a
                 # capitalised word inside the question may be known in another language.
@@ -158,8 +202,26 @@ class QueryBuilder:
                         if known:
                             repaired = known
                             break
-            terms.extend(known if len(repaired) > 1 and known else repaired)
-        return terms
+            if not repaired:
+                continue
+            whole = repaired[0] in self.vocabulary
+            if not known and self.rarity(repaired[0], language) >= 1.0:
+                # In a language the documents are not written in, a near miss is more often a
+                # different word than a typo: allow one edit only.
+                foreign = language not in self.languages
+                corrected = self.speller.correct(repaired[0], max_edits=1 if foreign else None)
+                if corrected:
+                    typed.append(_Typed(word, (corrected,), True, corrected, corrected))
+                    continue
+            terms = tuple(known if len(repaired) > 1 and known else repaired)
+            # A compound the documents lack is not covered by its parts: "kollektivavtal" is
+            # not "avtal" (the parts still help ranking).
+            typed.append(_Typed(word, terms, whole, "", repaired[0]))
+        return typed
+
+    def _typed_terms(self, text: str, language: str) -> list[str]:
+        """Return the terms of the typed words (see :meth:`_typed`)."""
+        return [term for word in self._typed(text, language) for term in word.terms]
 
     def build(self, text: str, language: str) -> Query:
         """Analyse a question and expand it with glossary synonyms.
@@ -175,11 +237,13 @@ class QueryBuilder:
         words = " ".join(
             w for w in text.split() if w.casefold().strip("?!.,;:") not in question_words
         )
-        original = list(dict.fromkeys(self._typed_terms(words, language)))
+        typed_words = self._typed(words, language)
+        original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
         by_language = {
             lang: set(self._repair(self.analyzer.terms(words, lang))) for lang in LANGUAGES
         }
+        by_language[language].update(w.corrected for w in typed_words if w.corrected)
         typed_of: dict[str, set[str]] = {}
         for concept_term in self._terms:
             concept = self.concepts[concept_term.concept]
@@ -229,7 +293,50 @@ class QueryBuilder:
                     concept_id, frozenset(typed), frozenset((*typed, *added)), synonym_weight
                 )
             )
-        return Query(text, language, weights, tuple(original), tuple(matches))
+        units = self._units(typed_words, matches, language)
+        corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
+        return Query(text, language, weights, tuple(original), tuple(matches), units, corrections)
+
+    def _units(
+        self, typed: list[_Typed], concepts: list[ConceptMatch], language: str
+    ) -> tuple[Unit, ...]:
+        """Split the question into what it asks about: its concepts and other typed words.
+
+        A typed word belongs to a concept when its terms are the concept's or when it is
+        written as one of the concept's terms in any language ("samskabelse" in an English
+        question).
+        """
+        units: list[Unit] = []
+        consumed: set[int] = set()
+        for match in concepts:
+            concept = self.concepts[match.id]
+            own = {fold(t.casefold()) for values in concept.terms.values() for t in values}
+            own_words = {word for term in own for word in term.split()}
+            mine = [
+                n
+                for n, w in enumerate(typed)
+                if w.whole in match.typed or fold(w.word.casefold()) in own_words
+            ]
+            consumed.update(mine)
+            words = [typed[n].word for n in mine]
+            everyday = max((self.rarity(t, language) for t in match.typed), default=1.0)
+            exact = any(fold(w.casefold()) in own for w in words) or (
+                fold(" ".join(words).casefold()) in own
+            )
+            # An everyday word that only stems like a glossary term ("brukar" ~ brukare)
+            # weighs as the everyday word it is; the concept's own term ("KL") fully.
+            weight = everyday if concept.generic or (everyday < EVERYDAY and not exact) else 1.0
+            label = " ".join(words) or concept.id
+            terms = match.stems | {t for n in mine for t in typed[n].terms}
+            units.append(Unit(label, frozenset(terms), weight, True, concept.id))
+        for number, word in enumerate(typed):
+            if number in consumed:
+                continue
+            # A bare number supports an answer but is no topic of its own.
+            digits = all(t.isdigit() for t in word.terms)
+            weight = 0.0 if digits else self.rarity(word.terms[0], language)
+            units.append(Unit(word.word, frozenset(word.terms), weight, word.known))
+        return tuple(units)
 
 
 _COUNTRY = {

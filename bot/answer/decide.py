@@ -1,0 +1,113 @@
+"""Decide whether the documents answer a question: answered, partly, or not covered.
+
+The question is split into units (:class:`bot.search.Unit`): the glossary concepts it names
+and its other typed words, each weighted by how topical it is in everyday language, so that
+filler ("typ", "hej") and everyday words never count against an answer while a domain word
+always counts fully, however often the documents use it. Then:
+
+* a topical unit the documents never use is *missing* ("telefonnummer");
+* the answer is *full* when nothing topical is missing and the cited passages cover enough
+  of the question's topical weight;
+* it is *partial* when something topical is missing (or left uncovered by the cited
+  passages) but they do cover a real topic of the question;
+* otherwise the documents do *not cover* the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.search import Query, Unit
+
+FULL, PARTIAL, NONE = "full", "partial", "none"
+
+
+@dataclass(frozen=True)
+class AbstainPolicy:
+    """Thresholds of the decision; ``python -m bot eval --tune`` derives them.
+
+    Attributes:
+        filler: Units weighing less than this are filler and never count either way.
+        min_coverage: Share of the question's topical weight the cited passages must cover
+            for a full answer.
+        min_topic: A question is covered at all only when the cited passages contain a unit
+            at least this topical (so "barn" and "plats" alone cannot carry an answer).
+        foreign_unknown: Factor on the weight of a word the documents lack when no document
+            is in the question's language: an English word missing from Swedish texts says
+            little about whether the topic is covered.
+    """
+
+    filler: float = 0.3
+    min_coverage: float = 0.7
+    min_topic: float = 0.5
+    foreign_unknown: float = 0.5
+
+    @classmethod
+    def always(cls) -> AbstainPolicy:
+        """Return a policy that answers whenever anything matches (tests, tuning)."""
+        return cls(filler=2.0, min_coverage=0.0, min_topic=0.0)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome for one question and its cited passages."""
+
+    coverage: str
+    """"full", "partial" or "none"."""
+    missing: tuple[str, ...] = ()
+    """Topical words as typed that the documents (or the cited passages) do not cover."""
+    share: float = 0.0
+    """Share of the question's topical weight the cited passages cover."""
+    topic: float = 0.0
+    """Weight of the most topical unit the cited passages cover."""
+
+
+def unit_weight(unit: Unit, foreign: bool, policy: AbstainPolicy) -> float:
+    """Return a unit's weight in the decision (a foreign unknown word weighs less)."""
+    if foreign and not unit.known and not unit.concept:
+        return unit.weight * policy.foreign_unknown
+    return unit.weight
+
+
+def decide(
+    query: Query,
+    cited: Sequence[frozenset[str]],
+    policy: AbstainPolicy,
+    *,
+    foreign: bool = False,
+) -> Decision:
+    """Decide how far the cited passages answer the question.
+
+    Args:
+        query: The analysed question.
+        cited: The index terms of the passages that would be cited, best first.
+        policy: The thresholds.
+        foreign: True when no document is written in the question's language.
+
+    Returns:
+        The decision.
+    """
+    if not cited:
+        return Decision(NONE)
+    weighted = [(unit, unit_weight(unit, foreign, policy)) for unit in query.units]
+    if policy.filler > 1.0:  # the always-answer policy
+        return Decision(FULL, (), 1.0, 1.0)
+    topical = [(unit, weight) for unit, weight in weighted if weight >= policy.filler]
+    if not topical:
+        return Decision(NONE)
+
+    def seen(unit: Unit) -> bool:
+        return any(unit.terms & terms for terms in cited)
+
+    covered = [(unit, weight) for unit, weight in topical if unit.known and seen(unit)]
+    uncovered = [unit for unit, _ in topical if not (unit.known and seen(unit))]
+    total = sum(weight for _, weight in topical)
+    share = sum(weight for _, weight in covered) / total if total else 0.0
+    topic = max((weight for _, weight in covered), default=0.0)
+    missing = tuple(dict.fromkeys(unit.label for unit in uncovered))
+    if topic < policy.min_topic or not covered:
+        return Decision(NONE, missing, share, topic)
+    if not uncovered or (share >= policy.min_coverage and all(u.known for u in uncovered)):
+        return Decision(FULL, (), share, topic)
+    return Decision(PARTIAL, missing, share, topic)

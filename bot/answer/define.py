@@ -1,0 +1,138 @@
+"""Find the passage that defines a concept, and its defining sentence.
+
+A glossary concept may name its defining passages by anchor (``defined_in``), stable under
+edits: ``<doc-id>#<heading-slug>`` is the first passage under that heading. Without an
+anchor, a passage defines a concept when one of its sentences opens with a term of the
+concept followed by a defining verb ("IOP är …", "Samskabelse er …", "… means …").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.knowledge import Concept, resolve_anchor
+from bot.knowledge.sentences import sentence_spans
+from bot.search import Corpus
+from bot.search.intent import definition_verbs
+
+_BRACKETS = re.compile(r"\([^()]*\)")
+OPENING_WORDS = 3
+"""The concept's term must be among a sentence's first words (its subject) to define it."""
+VERB_WINDOW = 4
+"""The defining verb must follow the term within this many words ("IOP (…) är")."""
+DEPTH = 20
+"""How many top hits are searched for a defining sentence when no anchor names one."""
+
+
+class DefinitionFinder:
+    """Knows, per concept, which passages define it.
+
+    Args:
+        corpus: The passages and their analyzer.
+        concepts: Glossary concepts, with ``defined_in`` anchors where the editors set them.
+    """
+
+    def __init__(self, corpus: Corpus, concepts: Sequence[Concept]) -> None:
+        self.corpus = corpus
+        self.concepts = {concept.id: concept for concept in concepts}
+        positions = {passage.id: number for number, passage in enumerate(corpus.passages)}
+        self.anchored: dict[str, tuple[int, ...]] = {}
+        for concept in concepts:
+            found = [resolve_anchor(corpus.passages, anchor) for anchor in concept.defined_in]
+            self.anchored[concept.id] = tuple(
+                positions[passage.id] for passage in found if passage is not None
+            )
+        self._stems: dict[str, dict[str, frozenset[str]]] = {}
+
+    def _concept_stems(self, concept_id: str, language: str) -> frozenset[str]:
+        """Return the stems of every term of the concept, analysed in ``language``."""
+        cached = self._stems.setdefault(concept_id, {})
+        if language not in cached:
+            concept = self.concepts.get(concept_id)
+            terms = [t for values in concept.terms.values() for t in values] if concept else []
+            analyzer = self.corpus.analyzer
+            cached[language] = frozenset(
+                stem for term in terms for stem in analyzer.terms(term, language)
+            )
+        return cached[language]
+
+    def defining_sentence(self, position: int, concept_id: str) -> int | None:
+        """Return the index of the sentence of a passage that defines the concept, or None."""
+        passage = self.corpus.passages[position]
+        stems = self._concept_stems(concept_id, passage.language)
+        verbs = definition_verbs(passage.language)
+        analyzer = self.corpus.analyzer
+        text = passage.text
+        for number, (start, end) in enumerate(sentence_spans(text)):
+            sentence = text[start:end]
+            for word in analyzer.spans(sentence, passage.language)[:OPENING_WORDS]:
+                if not set(word.terms) & stems:
+                    continue
+                # "Samskabelse (… co-creation) betegner …": skip what the brackets add.
+                rest = _BRACKETS.sub(" ", sentence[word.end :]).casefold().split()
+                following = " ".join(w.strip(",;:") for w in rest[:VERB_WINDOW])
+                if any(f" {verb} " in f" {following} " for verb in verbs):
+                    return number
+        return None
+
+    def first(
+        self, hits: list[tuple[int, float]], concept_id: str, language: str | None
+    ) -> list[tuple[int, float]]:
+        """Move the passage defining the concept to the top of the hits.
+
+        Anchored passages come first (those in ``language`` when there are any); otherwise
+        the best-scoring hit with a defining sentence.
+
+        Args:
+            hits: Ranked hits ``(position, score)``.
+            concept_id: The concept asked about.
+            language: The language wanted for the answer, or None for any.
+
+        Returns:
+            The hits with the defining passage first, its score raised to the top score.
+        """
+        if not hits:
+            return hits
+        anchored = list(self.anchored.get(concept_id, ()))
+        if language is not None:
+            preferred = [p for p in anchored if self.corpus.passages[p].language == language]
+            anchored = preferred or anchored
+        chosen = anchored[:1]
+        if not chosen:
+            chosen = [
+                position
+                for position, _ in hits[:DEPTH]
+                if self.defining_sentence(position, concept_id) is not None
+            ][:1]
+        if not chosen:
+            return hits
+        top = hits[0][1]
+        rest = [(pos, score) for pos, score in hits if pos not in chosen]
+        return [(pos, top) for pos in chosen] + rest
+
+    def sentences(self, positions: Sequence[int], concept_id: str) -> dict[int, int]:
+        """Return ``position → defining sentence index`` for the passages that have one.
+
+        An anchored passage was chosen by an editor as the definition: without a sentence of
+        the defining shape, its first sentence naming the concept is read from.
+        """
+        found = {}
+        for position in positions:
+            number = self.defining_sentence(position, concept_id)
+            if number is None and position in self.anchored.get(concept_id, ()):
+                number = self.naming_sentence(position, concept_id)
+            if number is not None:
+                found[position] = number
+        return found
+
+    def naming_sentence(self, position: int, concept_id: str) -> int | None:
+        """Return the index of the first sentence of a passage that names the concept."""
+        passage = self.corpus.passages[position]
+        stems = self._concept_stems(concept_id, passage.language)
+        text = passage.text
+        for number, (start, end) in enumerate(sentence_spans(text)):
+            spans = self.corpus.analyzer.spans(text[start:end], passage.language)
+            if any(set(span.terms) & stems for span in spans):
+                return number
+        return None

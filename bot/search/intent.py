@@ -1,0 +1,92 @@
+"""What kind of answer a question asks for: a definition, a list (criteria, steps), or other."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from bot.search.analysis import Analyzer
+from bot.search.query import Query
+from bot.search.text import fold
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The answer shape a question asks for."""
+
+    defines: str = ""
+    """The glossary concept the question asks to have defined ("Vad är IOP?", "IOP")."""
+    lists: bool = False
+    """True when it asks for criteria, conditions, principles or steps."""
+
+
+@dataclass(frozen=True)
+class _Tables:
+    definition: dict[str, re.Pattern[str]]
+    verbs: dict[str, tuple[str, ...]]
+    lists: dict[str, frozenset[str]]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    text = resources.files("bot.data").joinpath("intents.yaml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+    # Patterns are matched without accents, so "vad ar iop" asks what IOP is.
+    definition = {
+        lang: re.compile("^(?:" + "|".join(fold(p.casefold()) for p in patterns) + ")")
+        for lang, patterns in (data.get("definition") or {}).items()
+    }
+    verbs = {
+        lang: tuple(str(v).casefold() for v in values)
+        for lang, values in (data.get("definition_verbs") or {}).items()
+    }
+    lists = {
+        lang: frozenset(str(v).casefold() for v in values)
+        for lang, values in (data.get("lists") or {}).items()
+    }
+    return _Tables(definition, verbs, lists)
+
+
+def definition_verbs(language: str) -> tuple[str, ...]:
+    """Return the verbs that introduce a definition in ``language`` ("är", "betyder")."""
+    return _tables().verbs.get(language, ())
+
+
+def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> Intent:
+    """Tell what kind of answer a question asks for.
+
+    A question defines a concept when the concept is the only topical thing it names and it
+    is either bare ("IOP", "§ 18") or phrased as a definition question ("Vad är …?",
+    "Hvad er …?", "What is …?"). It asks for a list when it uses a word such as "kriterier",
+    "betingelser" or "steps".
+
+    Args:
+        query: The analysed question.
+        analyzer: The analyzer (to stem the list words like the question).
+        filler: Units weighing less than this do not count as topics.
+
+    Returns:
+        The intent.
+    """
+    tables = _tables()
+    language = query.language
+    list_stems = {
+        stem for word in tables.lists.get(language, ()) for stem in analyzer.terms(word, language)
+    }
+    asks_list = bool(list_stems & set(query.original))
+    topical = [unit for unit in query.units if unit.weight >= filler]
+    concepts = [unit for unit in topical if unit.concept]
+    defines = ""
+    if len(concepts) == 1 and len(topical) == 1 and not asks_list:
+        pattern = tables.definition.get(language)
+        bare = len(query.units) == 1 and query.text.strip(" ?!.").casefold() == (
+            concepts[0].label.casefold()
+        )
+        asked = fold(query.text.strip().casefold())
+        if bare or (pattern is not None and pattern.search(asked)):
+            defines = concepts[0].concept
+    return Intent(defines, asks_list)
