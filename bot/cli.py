@@ -72,15 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const="all",
         choices=("all", "misses"),
-        help="list every question (or only misses) with its evidence",
+        help="list every question (or only misses) with its coverage and top passages",
     )
     evaluate.add_argument(
         "--tune",
-        type=float,
-        nargs="?",
-        const=0.9,
-        metavar="ABSTENTION",
-        help="grid-search abstention thresholds keeping this off-topic refusal rate (default 0.9)",
+        action="store_true",
+        help="grid-search the decision thresholds on the dev sets (never the held-out ones)",
     )
     evaluate.set_defaults(func=cmd_eval)
 

@@ -153,71 +153,27 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the question sets and print hit@1, hit@3, MRR and abstention accuracy."""
-    from bot.quality import (
-        HEADER,
-        EvalSetError,
-        Outcome,
-        format_metrics,
-        load_cases,
-        run_cases,
-        summarize,
-    )
+    """Print hit@1, hit@3, MRR and refusals per set, class and language, beside plain BM25."""
+    from bot.quality import EvalSetError, load_cases
+    from bot.quality.report import eval_report
 
     paths = [Path(p) for p in args.sets] if args.sets else sorted(EVAL_DIR.glob("**/*.yaml"))
     if not paths:
         print("error: no evaluation sets found", file=sys.stderr)
         return 1
+    try:
+        sets = [(_set_name(path), load_cases([path])) for path in paths]
+    except EvalSetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     service = _service(settings)
-    print(HEADER)
-    outcomes: list[Outcome] = []
-    for path in paths:
-        try:
-            cases = load_cases([path])
-        except EvalSetError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        metrics = run_cases(service, cases)
-        outcomes.extend(metrics.outcomes)
-        print(
-            format_metrics(
-                str(path.relative_to(EVAL_DIR)) if path.is_relative_to(EVAL_DIR) else path.name,
-                metrics,
-            )
-        )
-    total = summarize(outcomes)
-    print(format_metrics("ALL", total))
-    for language in ("sv", "da", "en"):
-        subset = [o for o in outcomes if o.case.language == language]
-        if subset:
-            print(format_metrics(f"  language {language}", summarize(subset)))
-    if args.tune:
-        from bot.quality import tune_policy
-
-        # Held-out questions measure generalisation; thresholds are never fitted to them.
-        cases = load_cases([path for path in paths if "holdout" not in path.parts])
-        best = tune_policy(service, cases, min_abstention=args.tune)
-        print(
-            f"best thresholds for abstention >= {args.tune}: min_evidence={best.min_evidence} "
-            f"min_coverage={best.min_coverage} min_evidence_full={best.min_evidence_full} "
-            f"-> hit@3 {best.hit3:.3f}, abstention {best.abstention:.3f}"
-        )
-    if args.explain:
-        for outcome in outcomes:
-            ok = (
-                (not outcome.answered)
-                if outcome.case.abstain
-                else (outcome.rank is not None and outcome.rank <= 3)
-            )
-            if args.explain == "misses" and ok:
-                continue
-            print(
-                f"{'ok  ' if ok else 'MISS'} ev={outcome.evidence:6.2f} "
-                f"cov={outcome.coverage:4.2f} rank={outcome.rank} "
-                f"{'[abstain]' if outcome.case.abstain else ''} {outcome.case.question!r} "
-                f"-> {', '.join(outcome.top)}"
-            )
+    for line in eval_report(service, sets, tune=args.tune, explain=args.explain):
+        print(line, flush=True)
     return 0
+
+
+def _set_name(path: Path) -> str:
+    return str(path.relative_to(EVAL_DIR)) if path.is_relative_to(EVAL_DIR) else path.name
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

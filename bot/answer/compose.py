@@ -71,6 +71,10 @@ class Composer:
         self._terms = lru_cache(maxsize=4096)(self._passage_terms)
         self._languages = {passage.language for passage in corpus.passages}
 
+    def passage_terms(self, position: int) -> frozenset[str]:
+        """Return the index terms of a passage (its heading and author included)."""
+        return self._terms(position)
+
     def _passage_terms(self, position: int) -> frozenset[str]:
         passage = self.corpus.passages[position]
         document = self.corpus.documents[passage.doc_id]

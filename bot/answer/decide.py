@@ -5,11 +5,10 @@ and its other typed words, each weighted by how topical it is in everyday langua
 filler ("typ", "hej") and everyday words never count against an answer while a domain word
 always counts fully, however often the documents use it. Then:
 
-* a topical unit the documents never use is *missing* ("telefonnummer");
-* the answer is *full* when nothing topical is missing and the cited passages cover enough
-  of the question's topical weight;
-* it is *partial* when something topical is missing (or left uncovered by the cited
-  passages) but they do cover a real topic of the question;
+* the answer is *full* when the cited passages cover enough of the question's topical
+  weight; the first topical unit, usually what is asked for, weighs more;
+* it is *partial* when they cover a real topic of the question but too much is left:
+  words the documents never use ("telefonnummer") or the cited passages do not contain;
 * otherwise the documents do *not cover* the question.
 """
 
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from bot.search import Query, Unit
 
 FULL, PARTIAL, NONE = "full", "partial", "none"
+PARTS_CREDIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,18 @@ class AbstainPolicy:
         foreign_unknown: Factor on the weight of a word the documents lack when no document
             is in the question's language: an English word missing from Swedish texts says
             little about whether the topic is covered.
+        head: Factor on the first topical unit: "Vad är *telefonnumret* till Stadsmissionen?",
+            "Vilket *kollektivavtal* gäller …": what is asked for usually comes first.
+        uncited: Factor on a unit the documents use but the cited passages do not contain:
+            it may be phrased differently there, so it counts less than an unknown word.
     """
 
-    filler: float = 0.3
-    min_coverage: float = 0.7
+    filler: float = 0.2
+    min_coverage: float = 0.8
     min_topic: float = 0.5
-    foreign_unknown: float = 0.5
+    foreign_unknown: float = 1.0
+    head: float = 1.5
+    uncited: float = 0.5
 
     @classmethod
     def always(cls) -> AbstainPolicy:
@@ -96,18 +102,30 @@ def decide(
     topical = [(unit, weight) for unit, weight in weighted if weight >= policy.filler]
     if not topical:
         return Decision(NONE)
+    topical[0] = (topical[0][0], topical[0][1] * policy.head)
 
     def seen(unit: Unit) -> bool:
         return any(unit.terms & terms for terms in cited)
 
-    covered = [(unit, weight) for unit, weight in topical if unit.known and seen(unit)]
-    uncovered = [unit for unit, _ in topical if not (unit.known and seen(unit))]
-    total = sum(weight for _, weight in topical)
-    share = sum(weight for _, weight in covered) / total if total else 0.0
-    topic = max((weight for _, weight in covered), default=0.0)
+    credit = mass = topic = 0.0
+    uncovered: list[Unit] = []
+    for unit, weight in topical:
+        cited_here = seen(unit)
+        if unit.known and cited_here:
+            credit, mass, topic = credit + weight, mass + weight, max(topic, weight)
+            continue
+        uncovered.append(unit)
+        if unit.parts and cited_here:
+            # A compound the documents lack counts half when its parts are cited.
+            credit, mass = credit + weight * PARTS_CREDIT, mass + weight
+        elif unit.known:
+            mass += weight * policy.uncited
+        else:
+            mass += weight
+    share = credit / mass if mass else 0.0
     missing = tuple(dict.fromkeys(unit.label for unit in uncovered))
-    if topic < policy.min_topic or not covered:
+    if topic < policy.min_topic:
         return Decision(NONE, missing, share, topic)
-    if not uncovered or (share >= policy.min_coverage and all(u.known for u in uncovered)):
+    if share >= policy.min_coverage:
         return Decision(FULL, (), share, topic)
     return Decision(PARTIAL, missing, share, topic)

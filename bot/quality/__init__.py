@@ -1,27 +1,37 @@
-"""Retrieval quality on the project's question sets: hit@k, MRR, abstention, threshold tuning.
+"""Retrieval quality on the project's question sets: per class and language, beside plain BM25.
 
-Offers :func:`load_cases`, :func:`run_cases`, :func:`summarize`, :func:`format_metrics`,
-:func:`tune_policy` and :class:`EvalSetError`.
+Offers :func:`load_cases` (:class:`Case`, :data:`CLASSES`), :class:`Evaluator`,
+:func:`run_cases`, :func:`summarize`, :func:`format_metrics` (:data:`HEADER`), the glossary
+sweep (:func:`run_sweep`) and threshold tuning (:func:`tune_policy`).
 """
 
+from bot.quality.cases import CLASSES, Case, EvalSetError, load_cases
 from bot.quality.evaluation import (
     HEADER,
-    EvalSetError,
+    Evaluator,
+    Metrics,
     Outcome,
     format_metrics,
-    load_cases,
     run_cases,
     summarize,
-    tune_policy,
 )
+from bot.quality.sweep import SweepResult, run_sweep
+from bot.quality.tune import TuneResult, tune_policy
 
 __all__ = [
+    "CLASSES",
     "HEADER",
+    "Case",
     "EvalSetError",
+    "Evaluator",
+    "Metrics",
     "Outcome",
+    "SweepResult",
+    "TuneResult",
     "format_metrics",
     "load_cases",
     "run_cases",
+    "run_sweep",
     "summarize",
     "tune_policy",
 ]

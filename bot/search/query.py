@@ -20,6 +20,12 @@ from bot.search.text import fold
 EXPANSION_WEIGHT = 0.4
 """Weight of a glossary synonym relative to a word the user typed."""
 MAX_EXPANSIONS_PER_CONCEPT = 8
+NAME_WEIGHT = 0.6
+"""Least weight of a capitalised word inside a question (a name)."""
+RELATIVE_FACTOR = 0.5
+"""Weight factor of a word the documents lack when they use a word of the same root."""
+ROOT = 6
+"""Letters two words must share at the start to count as the same root."""
 EVERYDAY = 0.3
 """Rarity below which a typed word is an everyday word (Zipf frequency about 5 and up)."""
 CANONICAL_TERMS = 3
@@ -51,6 +57,8 @@ class Unit:
     """Whether any of its terms occurs in the documents at all."""
     concept: str = ""
     """The glossary concept id, for concepts."""
+    parts: bool = False
+    """A compound the documents lack whose parts they use ("civilsamhällesorganisationer")."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,8 @@ class Query:
     concepts: tuple[ConceptMatch, ...] = ()
     """Glossary concepts recognised in the question."""
     units: tuple[Unit, ...] = ()
-    """What the question asks about, for deciding whether the documents cover it."""
+    """What the question asks about, in question order, for deciding whether the documents
+    cover it."""
     corrections: tuple[tuple[str, str], ...] = ()
     """Typed words corrected to a vocabulary stem: ``(word as typed, stem)``."""
 
@@ -81,6 +90,8 @@ class _Typed:
     corrected: str = ""
     whole: str = ""
     """The stem of the whole word (a compound the documents lack is searched by its parts)."""
+    start: int = 0
+    """Where the word starts in the question."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,7 @@ class QueryBuilder:
         self.analyzer = analyzer
         self.rarity = rarity or (lambda term, language: 1.0)
         self.speller = Speller(vocabulary)
+        self._roots: frozenset[str] | None = None
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
         self.concepts = {concept.id: concept for concept in concepts}
@@ -204,20 +216,33 @@ class QueryBuilder:
                             break
             if not repaired:
                 continue
-            whole = repaired[0] in self.vocabulary
-            if not known and self.rarity(repaired[0], language) >= 1.0:
+            # The whole word's stem: the joined form of a hyphenated word ("F-skattsedel"),
+            # else the first term (compound parts follow it).
+            head = repaired[-1] if "-" in word.strip("-") else repaired[0]
+            whole = head in self.vocabulary
+            if not known and self.rarity(head, language) >= 1.0:
                 # In a language the documents are not written in, a near miss is more often a
                 # different word than a typo: allow one edit only.
                 foreign = language not in self.languages
-                corrected = self.speller.correct(repaired[0], max_edits=1 if foreign else None)
+                corrected = self.speller.correct(head, max_edits=1 if foreign else None)
                 if corrected:
-                    typed.append(_Typed(word, (corrected,), True, corrected, corrected))
+                    typed.append(
+                        _Typed(word, (corrected,), True, corrected, corrected, span.start)
+                    )
                     continue
             terms = tuple(known if len(repaired) > 1 and known else repaired)
             # A compound the documents lack is not covered by its parts: "kollektivavtal" is
             # not "avtal" (the parts still help ranking).
-            typed.append(_Typed(word, terms, whole, "", repaired[0]))
+            typed.append(_Typed(word, terms, whole, "", head, span.start))
         return typed
+
+    def _has_relative(self, stem: str) -> bool:
+        """Tell whether the vocabulary has a word of the same root (same first letters)."""
+        if len(stem) <= ROOT or not stem.isalpha():
+            return False
+        if self._roots is None:
+            self._roots = frozenset(t[:ROOT] for t in self.vocabulary if len(t) >= ROOT)
+        return stem[:ROOT] in self._roots
 
     def _typed_terms(self, text: str, language: str) -> list[str]:
         """Return the terms of the typed words (see :meth:`_typed`)."""
@@ -306,7 +331,7 @@ class QueryBuilder:
         written as one of the concept's terms in any language ("samskabelse" in an English
         question).
         """
-        units: list[Unit] = []
+        units: list[tuple[int, Unit]] = []
         consumed: set[int] = set()
         for match in concepts:
             concept = self.concepts[match.id]
@@ -328,15 +353,27 @@ class QueryBuilder:
             weight = everyday if concept.generic or (everyday < EVERYDAY and not exact) else 1.0
             label = " ".join(words) or concept.id
             terms = match.stems | {t for n in mine for t in typed[n].terms}
-            units.append(Unit(label, frozenset(terms), weight, True, concept.id))
+            start = min((typed[n].start for n in mine), default=len(typed) * 1000)
+            units.append((start, Unit(label, frozenset(terms), weight, True, concept.id)))
         for number, word in enumerate(typed):
             if number in consumed:
                 continue
             # A bare number supports an answer but is no topic of its own.
             digits = all(t.isdigit() for t in word.terms)
-            weight = 0.0 if digits else self.rarity(word.terms[0], language)
-            units.append(Unit(word.word, frozenset(word.terms), weight, word.known))
-        return tuple(units)
+            weight = 0.0 if digits else self.rarity(word.whole or word.terms[0], language)
+            if word.start > 0 and word.word[:1].isupper() and not digits:
+                # A name ("Aarhus", "Tyskland") is what the question is about, however
+                # common it is in everyday language.
+                weight = max(weight, NAME_WEIGHT)
+            elif not word.known and self._has_relative(word.whole):
+                # "redovisades", "obligatoriskt": the documents use a word of the same root,
+                # so the missing form says little about a missing topic.
+                weight *= RELATIVE_FACTOR
+            parts = not word.known and any(t in self.vocabulary for t in word.terms)
+            unit = Unit(word.word, frozenset(word.terms), weight, word.known, "", parts)
+            units.append((word.start, unit))
+        # In question order: the first topical unit is usually what is asked for.
+        return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
 
 
 _COUNTRY = {
