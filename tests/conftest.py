@@ -39,7 +39,7 @@ def service(fixture_knowledge: Path) -> QAService:
     measure specificity; abstention is tested on the bundled knowledge)."""
     return QAService.open(
         fixture_knowledge,
-        policy=AbstainPolicy(min_evidence=0.0, min_coverage=0.0, min_evidence_full=0.0),
+        policy=AbstainPolicy.always(),
     )
 
 

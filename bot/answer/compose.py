@@ -124,12 +124,13 @@ class Composer:
             self._result(rank, pos, score, query, language, focus.get(pos))
             for rank, (pos, score) in enumerate(shown, 1)
         )
+        suggestions = () if decision.coverage == FULL else self.suggestions(language, kept)
         return Answer(
             question,
             language,
             decision.coverage == FULL,
             results,
-            (),
+            suggestions,
             notices,
             coverage=decision.coverage,
             missing=decision.missing,
@@ -361,13 +362,15 @@ class Composer:
     ) -> tuple[Suggestion, ...]:
         """Return one suggestion per topic, in ``language``, the closest to ``hits`` first.
 
-        A topic's closeness is the summed score of the hits from documents filed under it.
+        A topic's closeness is the summed score of the hits from documents filed under it,
+        counted in full for a document's first topic and less for later ones.
         """
         closeness: dict[str, float] = {}
         for position, score in hits:
             document = self.corpus.documents[self.corpus.passages[position].doc_id]
-            for topic in document.topics:
-                closeness[topic] = closeness.get(topic, 0.0) + score
+            # A document's first topic is what it is about; later ones count less.
+            for order, topic in enumerate(document.topics, 1):
+                closeness[topic] = closeness.get(topic, 0.0) + score / order
         order = sorted(
             range(len(self.topics)), key=lambda i: (-closeness.get(self.topics[i].id, 0.0), i)
         )

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from bot.search import Query, Unit
 
 FULL, PARTIAL, NONE = "full", "partial", "none"
-PARTS_CREDIT = 0.5
+FOREIGN_RARE = 0.6
+"""A word of the question's language the documents lack counts fully from this rarity on,
+even when no document is in that language ("Horizon", "VAT")."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,12 @@ class AbstainPolicy:
             it may be phrased differently there, so it counts less than an unknown word.
     """
 
-    filler: float = 0.2
+    filler: float = 0.35
     min_coverage: float = 0.8
-    min_topic: float = 0.5
-    foreign_unknown: float = 1.0
-    head: float = 1.5
-    uncited: float = 0.5
+    min_topic: float = 0.7
+    foreign_unknown: float = 0.5
+    head: float = 2.0
+    uncited: float = 1.0
 
     @classmethod
     def always(cls) -> AbstainPolicy:
@@ -71,7 +73,7 @@ class Decision:
 
 def unit_weight(unit: Unit, foreign: bool, policy: AbstainPolicy) -> float:
     """Return a unit's weight in the decision (a foreign unknown word weighs less)."""
-    if foreign and not unit.known and not unit.concept:
+    if foreign and not unit.known and not unit.concept and unit.weight < FOREIGN_RARE:
         return unit.weight * policy.foreign_unknown
     return unit.weight
 
@@ -102,22 +104,23 @@ def decide(
     topical = [(unit, weight) for unit, weight in weighted if weight >= policy.filler]
     if not topical:
         return Decision(NONE)
-    topical[0] = (topical[0][0], topical[0][1] * policy.head)
+    heads = [policy.head] + [1.0] * (len(topical) - 1)
 
     def seen(unit: Unit) -> bool:
         return any(unit.terms & terms for terms in cited)
 
     credit = mass = topic = 0.0
     uncovered: list[Unit] = []
-    for unit, weight in topical:
+    for (unit, base), head in zip(topical, heads, strict=True):
+        weight = base * head
         cited_here = seen(unit)
         if unit.known and cited_here:
-            credit, mass, topic = credit + weight, mass + weight, max(topic, weight)
+            credit, mass, topic = credit + weight, mass + weight, max(topic, base)
             continue
         uncovered.append(unit)
-        if unit.parts and cited_here:
-            # A compound the documents lack counts half when its parts are cited.
-            credit, mass = credit + weight * PARTS_CREDIT, mass + weight
+        if unit.part_credit and cited_here:
+            # A compound the documents lack is partly covered when its parts are cited.
+            credit, mass = credit + weight * unit.part_credit, mass + weight
         elif unit.known:
             mass += weight * policy.uncited
         else:

@@ -21,6 +21,11 @@ from bot.search.analysis import stopwords
 from bot.search.text import fold
 
 LANGUAGE_CODES = ("sv", "da", "en")
+SHARED = "*"
+"""Key of :func:`domain_words` for the glossary words of every language together."""
+MAX_DOMAIN_WORDS = 2
+"""Domain words count for at most two words per language: the question's own function words
+("hvad", "er") say more about its language than the topic it names."""
 MIN_FUZZY = 6
 """Shorter words must match a domain word exactly."""
 DETECTOR_WEIGHT = 2.0
@@ -67,6 +72,7 @@ _CODES = {"SWEDISH": "sv", "DANISH": "da", "ENGLISH": "en"}
 def detector_confidence(text: str) -> dict[str, float]:
     """Return the statistical detector's confidence per language (empty without it)."""
     detector = _detector()
+    text = text.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be read
     if detector is None or not text.strip():
         return {}
     return {
@@ -101,12 +107,16 @@ def domain_words(terms: Mapping[str, Collection[str]]) -> dict[str, frozenset[st
         }
         for language, values in terms.items()
     }
-    return {
+    exclusive = {
         language: frozenset(
             own - set().union(*(other for lang, other in words.items() if lang != language))
         )
         for language, own in words.items()
     }
+    # Words every language shares ("offentligt") are kept apart: they point nowhere, and
+    # are no misspelling of another language's word either.
+    exclusive[SHARED] = frozenset(set().union(*words.values()))
+    return exclusive
 
 
 def detect_language(
@@ -124,6 +134,8 @@ def detect_language(
     """
     words = [word.casefold() for word in _WORD.findall(text)]
     scores = {language: 0.0 for language in ("sv", "da", "en")}
+    domain_hits = dict.fromkeys(scores, 0)
+    domain = domain or {}
     for word in words:
         for language in scores:
             if word in stopwords(language):
@@ -135,12 +147,19 @@ def detect_language(
         if any(letter in word for letter in "äö"):
             scores["sv"] += 2.0
         folded = fold(word)
-        exact = [lang for lang, own in (domain or {}).items() if folded in own]
+        if folded in domain.get(SHARED, ()) and not any(
+            folded in own for lang, own in domain.items() if lang != SHARED
+        ):
+            continue
+        exact = [lang for lang, own in domain.items() if lang != SHARED and folded in own]
         # A word one language spells exactly ("partnerskap") is not also a near miss of
         # another's ("partnerskab").
-        near = exact or [lang for lang, own in (domain or {}).items() if _near(folded, own)]
+        near = exact or [
+            lang for lang, own in domain.items() if lang != SHARED and _near(folded, own)
+        ]
         for language in near:
-            if language in scores:
+            if language in scores and domain_hits[language] < MAX_DOMAIN_WORDS:
+                domain_hits[language] += 1
                 scores[language] += DOMAIN_WEIGHT
     if len(words) >= 2:  # on a single word ("LOU", "IOP") the detector only guesses
         for language, confidence in detector_confidence(text).items():

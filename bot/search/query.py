@@ -13,13 +13,15 @@ import yaml
 
 from bot.knowledge import Concept
 from bot.models import LANGUAGES
-from bot.search.analysis import Analyzer, folded_variants
+from bot.search.analysis import Analyzer, folded_variants, stopwords
 from bot.search.spelling import Speller
 from bot.search.text import fold
 
 EXPANSION_WEIGHT = 0.4
 """Weight of a glossary synonym relative to a word the user typed."""
 MAX_EXPANSIONS_PER_CONCEPT = 8
+PART_CREDIT = 0.5
+"""At most this share of a compound the documents lack is covered by its cited parts."""
 NAME_WEIGHT = 0.6
 """Least weight of a capitalised word inside a question (a name)."""
 RELATIVE_FACTOR = 0.5
@@ -57,8 +59,10 @@ class Unit:
     """Whether any of its terms occurs in the documents at all."""
     concept: str = ""
     """The glossary concept id, for concepts."""
-    parts: bool = False
-    """A compound the documents lack whose parts they use ("civilsamhällesorganisationer")."""
+    part_credit: float = 0.0
+    """For a compound the documents lack but whose parts they use: the share of the unit its
+    cited parts cover, by how topical the parts are ("civilsamhällesorganisationer" much,
+    "kollektivavtal" little)."""
 
 
 @dataclass(frozen=True)
@@ -350,13 +354,17 @@ class QueryBuilder:
             )
             # An everyday word that only stems like a glossary term ("brukar" ~ brukare)
             # weighs as the everyday word it is; the concept's own term ("KL") fully.
-            weight = everyday if concept.generic or (everyday < EVERYDAY and not exact) else 1.0
+            if concept.generic:
+                weight = min(everyday, EVERYDAY)
+            else:
+                weight = everyday if everyday < EVERYDAY and not exact else 1.0
             label = " ".join(words) or concept.id
             terms = match.stems | {t for n in mine for t in typed[n].terms}
             start = min((typed[n].start for n in mine), default=len(typed) * 1000)
             units.append((start, Unit(label, frozenset(terms), weight, True, concept.id)))
+        function_words = _function_words()
         for number, word in enumerate(typed):
-            if number in consumed:
+            if number in consumed or word.word.casefold() in function_words:
                 continue
             # A bare number supports an answer but is no topic of its own.
             digits = all(t.isdigit() for t in word.terms)
@@ -369,8 +377,9 @@ class QueryBuilder:
                 # "redovisades", "obligatoriskt": the documents use a word of the same root,
                 # so the missing form says little about a missing topic.
                 weight *= RELATIVE_FACTOR
-            parts = not word.known and any(t in self.vocabulary for t in word.terms)
-            unit = Unit(word.word, frozenset(word.terms), weight, word.known, "", parts)
+            parts = [t for t in word.terms if t in self.vocabulary] if not word.known else []
+            credit = PART_CREDIT * min((self.rarity(t, language) for t in parts), default=0.0)
+            unit = Unit(word.word, frozenset(word.terms), weight, word.known, "", credit)
             units.append((word.start, unit))
         # In question order: the first topical unit is usually what is asked for.
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
@@ -406,6 +415,15 @@ def expansion_languages(text: str, language: str) -> tuple[str, ...]:
     if language == "en":
         return ("en", hint or "sv")
     return (language,) if hint in (None, language) else (language, hint)
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Question words and stopwords of every language: never a topic ("Hvad" in Swedish)."""
+    words: set[str] = set()
+    for language in LANGUAGES:
+        words |= _question_words().get(language, frozenset()) | stopwords(language)
+    return frozenset(words)
 
 
 @lru_cache(maxsize=1)

@@ -43,7 +43,9 @@ def test_off_topic_question_abstains_with_topic_suggestions(real_service):
     answer = real_service.ask("Hur mycket kostar en parkeringsplats vid stationen?")
     assert not answer.answered
     assert answer.results == ()
-    assert [s.topic_id for s in answer.suggestions] == [t.id for t in real_service.topics]
+    assert sorted(s.topic_id for s in answer.suggestions) == sorted(
+        t.id for t in real_service.topics
+    )
     assert all(s.label and s.question for s in answer.suggestions)
 
 
@@ -128,7 +130,7 @@ def test_newer_source_ranks_first_on_near_equal_scores(knowledge_copy):
     (knowledge_copy / "new-news.md").write_text(
         DATED.format(id="new-news", date="2024-01-01", text=newer), encoding="utf-8"
     )
-    service = QAService.open(knowledge_copy, policy=AbstainPolicy(0.0, 0.0, 0.0, 0.0))
+    service = QAService.open(knowledge_copy, policy=AbstainPolicy.always())
     ranked = [
         r.citation.doc_id for r in service.ask("kommunen föreningen tecknade partnerskap").results
     ]
@@ -202,7 +204,7 @@ def test_parsed_knowledge_cache_equals_a_fresh_parse(knowledge_copy, tmp_path):
     second = load_knowledge_cached(knowledge_copy, cache)
     assert second == load_knowledge(knowledge_copy)
     assert first == second
-    assert len(list(cache.glob("*/*-knowledge-v1.json"))) == 1
+    assert len(list(cache.glob("*/*-knowledge-v*.json"))) == 1
 
 
 def test_nearest_passage_is_found_even_when_the_bot_abstains(real_service):

@@ -58,7 +58,7 @@ def ledger() -> Ledger:
 @pytest.fixture(scope="session")
 def tg_service() -> QAService:
     """The service over the Telegram fixture knowledge, never abstaining on weak evidence."""
-    return QAService.open(KNOWLEDGE, policy=AbstainPolicy(min_evidence=0.0, min_coverage=0.0))
+    return QAService.open(KNOWLEDGE, policy=AbstainPolicy.always())
 
 
 @pytest.fixture

@@ -191,9 +191,7 @@ def test_report_lines_are_escaped_cut_and_packed_within_the_limit():
 @pytest.fixture
 def reload_app(make_app: MakeApp, tg_knowledge: Path, tmp_path: Path):
     async def build(**changes: object) -> App:
-        service = QAService.open(
-            tg_knowledge, policy=AbstainPolicy(min_evidence=0.0, min_coverage=0.0)
-        )
+        service = QAService.open(tg_knowledge, policy=AbstainPolicy.always())
         return await make_app(service=service, knowledge_dir=tg_knowledge, **changes)
 
     return build

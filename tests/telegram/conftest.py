@@ -28,7 +28,7 @@ def tg_service() -> QAService:
     The abstention thresholds are zero so that these tests do not depend on their tuning;
     a question without any known word still gets no answer.
     """
-    return QAService.open(KNOWLEDGE, policy=AbstainPolicy(min_evidence=0.0, min_coverage=0.0))
+    return QAService.open(KNOWLEDGE, policy=AbstainPolicy.always())
 
 
 @pytest.fixture

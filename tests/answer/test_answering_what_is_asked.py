@@ -1,0 +1,155 @@
+"""The bot answers what is asked: core questions in full, near-domain ones partly or not."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.answer import FULL, NONE, PARTIAL, AbstainPolicy
+from bot.answer.decide import decide
+from bot.search import Query, Unit
+from bot.telegram.texts import text
+from bot.views import answer_json
+
+REPO = Path(__file__).resolve().parents[2]
+
+NEWCOMER = [
+    ("Vad är IOP?", "guide-iop"),
+    ("IOP", "guide-iop"),
+    ("Vad är ett IOP?", "guide-iop"),
+    ("vad ar iop", "guide-iop"),
+    ("What is an IOP?", "guide-iop"),
+    ("What are reserved contracts?", "guide-reserverade-kontrakt"),
+    ("Vad är en lokal överenskommelse?", "guide-overenskommelser"),
+    ("Hvad er § 18?", "guide-danmark"),
+    ("Hvad er samskabelse?", "guide-danmark"),
+    ("Hvad er KL?", "guide-begrepp"),
+    ("Vad är NOD?", "guide-overenskommelser"),
+]
+
+
+@pytest.mark.parametrize(("question", "document"), NEWCOMER)
+def test_a_newcomers_first_question_gets_the_defining_passage_first(
+    real_service, question, document
+):
+    answer = real_service.ask(question)
+    assert answer.coverage == FULL
+    assert answer.results[0].citation.doc_id == document
+
+
+def test_the_excerpt_of_a_definition_starts_with_the_defining_sentence(real_service):
+    excerpt = real_service.ask("Vad är IOP?").results[0].excerpt.text
+    assert excerpt.startswith("Ett idéburet offentligt partnerskap (IOP) är")
+
+
+def test_a_stray_number_does_not_change_the_answer(real_service):
+    plain = real_service.ask("Vad är IOP?")
+    numbered = real_service.ask("Vad är IOP? (5)")
+    assert (numbered.coverage, numbered.results[0].passage.id) == (
+        plain.coverage,
+        plain.results[0].passage.id,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Vad är telefonnumret till Stadsmissionen i Malmö?", "telefonnumret"),
+        ("Vilket kollektivavtal gäller för anställda på en kvinnojour?", "kollektivavtal"),
+        ("How do I apply for an EU Horizon Europe grant?", "Horizon"),
+    ],
+)
+def test_a_near_domain_question_is_answered_only_partly_and_names_what_is_missing(
+    real_service, question, missing
+):
+    answer = real_service.ask(question)
+    assert (answer.answered, answer.coverage) == (False, PARTIAL)
+    assert missing in answer.missing
+    assert 0 < len(answer.results) <= 3
+
+
+def test_an_off_topic_question_is_not_covered(real_service):
+    answer = real_service.ask("Hur mycket kostar en parkeringsplats vid stationen?")
+    assert (answer.coverage, answer.results) == (NONE, ())
+
+
+def test_filler_words_do_not_count_against_an_answer(real_service):
+    answer = real_service.ask("vilka verksamheter brukar ha iop? typ kvinnojour?")
+    assert answer.coverage == FULL
+    assert "typ" not in answer.missing
+
+
+def test_a_misspelt_question_is_answered_and_says_what_was_searched(real_service):
+    answer = real_service.ask("idburet offentligt partnerskap kriterer")
+    assert answer.coverage == FULL
+    assert answer.searched_for.startswith("idéburet offentligt partnerskap kriteri")
+
+
+def test_a_short_danish_question_without_function_words_is_read_as_danish(real_service):
+    assert real_service.ask("udbudsloven reserverede kontrakter sociale ydelser").language == "da"
+
+
+def test_the_json_answer_says_how_far_the_question_is_covered(real_service):
+    data = answer_json(real_service.ask("Vad är telefonnumret till Stadsmissionen i Malmö?"))
+    assert (data["answered"], data["coverage"], data["missing"][:1]) == (
+        False,
+        "partial",
+        ["telefonnumret"],
+    )
+
+
+def test_suggestions_start_with_the_topic_closest_to_the_question(real_service):
+    answer = real_service.ask("Hvornår udbetaler Aarhus Kommune § 18-midlerne i 2027?")
+    assert answer.coverage != FULL
+    assert answer.suggestions[0].topic_id == "denmark"
+    assert len(answer.suggestions) == len(real_service.topics)
+
+
+def _examples() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    questions = re.findall(r"python -m bot ask (?:--json )?\"([^\"]+)\"", readme)
+    questions += re.findall(r"^> (.+\?)$", readme, flags=re.MULTILINE)
+    for language in ("sv", "da", "en"):
+        questions += re.findall(r"<i>([^<]+\?)</i>", text(language, "help", bot="bot"))
+    topics = yaml.safe_load((REPO / "knowledge" / "topics.yaml").read_text(encoding="utf-8"))
+    for topic in topics["topics"]:
+        for starters in topic["questions"].values():
+            questions += starters
+    # The README's off-topic example ("busbillet") shows a refusal; "QUESTION" is a placeholder.
+    return [
+        q
+        for q in dict.fromkeys(questions)
+        if q.strip() and "busbillet" not in q and q != "QUESTION"
+    ]
+
+
+@pytest.mark.parametrize("question", _examples())
+def test_every_example_the_bot_offers_is_answered(real_service, question):
+    assert real_service.ask(question).coverage == FULL
+
+
+def _query(*units: Unit) -> Query:
+    return Query("q", "sv", {t: 1.0 for u in units for t in u.terms}, units=units)
+
+
+def test_the_decision_counts_a_domain_word_fully_however_often_the_documents_use_it():
+    iop = Unit("IOP", frozenset({"iop"}), 1.0, True, "iop")
+    decision = decide(_query(iop), [frozenset({"iop", "kommun"})], AbstainPolicy())
+    assert (decision.coverage, decision.share) == (FULL, 1.0)
+
+
+def test_the_decision_is_partial_when_what_is_asked_for_is_nowhere_in_the_documents():
+    phone = Unit("telefonnumret", frozenset({"telefonnumr"}), 1.0, False)
+    name = Unit("Stadsmissionen", frozenset({"stadsmission"}), 1.0, True)
+    decision = decide(_query(phone, name), [frozenset({"stadsmission"})], AbstainPolicy())
+    assert (decision.coverage, decision.missing) == (PARTIAL, ("telefonnumret",))
+
+
+def test_the_decision_is_none_when_only_everyday_words_are_found():
+    word = Unit("kostar", frozenset({"kost"}), 0.35, True, "cost")
+    parking = Unit("parkeringsplats", frozenset({"parkeringsplat"}), 1.0, False)
+    decision = decide(_query(word, parking), [frozenset({"kost"})], AbstainPolicy())
+    assert decision.coverage == NONE
