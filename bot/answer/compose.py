@@ -369,8 +369,8 @@ class Composer:
         for position, score in hits:
             document = self.corpus.documents[self.corpus.passages[position].doc_id]
             # A document's first topic is what it is about; later ones count less.
-            for order, topic in enumerate(document.topics, 1):
-                closeness[topic] = closeness.get(topic, 0.0) + score / order
+            for rank, topic in enumerate(document.topics, 1):
+                closeness[topic] = closeness.get(topic, 0.0) + score / rank
         order = sorted(
             range(len(self.topics)), key=lambda i: (-closeness.get(self.topics[i].id, 0.0), i)
         )
