@@ -11,10 +11,12 @@ from bot.knowledge.load import (
     Knowledge,
     LegalChange,
     Problem,
+    Source,
     content_digest,
     knowledge_files,
     load_knowledge,
 )
+from bot.knowledge.anchors import is_reference, resolve, slug
 from bot.knowledge.passages import split_passages
 
 __all__ = [
@@ -22,9 +24,13 @@ __all__ = [
     "Knowledge",
     "LegalChange",
     "Problem",
+    "Source",
     "content_digest",
+    "is_reference",
     "knowledge_files",
     "load_knowledge",
     "load_knowledge_cached",
+    "resolve",
+    "slug",
     "split_passages",
 ]

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.knowledge.anchors import resolve
+from bot.knowledge.links import Source, link_problems, load_sources
+from bot.knowledge.passages import split_passages
 from bot.knowledge.reading import (
     Problem,
     by_language,
@@ -28,12 +31,29 @@ from bot.knowledge.reading import (
 )
 from bot.models import LANGUAGES, Document, Topic
 
-__all__ = ["Concept", "Knowledge", "LegalChange", "Problem", "load_knowledge", "parse_document"]
+__all__ = [
+    "Concept",
+    "Knowledge",
+    "LegalChange",
+    "Problem",
+    "Source",
+    "load_knowledge",
+    "parse_document",
+]
 
 REQUIRED = ("id", "title", "author", "publisher", "published", "language", "kind", "url", "topics")
 KINDS = ("opinion", "column", "news", "guide", "law", "agreement", "contract", "report")
-OPTIONAL = ("sources", "reviewed", "law_as_of", "valid_from", "superseded_by", "audience")
-DATA_FILES = ("glossary.yaml", "topics.yaml", "legal_changes.yaml")
+OPTIONAL = (
+    "sources",
+    "reviewed",
+    "law_as_of",
+    "valid_from",
+    "superseded_by",
+    "audience",
+    "identifier",
+    "version",
+)
+DATA_FILES = ("glossary.yaml", "topics.yaml", "legal_changes.yaml", "sources.yaml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -66,6 +86,12 @@ class Knowledge:
     topics: tuple[Topic, ...]
     changes: tuple[LegalChange, ...]
     problems: tuple[Problem, ...]
+    sources: tuple[Source, ...] = ()
+    """Titled pages from ``sources.yaml`` (empty when the folder has no register)."""
+
+    def source(self, url: str) -> Source | None:
+        """Return the register entry of a cited URL, if any."""
+        return next((source for source in self.sources if source.url == url), None)
 
 
 def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem]]:
@@ -143,7 +169,7 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
             problems.append(Problem(name, line_of(key), f"{key} must be a list of strings"))
             items = ()
         lists[key] = items
-    for key in ("title", "author", "publisher", "url", "superseded_by"):
+    for key in ("title", "author", "publisher", "url", "superseded_by", "identifier", "version"):
         if meta.get(key) is not None and not isinstance(meta.get(key), str):
             problems.append(Problem(name, line_of(key), f"{key} must be text"))
     if "title" in meta and not str(meta.get("title") or "").strip():
@@ -171,6 +197,8 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
         valid_from=dates["valid_from"],
         superseded_by=str(meta.get("superseded_by") or "").strip(),
         audience=lists["audience"],
+        identifier=str(meta.get("identifier") or "").strip(),
+        version=str(meta.get("version") or "").strip(),
     )
     return document, []
 
@@ -296,13 +324,43 @@ def load_knowledge(directory: Path) -> Knowledge:
     concepts = load_concepts(directory / "glossary.yaml", problems)
     topics = load_topics(directory / "topics.yaml", problems)
     changes = load_changes(directory / "legal_changes.yaml", problems)
+    register = load_sources(directory / "sources.yaml", problems)
+    for document in documents:
+        problems.extend(link_problems(document, register))
+    problems.extend(reference_problems(documents))
     known_topics = {topic.id for topic in topics}
     if known_topics:
         for document in documents:
             for topic in document.topics:
                 if topic not in known_topics:
                     problems.append(Problem(document.path, 1, f"unknown topic '{topic}'"))
-    return Knowledge(tuple(documents), concepts, topics, changes, tuple(problems))
+    return Knowledge(
+        tuple(documents),
+        concepts,
+        topics,
+        changes,
+        tuple(problems),
+        tuple((register or {}).values()),
+    )
+
+
+def reference_problems(documents: list[Document]) -> list[Problem]:
+    """Report passage references (``doc-id#anchor``) that name no passage."""
+    passages = {document.id: split_passages(document) for document in documents}
+    problems = []
+    for document in documents:
+        for passage in passages[document.id]:
+            for reference in passage.refs:
+                if resolve(reference, passages) is None:
+                    problems.append(
+                        Problem(
+                            document.path,
+                            passage.line,
+                            f"reference '{reference}' names no passage (a heading slug or "
+                            "passage number of a loaded document)",
+                        )
+                    )
+    return problems
 
 
 def knowledge_files(directory: Path) -> Iterable[Path]:

@@ -3,6 +3,11 @@
 A passage is a paragraph (a list counts as one); short paragraphs are merged with the next
 one in the same section and long ones are split between sentences, so passages stay roughly
 40–150 words. Headings are kept as context, never as passages of their own.
+
+A statute (``kind: law``) is split by section instead: everything under one heading (the
+section, "19 kap. 25 a § LOU") is one passage, whatever its length, so a quote never runs
+from one section into the next; only a section over :data:`LAW_MAX_WORDS` is split, between
+its paragraphs (stycken).
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.knowledge.anchors import is_reference
 from bot.models import Document, Passage
 
 MIN_WORDS = 40
 MAX_WORDS = 150
+LAW_MAX_WORDS = 400
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SOURCES = re.compile(r"^<!--\s*sources?:\s*(.*?)\s*-->\s*$", re.IGNORECASE)
 _COMMENT = re.compile(r"^<!--.*-->\s*$")
@@ -178,6 +185,28 @@ def _merge_short(blocks: list[_Block]) -> list[_Block]:
     return merged
 
 
+def _sections(blocks: list[_Block]) -> list[_Block]:
+    """Join the paragraphs under each heading of a statute into one block per section."""
+    grouped: list[list[_Block]] = []
+    for block in blocks:
+        if grouped and grouped[-1][0].heading == block.heading:
+            grouped[-1].append(block)
+        else:
+            grouped.append([block])
+    sections: list[_Block] = []
+    for group in grouped:
+        if sum(block.words for block in group) > LAW_MAX_WORDS:
+            sections.extend(group)
+            continue
+        sources: tuple[str, ...] | None = None
+        for block in group:
+            sources = _union(sources, block.sources)
+        first = group[0]
+        text = "\n\n".join(block.text for block in group)
+        sections.append(_Block(text, first.heading, first.line, sources))
+    return sections
+
+
 def split_passages(document: Document) -> list[Passage]:
     """Split one document into passages.
 
@@ -187,18 +216,25 @@ def split_passages(document: Document) -> list[Passage]:
     Returns:
         Passages numbered from 1 in document order.
     """
-    blocks = [piece for block in _blocks(document) for piece in _split_long(block)]
-    blocks = _merge_short(blocks)
-    return [
-        Passage(
-            id=f"{document.id}#{number}",
-            doc_id=document.id,
-            number=number,
-            text=block.text,
-            heading=block.heading,
-            language=document.language,
-            line=block.line,
-            sources=document.sources if block.sources is None else block.sources,
+    if document.kind == "law":
+        blocks = _sections(_blocks(document))
+    else:
+        blocks = [piece for block in _blocks(document) for piece in _split_long(block)]
+        blocks = _merge_short(blocks)
+    passages = []
+    for number, block in enumerate(blocks, start=1):
+        backing = document.sources if block.sources is None else block.sources
+        passages.append(
+            Passage(
+                id=f"{document.id}#{number}",
+                doc_id=document.id,
+                number=number,
+                text=block.text,
+                heading=block.heading,
+                language=document.language,
+                line=block.line,
+                sources=tuple(item for item in backing if not is_reference(item)),
+                refs=tuple(item for item in backing if is_reference(item)),
+            )
         )
-        for number, block in enumerate(blocks, start=1)
-    ]
+    return passages

@@ -202,7 +202,7 @@ def test_parsed_knowledge_cache_equals_a_fresh_parse(knowledge_copy, tmp_path):
     second = load_knowledge_cached(knowledge_copy, cache)
     assert second == load_knowledge(knowledge_copy)
     assert first == second
-    assert len(list(cache.glob("*/*-knowledge-v1.json"))) == 1
+    assert len(list(cache.glob("*/*-knowledge-v2.json"))) == 1
 
 
 def test_nearest_passage_is_found_even_when_the_bot_abstains(real_service):

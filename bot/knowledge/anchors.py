@@ -1,0 +1,56 @@
+"""Stable references between passages: ``<doc-id>#<anchor>``.
+
+A guide paragraph names what backs it in its ``<!-- sources: … -->`` comment. Besides URLs
+that comment may name passages of the knowledge base itself: a law section the paragraph
+explains (``sfs-2016-1145-lou#19-kap-25-a-lou``) or an article it retells
+(``art-soderberg-dialog-2018#3``). The anchor is either the slug of a heading (stable while
+the heading stays; every law section has its own heading) or a passage number (fine for
+verbatim articles, whose text never changes). ``check`` reports a reference that does not
+resolve.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+from bot.models import Passage
+
+_REFERENCE = re.compile(r"^([a-z0-9][a-z0-9-]*)#([a-z0-9][a-z0-9-]*)$")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def is_reference(token: str) -> bool:
+    """Return True when ``token`` names a knowledge passage rather than a URL."""
+    return bool(_REFERENCE.match(token))
+
+
+def slug(heading: str) -> str:
+    """Return the anchor of a heading: lower case, accents dropped, other runs as "-".
+
+    "19 kap. 25 a § LOU" → "19-kap-25-a-lou"; "Servicelovens § 18" → "servicelovens-18".
+    """
+    text = unicodedata.normalize("NFKD", heading.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NOT_WORD.sub("-", text).strip("-")
+
+
+def resolve(reference: str, passages: Mapping[str, Sequence[Passage]]) -> Passage | None:
+    """Find the passage a reference names.
+
+    Args:
+        reference: ``<doc-id>#<heading-slug>`` or ``<doc-id>#<passage-number>``.
+        passages: Each document's passages, by document id.
+
+    Returns:
+        The passage (the first under the heading), or None when nothing matches.
+    """
+    match = _REFERENCE.match(reference)
+    if not match:
+        return None
+    doc_id, anchor = match.groups()
+    candidates = passages.get(doc_id, ())
+    if anchor.isdigit():
+        return next((p for p in candidates if p.number == int(anchor)), None)
+    return next((p for p in candidates if slug(p.heading) == anchor), None)
