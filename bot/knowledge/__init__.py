@@ -5,6 +5,7 @@ Offers :func:`load_knowledge`, :class:`Knowledge` (with :class:`Concept`, :class
 and :func:`knowledge_files`; file importers live in :mod:`bot.knowledge.importers`.
 """
 
+from bot.knowledge.anchors import is_reference, resolve, slug
 from bot.knowledge.cache import load_knowledge_cached
 from bot.knowledge.load import (
     Concept,
@@ -16,7 +17,6 @@ from bot.knowledge.load import (
     knowledge_files,
     load_knowledge,
 )
-from bot.knowledge.anchors import is_reference, resolve, slug
 from bot.knowledge.passages import split_passages
 
 __all__ = [
