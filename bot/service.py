@@ -102,7 +102,9 @@ class QAService:
         self.knowledge = knowledge
         self.corpus = corpus
         self._passages = {passage.id: passage for passage in corpus.passages}
-        self.composer = Composer(corpus, knowledge.topics, knowledge.changes, policy)
+        self.composer = Composer(
+            corpus, knowledge.topics, knowledge.changes, policy, knowledge.sources
+        )
         prepared_file = cache / corpus.version / _PREPARED_FILE if cache else None
         self.queries = QueryBuilder(
             corpus.analyzer,

@@ -8,9 +8,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from bot.answer.cite import Citer
 from bot.answer.excerpt import make_excerpt
-from bot.knowledge import LegalChange
-from bot.models import Answer, Citation, Passage, Result, Suggestion, Topic
+from bot.answer.legal import LegalRanker
+from bot.knowledge import LegalChange, Source
+from bot.models import Answer, Passage, Result, Suggestion, Topic
 from bot.search import Corpus, Query, country_hint, passage_index_text
 
 SEARCH_DEPTH = 50
@@ -71,6 +73,7 @@ class Composer:
         topics: Topics offered when the bot cannot answer.
         changes: Legal changes used for "may be outdated" notes.
         policy: Abstention thresholds.
+        sources: Titled pages (``sources.yaml``) for citations.
     """
 
     def __init__(
@@ -79,8 +82,11 @@ class Composer:
         topics: Sequence[Topic],
         changes: Sequence[LegalChange],
         policy: AbstainPolicy | None = None,
+        sources: Sequence[Source] = (),
     ) -> None:
         self.corpus = corpus
+        self.citer = Citer(corpus, sources)
+        self.legal = LegalRanker(corpus)
         self.topics = tuple(topics)
         self.policy = policy or AbstainPolicy()
         self._changes = [
@@ -207,7 +213,7 @@ class Composer:
         """Return candidate passages ``(position, score)`` best first, before abstention."""
         hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
         hits = self._synonyms_as_one(hits, query)
-        return self._language_affinity(hits, query)
+        return self.legal.rerank(self._language_affinity(hits, query), query)
 
     def _synonyms_as_one(
         self, hits: list[tuple[int, float]], query: Query
@@ -299,23 +305,12 @@ class Composer:
         excerpt = make_excerpt(
             passage.text, passage.language, query.terms, self.corpus.analyzer, self.corpus.idf
         )
-        citation = Citation(
-            title=document.title,
-            author=document.author,
-            publisher=document.publisher,
-            published=document.published,
-            kind=document.kind,
-            url=document.url,
-            passage_id=passage.id,
-            doc_id=document.id,
-            sources=passage.sources,
-        )
         return Result(
             rank,
             passage,
             round(score, 6),
             excerpt,
-            citation,
+            self.citer.cite(passage),
             self._notes(passage, position, language),
         )
 

@@ -75,13 +75,14 @@ def test_overlapping_and_out_of_range_marks_are_tolerated():
 def test_source_line_has_number_title_author_date_and_link():
     line = source_line(4, make_result(4).citation, "sv")
     assert (
-        line == '[4] Guide — Redaktionen, 2024-05-01, <a href="https://example.org/guide">länk</a>'
+        line
+        == '[4] <a href="https://example.org/guide">Guide</a> — Redaktionen, Förlaget, 2024-05-01, guide'
     )
 
 
 def test_source_line_skips_missing_parts_and_unsafe_links():
     result = make_result(1, author="", published="", url="javascript:alert(1)")
-    assert source_line(1, result.citation, "en") == "[1] Guide — Förlaget"
+    assert source_line(1, result.citation, "en") == "[1] Guide — Förlaget, guide"
 
 
 def test_safe_url_percent_encodes_and_rejects_other_schemes():
@@ -99,7 +100,7 @@ def test_answer_page_shows_header_quotes_notes_and_citations():
     (chunk,) = render_answer(answer, 0, "qid12345")
     assert chunk.text.startswith("<i>Frågan kortades.</i>\nUr källorna (1–2 av 2):\n\n")
     assert "<blockquote expandable><b>Reserverade</b> kontrakt" in chunk.text
-    assert "</blockquote>\n<i>Kan vara inaktuellt.</i>\n[1] Guide" in chunk.text
+    assert "</blockquote>\n<i>Kan vara inaktuellt.</i>\n[1] <a href" in chunk.text
     assert_valid([chunk.text])
 
 
@@ -143,7 +144,7 @@ def test_a_passage_longer_than_a_message_becomes_several_quotes():
     assert_valid([c.text for c in chunks])
     assert all(c.text.startswith(("<b>Rubrik</b>", "<blockquote>")) for c in chunks)
     assert "<b>slut</b>" in chunks[-1].text or "slut" in chunks[-1].text
-    assert chunks[-1].text.rstrip().splitlines()[-1].startswith("[1] Guide")
+    assert chunks[-1].text.rstrip().splitlines()[-1].startswith("[1] <a href")
 
 
 def test_no_answer_is_short_with_topic_buttons():
@@ -162,7 +163,11 @@ def test_inline_result_is_one_message_without_a_number():
     text = render_inline(make_result(3, "x" * 9000, marks=()), "en")
     assert_valid([text])
     assert "[3]" not in text
-    assert text.rstrip().splitlines()[-1].startswith("Guide — Redaktionen")
+    assert (
+        text.rstrip()
+        .splitlines()[-1]
+        .startswith('<a href="https://example.org/guide">Guide</a> — Redaktionen')
+    )
 
 
 unicode_text = st.one_of(
