@@ -199,6 +199,9 @@ class Composer:
         answered = top is not None and (policy or self.policy).answers(top.evidence, top.coverage)
         if not answered:
             return Answer(question, language, False, (), self.suggestions(language), notices)
+        # The statute named by a legal question leads; the decision above stays with the best
+        # match for the whole question, which the law's bare words seldom are.
+        hits = self.legal.rerank(hits, query)
         best = hits[0][1]
         kept = [(pos, score) for pos, score in hits if score >= RELATIVE_CUTOFF * best]
         kept = self._prefer_newer(kept)
@@ -213,7 +216,7 @@ class Composer:
         """Return candidate passages ``(position, score)`` best first, before abstention."""
         hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
         hits = self._synonyms_as_one(hits, query)
-        return self.legal.rerank(self._language_affinity(hits, query), query)
+        return self._language_affinity(hits, query)
 
     def _synonyms_as_one(
         self, hits: list[tuple[int, float]], query: Query

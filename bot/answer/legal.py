@@ -8,7 +8,8 @@ Two signals in the question, both read from its analysed terms:
   question that names a law ("LOU", "kommunallagen", "2022:900") only picks that law;
 - a word for the law itself ("lagen", "lagtext", "paragraf"; Danish "loven"; English "law"):
   statute passages that also match the question's other words weigh :data:`LAW_WORD_BOOST`
-  times more.
+  times more. With no legal signal at all (no section, no law word, no law named) they
+  weigh :data:`LAW_DAMPING` times less.
 
 When a statute passage leads, the guide passage that names it as its source
 (``<!-- sources: sfs-…#19-kap-25-a-lou -->``) follows at rank 2. Everything else keeps its
@@ -37,6 +38,10 @@ EXPLAINER_LEAD = 1.04
 """The guide passage explaining the leading statute scores this much above the rest; the
 gap to the statute and to the next hit stays over the composer's 3 % "near equal" band."""
 LAW_WORD_BOOST = 1.5
+LAW_DAMPING = 0.75
+"""Statute passages weigh this much for questions with no legal signal: short and dense in
+the question's words, they would otherwise outrank the explanation an everyday question
+wants ("Vilka regioner har överenskommelser?" is not asking for "staten, en region …")."""
 
 
 @dataclass(frozen=True)
@@ -114,12 +119,15 @@ class LegalRanker:
         if not named:
             words = typed & LAW_WORDS.get(query.language, frozenset())
             topical = typed - words
-            if not words or not topical:
-                return hits
+            names = typed & {name for section in self._sections.values() for name in section.names}
             for position, score in hits:
                 section = self._sections.get(position)
-                if section is not None and section.terms & topical:
+                if section is None:
+                    continue
+                if words and section.terms & topical:
                     scores[position] = score * LAW_WORD_BOOST
+                elif not words and not names:
+                    scores[position] = score * LAW_DAMPING
             ranked = sorted(scores.items(), key=lambda hit: (-hit[1], hit[0]))
             return self._explanation_next(ranked)
         best = max(scores.values())
