@@ -6,7 +6,8 @@ Two signals in the question, both read from its analysed terms:
   that section (in the question's language) goes to rank 1. A chapter-qualified heading
   needs the chapter in the question ("25 a §" alone does not pick 19 kap. 25 a §), and a
   question that names a law ("LOU", "kommunallagen", "2022:900") only picks that law;
-- a word for the law itself ("lagen", "lagtext", "paragraf"; Danish "loven"; English "law"):
+- a request for the law's text ("lagtext", "paragraf", or "vad säger lagen"; Danish "hvad
+  siger loven"; English "what does the law say"):
   statute passages that also match the question's other words weigh :data:`LAW_WORD_BOOST`
   times more. With no legal signal at all (no section, no law word, no law named) they
   weigh :data:`LAW_DAMPING` times less.
@@ -26,18 +27,28 @@ from bot.search.analysis import legal_references
 
 LAW_KIND = "law"
 LAW_WORDS = {
-    "sv": frozenset({"lag", "lagtext", "lagrum", "paragraf"}),
-    "da": frozenset({"lov", "lovtekst", "paragraf"}),
-    "en": frozenset({"law", "statut", "legisl"}),
+    "sv": frozenset({"lagtext", "lagrum", "paragraf"}),
+    "da": frozenset({"lovtekst", "paragraf"}),
+    "en": frozenset({"statut", "legisl"}),
 }
-"""Stems of words that ask for the text of the law (Danish "lov" is the ordinary word)."""
-GENERIC_NAME_TERMS = frozenset({"lag", "kap", "lov"})
+"""Stems of words that ask for the text of the law by themselves."""
+LAW_REQUESTS = {
+    "sv": (frozenset({"lag"}), frozenset({"säg", "står", "stå"})),
+    "da": (frozenset({"lov"}), frozenset({"sig", "står"})),
+    "en": (frozenset({"law", "act"}), frozenset({"say"})),
+}
+"""A plain word for the law asks for its text only with a verb of saying: "vad säger lagen om
+…" does, "enligt lag 2022:900" does not (there the law is a reference, not the question)."""
+GENERIC_NAME_TERMS = frozenset({"lag", "kap"})
 LAW_LEAD = 1.1
 """A statute passage named by its section scores this much above the best other hit."""
 EXPLAINER_LEAD = 1.04
 """The guide passage explaining the leading statute scores this much above the rest; the
 gap to the statute and to the next hit stays over the composer's 3 % "near equal" band."""
+LEAD_GAP = 0.96
 LAW_WORD_BOOST = 1.5
+LAW_NAME_BOOST = 1.5
+"""Further weight for the statute the question names ("Vad säger lagtexten om LOV?")."""
 LAW_DAMPING = 0.75
 """Statute passages weigh this much for questions with no legal signal: short and dense in
 the question's words, they would otherwise outrank the explanation an everyday question
@@ -53,6 +64,20 @@ class _Section:
     names: frozenset[str]
     """Terms naming the law in the heading: "lou", "kommunallag", "2022:900"."""
     terms: frozenset[str]
+
+
+def law_request(written: set[str], language: str) -> set[str]:
+    """Return the terms that ask for the text of the law (empty when none do).
+
+    Args:
+        written: Every term of the question as written, question words included ("säger").
+        language: The question's language.
+    """
+    words = set(written & LAW_WORDS.get(language, frozenset()))
+    plain, verbs = LAW_REQUESTS.get(language, (frozenset(), frozenset()))
+    if written & plain and written & verbs:
+        words |= written & (plain | verbs)
+    return words
 
 
 class LegalRanker:
@@ -117,15 +142,20 @@ class LegalRanker:
         named = self._named_sections(typed, query.language)
         scores = dict(hits)
         if not named:
-            words = typed & LAW_WORDS.get(query.language, frozenset())
-            topical = typed - words
+            written = set(self.corpus.analyzer.terms(query.text, query.language))
+            words = law_request(written, query.language)
+            # Glossary synonyms count: an English question matches Swedish statute words.
+            topical = set(query.terms) - words
             names = typed & {name for section in self._sections.values() for name in section.names}
             for position, score in hits:
                 section = self._sections.get(position)
                 if section is None:
                     continue
                 if words and section.terms & topical:
-                    scores[position] = score * LAW_WORD_BOOST
+                    boost = LAW_WORD_BOOST
+                    if names & section.names:
+                        boost *= LAW_NAME_BOOST
+                    scores[position] = score * boost
                 elif not words and not names:
                     scores[position] = score * LAW_DAMPING
             ranked = sorted(scores.items(), key=lambda hit: (-hit[1], hit[0]))
@@ -162,8 +192,10 @@ class LegalRanker:
             return ranked
         rest = [hit for hit in ranked[1:] if hit[0] != follower[0]]
         lead = ranked[0]
+        # Above the rest and, where the scores allow it, below the statute by more than the
+        # composer's "near equal" band; never out of order.
         second = (
             follower[0],
-            min(lead[1] / (LAW_LEAD / EXPLAINER_LEAD), rest[0][1] * EXPLAINER_LEAD),
+            max(rest[0][1], min(lead[1] * LEAD_GAP, rest[0][1] * EXPLAINER_LEAD)),
         )
         return [lead, second, *rest]

@@ -253,7 +253,7 @@ def source_line(
         return f"{number}{head}" + (f" — {', '.join(details)}" if details else "")
     if citation.explainer:
         parts = [titled(item) for item in citation.links[:links]]
-        if len(citation.links) > links:
+        if parts and len(citation.links) > links:
             parts[-1] += f" (+{len(citation.links) - links})"
         explained = citation_text(language, "explained", who=citation.explainer)
         if citation.reviewed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.models import Answer, Citation, Excerpt, Passage, Result, Suggestion
+from bot.models import Answer, Citation, Excerpt, Link, Passage, Result, Suggestion
 from bot.telegram.render import (
     MAX_VISIBLE,
     marked,
@@ -222,3 +222,79 @@ def test_any_unicode_renders_to_valid_messages_within_the_limit(
         assert check_telegram_html(text) is None, text
         assert telegram_visible_length(text) <= MAX_VISIBLE
         assert telegram_visible_length(text) > 0
+
+
+def test_a_statute_is_cited_by_its_section_linked_to_the_official_text():
+    citation = Citation(
+        title="Lag (2016:1145) om offentlig upphandling (LOU): reserverad upphandling",
+        author="",
+        publisher="",
+        published="2016-12-01",
+        kind="law",
+        url="https://rkrattsbaser.gov.se/sfst?bet=2016:1145",
+        passage_id="sfs-2016-1145-lou#3",
+        doc_id="sfs-2016-1145-lou",
+        section="19 kap. 25 a § LOU",
+        identifier="SFS 2016:1145",
+        version="Lag (2022:902)",
+    )
+    assert source_line(1, citation, "sv") == (
+        '[1] <a href="https://rkrattsbaser.gov.se/sfst?bet=2016:1145">19 kap. 25 a § LOU</a>'
+        " — SFS 2016:1145, lydelse enligt Lag (2022:902)"
+    )
+
+
+def test_a_guide_is_cited_by_the_authority_pages_behind_it_and_named_as_explainer():
+    citation = Citation(
+        title="Reserverad upphandling",
+        author="Samverkansboten (redaktionen)",
+        publisher="Samverkansboten",
+        published="2026-11-25",
+        kind="guide",
+        url="",
+        passage_id="guide#9",
+        doc_id="guide",
+        links=(
+            Link(
+                "Reserverad upphandling",
+                "https://uhm.example/reserverad",
+                "Upphandlingsmyndigheten",
+            ),
+            Link(
+                "Ny möjlighet att reservera", "https://uhm.example/ny", "Upphandlingsmyndigheten"
+            ),
+            Link("Register", "https://kk.example/register", "Kammarkollegiet"),
+        ),
+        law=(Link("19 kap. 25 a § LOU", "https://rk.example/lou", "SFS 2016:1145", "lou#3"),),
+        explainer="Samverkansboten",
+        reviewed="2026-11",
+    )
+    line = source_line(2, citation, "sv")
+    assert line == (
+        '[2] <a href="https://uhm.example/reserverad">Upphandlingsmyndigheten: Reserverad'
+        ' upphandling</a>, <a href="https://uhm.example/ny">Upphandlingsmyndigheten: Ny möjlighet'
+        " att reservera</a> (+1) — förklarat av Samverkansboten, granskad 2026-11"
+        " · Lagtext: 19 kap. 25 a § LOU"
+    )
+    assert "2026-11-25" not in line
+    passage = make_result(2)
+    full = render_passage(Result(2, passage.passage, 1.0, passage.excerpt, citation), "sv")[0].text
+    assert '• <a href="https://rk.example/lou">Lagtext: 19 kap. 25 a § LOU</a>' in full
+    assert '• <a href="https://kk.example/register">Kammarkollegiet: Register</a>' in full
+
+
+def test_an_article_shows_author_publisher_date_and_kind():
+    citation = Citation(
+        title="Stärkt samverkan är vägen framåt för välfärden",
+        author="Staffan Isling",
+        publisher="SKR",
+        published="2022-09-27",
+        kind="column",
+        url="",
+        passage_id="art#1",
+        doc_id="art",
+    )
+    assert source_line(3, citation, "sv") == (
+        "[3] Stärkt samverkan är vägen framåt för välfärden — Staffan Isling, SKR, 2022-09-27,"
+        " krönika"
+    )
