@@ -68,7 +68,8 @@ class Citer:
             document = self.corpus.documents[target.doc_id]
             if document.kind == "law":
                 law.append(Link(target.heading, document.url, document.identifier, target.id))
-            else:
+            elif all(link.passage_id.split("#")[0] != document.id for link in backing):
+                # One link per article, however many of its paragraphs are retold.
                 who = ", ".join(part for part in (document.author, document.publisher) if part)
                 backing.append(Link(document.title, document.url, who, target.id))
         return law, backing

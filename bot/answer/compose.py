@@ -304,7 +304,6 @@ class Composer:
         self, rank: int, position: int, score: float, query: Query, language: str
     ) -> Result:
         passage = self.corpus.passages[position]
-        document = self.corpus.documents[passage.doc_id]
         excerpt = make_excerpt(
             passage.text, passage.language, query.terms, self.corpus.analyzer, self.corpus.idf
         )

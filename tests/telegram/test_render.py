@@ -74,9 +74,9 @@ def test_overlapping_and_out_of_range_marks_are_tolerated():
 
 def test_source_line_has_number_title_author_date_and_link():
     line = source_line(4, make_result(4).citation, "sv")
-    assert (
-        line
-        == '[4] <a href="https://example.org/guide">Guide</a> — Redaktionen, Förlaget, 2024-05-01, guide'
+    assert line == (
+        '[4] <a href="https://example.org/guide">Guide</a>'
+        " — Redaktionen, Förlaget, 2024-05-01, guide"
     )
 
 
