@@ -191,23 +191,6 @@ def link(url: str, label: str) -> str:
     return f'<a href="{html.escape(target, quote=True)}">{escape(label)}</a>'
 
 
-def _links(url: str, sources: Sequence[str], language: str) -> list[str]:
-    """Return the link(s) of a citation: its URL, or up to three source domains."""
-    if safe_url(url):
-        return [link(url, plain(language, "link"))]
-    found: list[str] = []
-    labels: list[str] = []
-    for source in sources:
-        if safe_url(source):
-            domain = urlsplit(clean(source).strip()).netloc[:60]
-            labels.append(domain)
-            count = labels.count(domain)
-            found.append(link(source, domain if count == 1 else f"{domain} ({count})"))
-        if len(found) == 3:
-            break
-    return found
-
-
 MAX_LINK_TITLE = 90
 """Longest link title in a source line, in characters."""
 LINKS_IN_ANSWER = 2
@@ -466,8 +449,19 @@ def render_sources(documents: Sequence[Document], language: str) -> list[Chunk]:
         return [Chunk(text(language, "no_sources"))]
     groups = [[_block(text(language, "sources", count=len(documents)))]]
     for document in sorted(documents, key=lambda d: (d.title.casefold(), d.id)):
-        details = _meta(document.author, document.publisher, document.published)
-        details += _links(document.url, document.sources, language)
-        line = f"• {escape(truncate(document.title or document.id, 300))}"
+        if document.kind == "guide":
+            # Our explanation: name it as such, dated by its review, not as an author.
+            who = document.publisher or document.author
+            explained = citation_text(language, "explained", who=who) if who else ""
+            if document.reviewed:
+                reviewed = citation_text(language, "reviewed", date=document.reviewed)
+                explained = f"{explained}, {reviewed}" if explained else reviewed
+            details = [escape(explained)] if explained else []
+        else:
+            details = _meta(document.author, document.publisher, document.published)
+            details.append(escape(kind_label(language, document.kind)))
+        title = truncate(document.title or document.id, 300)
+        # A guide's pages are cited paragraph by paragraph in its answers, not listed here.
+        line = f"• {link(document.url, title)}" if safe_url(document.url) else f"• {escape(title)}"
         groups.append([_block(f"{line} — {', '.join(details)}" if details else line)])
     return _chunks(_pack(groups, gap=1), None)
