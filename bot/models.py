@@ -34,6 +34,11 @@ class Document:
     valid_from: str = ""
     superseded_by: str = ""
     audience: tuple[str, ...] = ()
+    identifier: str = ""
+    """For laws: the official number, e.g. "SFS 2016:1145"."""
+    version: str = ""
+    """For laws: the wording's version when the sections carry no amendment note of their own,
+    e.g. "Lag (2022:901)"."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +55,36 @@ class Passage:
     """Line in the document file where the passage starts."""
     sources: tuple[str, ...] = ()
     """Source URLs that back this passage (reference texts); empty for articles."""
+    refs: tuple[str, ...] = ()
+    """Knowledge passages that back this passage, as ``<doc-id>#<anchor>`` (a law section
+    it explains, an article it retells); resolved with :mod:`bot.knowledge.anchors`."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A titled pointer to what backs a passage: a web page, or another knowledge passage."""
+
+    title: str
+    url: str = ""
+    publisher: str = ""
+    passage_id: str = ""
+    """Set when the link points to a passage of the knowledge base (a law section, an article)."""
+
+    @property
+    def label(self) -> str:
+        """Return "Publisher: Title", or the title alone when the publisher is unknown."""
+        return f"{self.publisher}: {self.title}" if self.publisher else self.title
 
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a quoted passage comes from."""
+    """Where a quoted passage comes from, and what backs it.
+
+    A guide is our explanation, so its citation leads with ``links`` (the authorities' pages
+    behind the paragraph) and ``law`` (the statute sections it explains), and names the guide
+    as ``explainer`` with its ``reviewed`` date. A law passage carries its ``section``,
+    ``identifier`` and ``version``; an article its author and publisher.
+    """
 
     title: str
     author: str
@@ -65,6 +95,20 @@ class Citation:
     passage_id: str
     doc_id: str
     sources: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    """What backs the passage, best first: titled web pages and cited knowledge articles."""
+    law: tuple[Link, ...] = ()
+    """Statute sections the passage explains ("Lagtext: 19 kap. 25 a § LOU")."""
+    explainer: str = ""
+    """Who wrote the explanation (guides), e.g. "Samverkansboten"."""
+    reviewed: str = ""
+    """When the explanation was last checked against its sources (guides)."""
+    section: str = ""
+    """For law passages: the section, e.g. "19 kap. 25 a § LOU"."""
+    identifier: str = ""
+    """For law passages: e.g. "SFS 2016:1145"."""
+    version: str = ""
+    """For law passages: the amendment that gave the wording, e.g. "Lag (2022:902)"."""
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,12 @@ class QAService:
         self.corpus = corpus
         self._passages = {passage.id: passage for passage in corpus.passages}
         self.composer = Composer(
-            corpus, knowledge.topics, knowledge.changes, policy, knowledge.concepts
+            corpus,
+            knowledge.topics,
+            knowledge.changes,
+            policy,
+            sources=knowledge.sources,
+            concepts=knowledge.concepts,
         )
         prepared_file = cache / corpus.version / _PREPARED_FILE if cache else None
         self.queries = QueryBuilder(

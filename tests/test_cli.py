@@ -48,10 +48,13 @@ def test_ask_refuses_an_empty_question_with_one_line(run, question):
 def test_ask_prints_a_readable_cited_answer(run):
     code, out, _ = run("ask", "Vilka kriterier gäller för IOP?")
     assert code == 0
-    assert out.startswith(
-        "[1] Idéburet offentligt partnerskap — Testredaktionen, Testförlaget, 2024-05-01 (guide)"
-    )
-    assert "stycke iop-guide#2" in out
+    # A guide is cited by the page that backs it (no sources.yaml here: the domain is the
+    # title), with the guide as explainer and its review date.
+    assert out.startswith("[1] example.org — https://example.org/source-a\n")
+    assert (
+        "förklarat av Testförlaget, granskad 2024-05 (guide: Idéburet offentligt partnerskap)"
+        " · stycke iop-guide#2"
+    ) in out
 
 
 def test_check_passes_on_valid_knowledge(run):

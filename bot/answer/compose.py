@@ -8,11 +8,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from bot.answer.cite import Citer
 from bot.answer.decide import FULL, NONE, AbstainPolicy, Decision, decide
 from bot.answer.define import DefinitionFinder
 from bot.answer.excerpt import make_excerpt
-from bot.knowledge import Concept, LegalChange
-from bot.models import Answer, Citation, Passage, Result, Suggestion, Topic
+from bot.answer.legal import LegalRanker
+from bot.knowledge import Concept, LegalChange, Source
+from bot.models import Answer, Passage, Result, Suggestion, Topic
 from bot.search import Corpus, Query, country_hint, passage_index_text
 from bot.search.intent import question_intent
 
@@ -42,6 +44,7 @@ class Composer:
         topics: Topics offered when the bot cannot answer.
         changes: Legal changes used for "may be outdated" notes.
         policy: Abstention thresholds.
+        sources: Titled pages (``sources.yaml``) for citations.
         concepts: Glossary concepts (their defining passages come first when asked).
     """
 
@@ -51,9 +54,12 @@ class Composer:
         topics: Sequence[Topic],
         changes: Sequence[LegalChange],
         policy: AbstainPolicy | None = None,
+        sources: Sequence[Source] = (),
         concepts: Sequence[Concept] = (),
     ) -> None:
         self.corpus = corpus
+        self.citer = Citer(corpus, sources)
+        self.legal = LegalRanker(corpus)
         self.definitions = DefinitionFinder(corpus, concepts)
         self.topics = tuple(topics)
         self.policy = policy or AbstainPolicy()
@@ -153,13 +159,20 @@ class Composer:
         hits = self.ranked(query, policy)
         if not hits:
             return Decision(NONE), []
+        kept = self._keep(hits)
+        cited = [self._terms(pos) for pos, _ in kept[:CITED]]
+        foreign = query.language not in self._languages
+        decision = decide(query, cited, policy, foreign=foreign)
+        # The statute named by a legal question leads; the decision above stays with the best
+        # match for the whole question, which the law's bare words seldom are.
+        return decision, self._keep(self.legal.rerank(hits, query))
+
+    def _keep(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Keep the hits worth showing: near the best score, newer first on ties, no twins."""
         best = hits[0][1]
         kept = [(pos, score) for pos, score in hits if score >= RELATIVE_CUTOFF * best]
         kept = self._prefer_newer(kept)
-        kept = self._drop_duplicates(kept, MAX_RESULTS)
-        cited = [self._terms(pos) for pos, _ in kept[:CITED]]
-        foreign = query.language not in self._languages
-        return decide(query, cited, policy, foreign=foreign), kept
+        return self._drop_duplicates(kept, MAX_RESULTS)
 
     def searched_for(self, query: Query, kept: list[tuple[int, float]]) -> str:
         """Return the question with corrected words spelled as the documents spell them."""
@@ -309,7 +322,6 @@ class Composer:
         focus: int | None = None,
     ) -> Result:
         passage = self.corpus.passages[position]
-        document = self.corpus.documents[passage.doc_id]
         excerpt = make_excerpt(
             passage.text,
             passage.language,
@@ -318,23 +330,12 @@ class Composer:
             self.corpus.idf,
             focus=focus,
         )
-        citation = Citation(
-            title=document.title,
-            author=document.author,
-            publisher=document.publisher,
-            published=document.published,
-            kind=document.kind,
-            url=document.url,
-            passage_id=passage.id,
-            doc_id=document.id,
-            sources=passage.sources,
-        )
         return Result(
             rank,
             passage,
             round(score, 6),
             excerpt,
-            citation,
+            self.citer.cite(passage),
             self._notes(passage, position, language),
         )
 

@@ -107,7 +107,8 @@ class DefinitionFinder:
             ][:1]
         if not chosen:
             return hits
-        top = hits[0][1]
+        # Just above the best score, so a later re-sort keeps the definition first.
+        top = hits[0][1] + abs(hits[0][1]) * 1e-6 + 1e-9
         rest = [(pos, score) for pos, score in hits if pos not in chosen]
         return [(pos, top) for pos in chosen] + rest
 

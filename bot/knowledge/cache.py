@@ -19,6 +19,7 @@ from bot.knowledge.load import (
     Knowledge,
     LegalChange,
     Problem,
+    Source,
     content_digest,
     load_knowledge,
 )
@@ -47,6 +48,7 @@ def to_json(knowledge: Knowledge) -> dict[str, Any]:
         "topics": [asdict(t) for t in knowledge.topics],
         "changes": [asdict(c) for c in knowledge.changes],
         "problems": [asdict(p) for p in knowledge.problems],
+        "sources": [asdict(s) for s in knowledge.sources],
     }
 
 
@@ -74,6 +76,7 @@ def from_json(data: dict[str, Any]) -> Knowledge:
         ),
         changes=tuple(LegalChange(**_tuples(LegalChange, c)) for c in data["changes"]),
         problems=tuple(Problem(**p) for p in data["problems"]),
+        sources=tuple(Source(**s) for s in data["sources"]),
     )
 
 

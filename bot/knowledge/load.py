@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from bot.knowledge.anchors import resolve, resolve_anchor
+from bot.knowledge.links import Source, link_problems, load_sources
+from bot.knowledge.passages import split_passages
 from bot.knowledge.reading import (
     Problem,
     by_language,
@@ -26,14 +29,31 @@ from bot.knowledge.reading import (
     unique,
     yaml_entries,
 )
-from bot.models import LANGUAGES, Document, Topic
+from bot.models import LANGUAGES, Document, Passage, Topic
 
-__all__ = ["Concept", "Knowledge", "LegalChange", "Problem", "load_knowledge", "parse_document"]
+__all__ = [
+    "Concept",
+    "Knowledge",
+    "LegalChange",
+    "Problem",
+    "Source",
+    "load_knowledge",
+    "parse_document",
+]
 
 REQUIRED = ("id", "title", "author", "publisher", "published", "language", "kind", "url", "topics")
 KINDS = ("opinion", "column", "news", "guide", "law", "agreement", "contract", "report")
-OPTIONAL = ("sources", "reviewed", "law_as_of", "valid_from", "superseded_by", "audience")
-DATA_FILES = ("glossary.yaml", "topics.yaml", "legal_changes.yaml")
+OPTIONAL = (
+    "sources",
+    "reviewed",
+    "law_as_of",
+    "valid_from",
+    "superseded_by",
+    "audience",
+    "identifier",
+    "version",
+)
+DATA_FILES = ("glossary.yaml", "topics.yaml", "legal_changes.yaml", "sources.yaml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -70,6 +90,12 @@ class Knowledge:
     topics: tuple[Topic, ...]
     changes: tuple[LegalChange, ...]
     problems: tuple[Problem, ...]
+    sources: tuple[Source, ...] = ()
+    """Titled pages from ``sources.yaml`` (empty when the folder has no register)."""
+
+    def source(self, url: str) -> Source | None:
+        """Return the register entry of a cited URL, if any."""
+        return next((source for source in self.sources if source.url == url), None)
 
 
 def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem]]:
@@ -147,7 +173,7 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
             problems.append(Problem(name, line_of(key), f"{key} must be a list of strings"))
             items = ()
         lists[key] = items
-    for key in ("title", "author", "publisher", "url", "superseded_by"):
+    for key in ("title", "author", "publisher", "url", "superseded_by", "identifier", "version"):
         if meta.get(key) is not None and not isinstance(meta.get(key), str):
             problems.append(Problem(name, line_of(key), f"{key} must be text"))
     if "title" in meta and not str(meta.get("title") or "").strip():
@@ -175,6 +201,8 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
         valid_from=dates["valid_from"],
         superseded_by=str(meta.get("superseded_by") or "").strip(),
         audience=lists["audience"],
+        identifier=str(meta.get("identifier") or "").strip(),
+        version=str(meta.get("version") or "").strip(),
     )
     return document, []
 
@@ -329,13 +357,46 @@ def load_knowledge(directory: Path) -> Knowledge:
     concepts = load_concepts(directory / "glossary.yaml", problems)
     topics = load_topics(directory / "topics.yaml", problems)
     changes = load_changes(directory / "legal_changes.yaml", problems)
+    register = load_sources(directory / "sources.yaml", problems)
+    for document in documents:
+        problems.extend(link_problems(document, register))
+    problems.extend(reference_problems(documents))
+    if any(concept.defined_in for concept in concepts):
+        passages = [passage for document in documents for passage in split_passages(document)]
+        problems.extend(anchor_problems(concepts, passages, directory / "glossary.yaml"))
     known_topics = {topic.id for topic in topics}
     if known_topics:
         for document in documents:
             for topic in document.topics:
                 if topic not in known_topics:
                     problems.append(Problem(document.path, 1, f"unknown topic '{topic}'"))
-    return Knowledge(tuple(documents), concepts, topics, changes, tuple(problems))
+    return Knowledge(
+        tuple(documents),
+        concepts,
+        topics,
+        changes,
+        tuple(problems),
+        tuple((register or {}).values()),
+    )
+
+
+def reference_problems(documents: list[Document]) -> list[Problem]:
+    """Report passage references (``doc-id#anchor``) that name no passage."""
+    passages = {document.id: split_passages(document) for document in documents}
+    problems = []
+    for document in documents:
+        for passage in passages[document.id]:
+            for reference in passage.refs:
+                if resolve(reference, passages) is None:
+                    problems.append(
+                        Problem(
+                            document.path,
+                            passage.line,
+                            f"reference '{reference}' names no passage (a heading slug or "
+                            "passage number of a loaded document)",
+                        )
+                    )
+    return problems
 
 
 def knowledge_files(directory: Path) -> Iterable[Path]:
@@ -365,3 +426,35 @@ def content_digest(directory: Path, salt: str = "") -> str:
             digest.update(b"<unreadable>")
         digest.update(b"\0")
     return digest.hexdigest()[:16]
+
+
+def anchor_problems(
+    concepts: Sequence[Concept], passages: Sequence[Passage], glossary: Path
+) -> list[Problem]:
+    """Report every ``defined_in`` anchor of the glossary that names no passage.
+
+    Args:
+        concepts: Glossary concepts.
+        passages: All passages of the knowledge.
+        glossary: The glossary file (problems name it, with the anchor's line).
+
+    Returns:
+        One problem per anchor that does not resolve.
+    """
+    try:
+        lines = glossary.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    problems = []
+    for concept in concepts:
+        for anchor in concept.defined_in:
+            if resolve_anchor(passages, anchor) is None:
+                line = next((n for n, text in enumerate(lines, 1) if anchor in text), 1)
+                problems.append(
+                    Problem(
+                        str(glossary),
+                        line,
+                        f"concept '{concept.id}': defined_in '{anchor}' names no passage",
+                    )
+                )
+    return problems

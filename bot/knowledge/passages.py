@@ -3,22 +3,25 @@
 A passage is a paragraph (a list counts as one); short paragraphs are merged with the next
 one in the same section and long ones are split between sentences, so passages stay roughly
 40–150 words. Headings are kept as context, never as passages of their own.
+
+A statute (``kind: law``) is split by section instead: everything under one heading (the
+section, "19 kap. 25 a § LOU") is one passage, whatever its length, so a quote never runs
+from one section into the next; only a section over :data:`LAW_MAX_WORDS` is split, between
+its paragraphs (stycken).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from bot.knowledge.load import Concept, Problem
+from bot.knowledge.anchors import is_reference
 from bot.knowledge.sentences import split_sentences
 from bot.models import Document, Passage
 
 MIN_WORDS = 40
 MAX_WORDS = 150
+LAW_MAX_WORDS = 400
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SOURCES = re.compile(r"^<!--\s*sources?:\s*(.*?)\s*-->\s*$", re.IGNORECASE)
 _COMMENT = re.compile(r"^<!--.*-->\s*$")
@@ -167,6 +170,28 @@ def _merge_short(blocks: list[_Block]) -> list[_Block]:
     return merged
 
 
+def _sections(blocks: list[_Block]) -> list[_Block]:
+    """Join the paragraphs under each heading of a statute into one block per section."""
+    grouped: list[list[_Block]] = []
+    for block in blocks:
+        if grouped and grouped[-1][0].heading == block.heading:
+            grouped[-1].append(block)
+        else:
+            grouped.append([block])
+    sections: list[_Block] = []
+    for group in grouped:
+        if sum(block.words for block in group) > LAW_MAX_WORDS:
+            sections.extend(group)
+            continue
+        sources: tuple[str, ...] | None = None
+        for block in group:
+            sources = _union(sources, block.sources)
+        first = group[0]
+        text = "\n\n".join(block.text for block in group)
+        sections.append(_Block(text, first.heading, first.line, sources))
+    return sections
+
+
 def split_passages(document: Document) -> list[Passage]:
     """Split one document into passages.
 
@@ -176,87 +201,25 @@ def split_passages(document: Document) -> list[Passage]:
     Returns:
         Passages numbered from 1 in document order.
     """
-    blocks = [piece for block in _blocks(document) for piece in _split_long(block)]
-    blocks = _merge_short(blocks)
-    return [
-        Passage(
-            id=f"{document.id}#{number}",
-            doc_id=document.id,
-            number=number,
-            text=block.text,
-            heading=block.heading,
-            language=document.language,
-            line=block.line,
-            sources=document.sources if block.sources is None else block.sources,
+    if document.kind == "law":
+        blocks = _sections(_blocks(document))
+    else:
+        blocks = [piece for block in _blocks(document) for piece in _split_long(block)]
+        blocks = _merge_short(blocks)
+    passages = []
+    for number, block in enumerate(blocks, start=1):
+        backing = document.sources if block.sources is None else block.sources
+        passages.append(
+            Passage(
+                id=f"{document.id}#{number}",
+                doc_id=document.id,
+                number=number,
+                text=block.text,
+                heading=block.heading,
+                language=document.language,
+                line=block.line,
+                sources=tuple(item for item in backing if not is_reference(item)),
+                refs=tuple(item for item in backing if is_reference(item)),
+            )
         )
-        for number, block in enumerate(blocks, start=1)
-    ]
-
-
-def heading_slug(heading: str) -> str:
-    """Return a heading as an anchor: "Vad är ett IOP?" → ``vad-ar-ett-iop``."""
-    folded = unicodedata.normalize("NFKD", heading.casefold())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    plain = plain.replace("æ", "ae").replace("ø", "o").replace("§", "")
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
-
-
-def resolve_anchor(passages: Sequence[Passage], anchor: str) -> Passage | None:
-    """Find the passage an anchor names.
-
-    ``<doc-id>#<heading-slug>`` names the first passage under that heading and
-    ``<doc-id>: <phrase>`` the passage containing the phrase; both stay right when paragraphs
-    are added or removed elsewhere in the document. ``<doc-id>#<n>`` (a passage id) works too.
-
-    Args:
-        passages: All passages.
-        anchor: The anchor.
-
-    Returns:
-        The passage, or None when the anchor does not resolve.
-    """
-    if ": " in anchor and "#" not in anchor.partition(": ")[0]:
-        doc_id, _, phrase = anchor.partition(": ")
-        wanted = phrase.strip().casefold()
-        return next(
-            (p for p in passages if p.doc_id == doc_id and wanted in p.text.casefold()), None
-        )
-    doc_id, _, name = anchor.partition("#")
-    for passage in passages:
-        if passage.doc_id != doc_id:
-            continue
-        if passage.id == anchor or (name and heading_slug(passage.heading) == name):
-            return passage
-    return None
-
-
-def anchor_problems(
-    concepts: Sequence[Concept], passages: Sequence[Passage], glossary: Path
-) -> list[Problem]:
-    """Report every ``defined_in`` anchor of the glossary that names no passage.
-
-    Args:
-        concepts: Glossary concepts.
-        passages: All passages of the knowledge.
-        glossary: The glossary file (problems name it, with the anchor's line).
-
-    Returns:
-        One problem per anchor that does not resolve.
-    """
-    try:
-        lines = glossary.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        lines = []
-    problems = []
-    for concept in concepts:
-        for anchor in concept.defined_in:
-            if resolve_anchor(passages, anchor) is None:
-                line = next((n for n, text in enumerate(lines, 1) if anchor in text), 1)
-                problems.append(
-                    Problem(
-                        str(glossary),
-                        line,
-                        f"concept '{concept.id}': defined_in '{anchor}' names no passage",
-                    )
-                )
-    return problems
+    return passages

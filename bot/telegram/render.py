@@ -18,7 +18,8 @@ from urllib.parse import quote, urlsplit
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from bot.models import LANGUAGES, Answer, Citation, Document, Result, Suggestion, Topic
+from bot.answer import citation_text, kind_label
+from bot.models import LANGUAGES, Answer, Citation, Document, Link, Result, Suggestion, Topic
 from bot.telegram.callback_data import (
     feedback_data,
     full_data,
@@ -190,35 +191,70 @@ def link(url: str, label: str) -> str:
     return f'<a href="{html.escape(target, quote=True)}">{escape(label)}</a>'
 
 
-def _links(url: str, sources: Sequence[str], language: str) -> list[str]:
-    """Return the link(s) of a citation: its URL, or up to three source domains."""
-    if safe_url(url):
-        return [link(url, plain(language, "link"))]
-    found: list[str] = []
-    labels: list[str] = []
-    for source in sources:
-        if safe_url(source):
-            domain = urlsplit(clean(source).strip()).netloc[:60]
-            labels.append(domain)
-            count = labels.count(domain)
-            found.append(link(source, domain if count == 1 else f"{domain} ({count})"))
-        if len(found) == 3:
-            break
-    return found
+MAX_LINK_TITLE = 90
+"""Longest link title in a source line, in characters."""
+LINKS_IN_ANSWER = 2
+"""Backing pages named in an answer's source line; the full passage (📄) lists them all."""
 
 
 def _meta(author: str, publisher: str, published: str) -> list[str]:
-    who = author.strip() or publisher.strip()
-    return [escape(truncate(part, 200)) for part in (who, published.strip()) if part]
+    parts = (author.strip(), publisher.strip(), published.strip())
+    return [escape(truncate(part, 200)) for part in dict.fromkeys(parts) if part]
 
 
-def source_line(rank: int | None, citation: Citation, language: str) -> str:
-    """Return the numbered source line: ``[n] title — author, date, link`` (no number if None)."""
+def titled(item: Link) -> str:
+    """Return a link titled "Publisher: Title" (the label alone when it has no usable URL)."""
+    return link(item.url, truncate(item.label, MAX_LINK_TITLE))
+
+
+def source_line(
+    rank: int | None, citation: Citation, language: str, *, links: int = LINKS_IN_ANSWER
+) -> str:
+    """Return the numbered source line: what backs the quote, as titled links.
+
+    A statute: ``[n] 19 kap. 25 a § LOU — SFS 2016:1145, lydelse enligt Lag (2022:902)``
+    with the section linked to the official text. A guide: the pages behind the paragraph
+    (``Upphandlingsmyndigheten: …``), then "förklarat av Samverkansboten, granskad 2026-11"
+    and "Lagtext: 19 kap. 25 a § LOU" for the sections it explains. An article: title,
+    author, publisher, date and kind (``debattartikel``).
+
+    Args:
+        rank: The result number, or None for an unnumbered line.
+        citation: The citation.
+        language: Interface language.
+        links: How many backing pages to name.
+
+    Returns:
+        One line of Telegram HTML.
+    """
+    number = "" if rank is None else f"[{rank}] "
+    if citation.section:
+        details = [escape(citation.identifier)] if citation.identifier else []
+        if citation.version:
+            details.append(escape(citation_text(language, "wording", version=citation.version)))
+        head = link(citation.url, citation.section) if citation.url else escape(citation.section)
+        return f"{number}{head}" + (f" — {', '.join(details)}" if details else "")
+    if citation.explainer:
+        parts = [titled(item) for item in citation.links[:links]]
+        if parts and len(citation.links) > links:
+            parts[-1] += f" (+{len(citation.links) - links})"
+        explained = citation_text(language, "explained", who=citation.explainer)
+        if citation.reviewed:
+            explained += ", " + citation_text(language, "reviewed", date=citation.reviewed)
+        own = truncate(citation.title or citation.doc_id, 300)
+        own = link(citation.url, own) if safe_url(citation.url) else escape(own)
+        line = number + (", ".join(parts) if parts else own)
+        line += f" — {escape(explained)}"
+        if citation.law:
+            sections = ", ".join(escape(item.title) for item in citation.law)
+            line += f" · {escape(citation_text(language, 'law'))}: {sections}"
+        return line
     title = escape(truncate(citation.title or citation.doc_id, 300))
+    if safe_url(citation.url):
+        title = link(citation.url, truncate(citation.title or citation.doc_id, 300))
     details = _meta(citation.author, citation.publisher, citation.published)
-    details += _links(citation.url, citation.sources, language)
-    line = title if rank is None else f"[{rank}] {title}"
-    return f"{line} — {', '.join(details)}" if details else line
+    details.append(escape(kind_label(language, citation.kind)))
+    return f"{number}{title} — {', '.join(details)}"
 
 
 def _notes(notes: Sequence[str]) -> list[_Block]:
@@ -373,7 +409,12 @@ def render_passage(result: Result, language: str) -> list[Chunk]:
     if result.passage.heading.strip():
         group.append(_block(f"<b>{escape(truncate(result.passage.heading, 300))}</b>"))
     group += _quotes(result.passage.text, expandable=False)
-    group.append(_block(source_line(result.rank, result.citation, language)))
+    citation = result.citation
+    group.append(_block(source_line(result.rank, citation, language, links=0)))
+    for item in citation.law:
+        label = f"{citation_text(language, 'law')}: {item.title}"
+        group.append(_block(f"• {link(item.url, label)}" if item.url else f"• {escape(label)}"))
+    group.extend(_block(f"• {titled(item)}") for item in citation.links[:20])
     return _chunks(_pack([group]), None)
 
 
@@ -408,8 +449,19 @@ def render_sources(documents: Sequence[Document], language: str) -> list[Chunk]:
         return [Chunk(text(language, "no_sources"))]
     groups = [[_block(text(language, "sources", count=len(documents)))]]
     for document in sorted(documents, key=lambda d: (d.title.casefold(), d.id)):
-        details = _meta(document.author, document.publisher, document.published)
-        details += _links(document.url, document.sources, language)
-        line = f"• {escape(truncate(document.title or document.id, 300))}"
+        if document.kind == "guide":
+            # Our explanation: name it as such, dated by its review, not as an author.
+            who = document.publisher or document.author
+            explained = citation_text(language, "explained", who=who) if who else ""
+            if document.reviewed:
+                reviewed = citation_text(language, "reviewed", date=document.reviewed)
+                explained = f"{explained}, {reviewed}" if explained else reviewed
+            details = [escape(explained)] if explained else []
+        else:
+            details = _meta(document.author, document.publisher, document.published)
+            details.append(escape(kind_label(language, document.kind)))
+        title = truncate(document.title or document.id, 300)
+        # A guide's pages are cited paragraph by paragraph in its answers, not listed here.
+        line = f"• {link(document.url, title)}" if safe_url(document.url) else f"• {escape(title)}"
         groups.append([_block(f"{line} — {', '.join(details)}" if details else line)])
     return _chunks(_pack(groups, gap=1), None)

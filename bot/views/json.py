@@ -37,6 +37,24 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "excerpt": result.excerpt.text,
                 "marks": [list(mark) for mark in result.excerpt.marks],
                 "sources": list(result.citation.sources),
+                "links": [
+                    {
+                        "title": link.title,
+                        "publisher": link.publisher,
+                        "url": link.url,
+                        "passage_id": link.passage_id,
+                    }
+                    for link in result.citation.links
+                ],
+                "law": [
+                    {"section": link.title, "url": link.url, "passage_id": link.passage_id}
+                    for link in result.citation.law
+                ],
+                "explainer": result.citation.explainer,
+                "reviewed": result.citation.reviewed,
+                "section": result.citation.section,
+                "identifier": result.citation.identifier,
+                "version": result.citation.version,
                 "notes": list(result.notes),
             }
             for result in answer.results

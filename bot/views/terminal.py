@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.models import Answer, Citation, Result
+from bot.answer import citation_text, kind_label
+from bot.models import Answer, Citation, Link, Result
 
 TEXTS = {
     "sv": {
@@ -42,28 +43,53 @@ def texts(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["sv"])
 
 
+def link_line(link: Link) -> str:
+    """Format a titled link as "Publisher: Title — URL" on one line (no URL when it has none)."""
+    return f"{link.label} — {link.url}" if link.url else link.label
+
+
+def _dated(citation: Citation, language: str) -> str:
+    who = ", ".join(part for part in (citation.author, citation.publisher) if part)
+    date = citation.published or texts(language)["no_date"]
+    return ", ".join(part for part in (who, date) if part)
+
+
 def citation_line(citation: Citation, language: str) -> str:
-    """Format a citation as "title — author, publisher, date (kind), url".
+    """Format the head of a citation: what backs the quote, titled and linked, on one line.
+
+    A statute is cited by its section, number and wording ("19 kap. 25 a § LOU — SFS
+    2016:1145, lydelse enligt Lag (2022:902) (lagtext) — URL"); a guide by the first page
+    that backs the paragraph, with the guide named as explainer and its review date; an
+    article by its title, author, publisher and date. Empty fields are left out, never guessed.
 
     Args:
         citation: The citation.
-        language: Interface language for the "undated" word.
+        language: Interface language.
 
     Returns:
-        One line; empty fields are left out, never guessed.
+        One line.
     """
-    who = ", ".join(part for part in (citation.author, citation.publisher) if part)
-    date = citation.published or texts(language)["no_date"]
-    parts = [citation.title]
-    details = ", ".join(part for part in (who, date) if part)
-    parts.append(f"— {details} ({citation.kind})")
-    if citation.url:
-        parts.append(citation.url)
-    return " ".join(parts)
+    kind = kind_label(language, citation.kind)
+    if citation.section:
+        details = [citation.identifier]
+        if citation.version:
+            details.append(citation_text(language, "wording", version=citation.version))
+        head = f"{citation.section} — {', '.join(d for d in details if d)} ({kind})"
+        return f"{head} — {citation.url}" if citation.url else head
+    if citation.explainer:
+        explained = citation_text(language, "explained", who=citation.explainer)
+        if citation.reviewed:
+            explained += ", " + citation_text(language, "reviewed", date=citation.reviewed)
+        if citation.links:
+            return link_line(citation.links[0])
+        head = f"{citation.title} — {explained} ({kind})"
+        return f"{head} — {citation.url}" if citation.url else head
+    head = f"{citation.title} — {_dated(citation, language)} ({kind})"
+    return f"{head} — {citation.url}" if citation.url else head
 
 
 def result_text(result: Result, language: str, width: int = 88) -> str:
-    """Render one result: excerpt (matched words in *stars*), citation and notes."""
+    """Render one result: citation head, excerpt (matched words in *stars*), law and sources."""
     excerpt = result.excerpt
     marked = []
     last = 0
@@ -73,17 +99,33 @@ def result_text(result: Result, language: str, width: int = 88) -> str:
         last = end
     marked.append(excerpt.text[last:])
     body = "".join(marked)
-    lines = [f"[{result.rank}] "]
     quoted = "\n".join(
         textwrap.fill(paragraph, width=width, initial_indent="    » ", subsequent_indent="      ")
         for paragraph in body.split("\n")
         if paragraph.strip()
     )
-    lines[0] += citation_line(result.citation, language)
-    lines.append(quoted)
-    lines.append(f"    {texts(language)['passage']} {result.citation.passage_id}")
-    if result.citation.sources:
-        lines.append(f"    {texts(language)['sources']}: " + ", ".join(result.citation.sources))
+    citation = result.citation
+    lines = [f"[{result.rank}] {citation_line(citation, language)}", quoted]
+    for law in citation.law:
+        label = f"{law.title} ({law.publisher})" if law.publisher else law.title
+        lines.append(f"    {citation_text(language, 'law')}: {label} · {law.passage_id}")
+    passage = f"{texts(language)['passage']} {citation.passage_id}"
+    if citation.explainer:
+        explained = citation_text(language, "explained", who=citation.explainer)
+        if citation.reviewed:
+            explained += ", " + citation_text(language, "reviewed", date=citation.reviewed)
+        kind = kind_label(language, citation.kind)
+        if citation.links:
+            lines.append(f"    {explained} ({kind}: {citation.title}) · {passage}")
+        else:
+            lines.append(f"    {passage}")
+        more = citation.links[1:]
+    else:
+        lines.append(f"    {passage}")
+        more = citation.links
+    if more:
+        lines.append(f"    {texts(language)['sources']}:")
+        lines.extend(f"      {link_line(link)}" for link in more)
     lines.extend(f"    ! {note}" for note in result.notes)
     return "\n".join(lines)
 

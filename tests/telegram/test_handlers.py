@@ -133,7 +133,7 @@ async def test_private_question_is_answered_with_cited_excerpts(fake: FakeBotApi
     assert "<b>reserverade kontrakt</b>" in answer.text.casefold()
     for rank in (1, 2, 3):
         assert f"\n[{rank}] " in answer.visible_text
-    assert "— Testredaktionen, 2024-05-01, " in answer.visible_text
+    assert "— förklarat av Testförlaget" in answer.visible_text
     assert "&lt;guide&gt;" in answer.text  # a document title with "<" and "&", escaped
     assert any(e.type == "text_link" for e in answer.entities)
     assert button_data(answer, "f:")[:1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.models import Answer, Citation, Excerpt, Passage, Result, Suggestion
+from bot.models import Answer, Citation, Excerpt, Link, Passage, Result, Suggestion
 from bot.telegram.render import (
     MAX_VISIBLE,
     marked,
@@ -74,14 +74,15 @@ def test_overlapping_and_out_of_range_marks_are_tolerated():
 
 def test_source_line_has_number_title_author_date_and_link():
     line = source_line(4, make_result(4).citation, "sv")
-    assert (
-        line == '[4] Guide — Redaktionen, 2024-05-01, <a href="https://example.org/guide">länk</a>'
+    assert line == (
+        '[4] <a href="https://example.org/guide">Guide</a>'
+        " — Redaktionen, Förlaget, 2024-05-01, guide"
     )
 
 
 def test_source_line_skips_missing_parts_and_unsafe_links():
     result = make_result(1, author="", published="", url="javascript:alert(1)")
-    assert source_line(1, result.citation, "en") == "[1] Guide — Förlaget"
+    assert source_line(1, result.citation, "en") == "[1] Guide — Förlaget, guide"
 
 
 def test_safe_url_percent_encodes_and_rejects_other_schemes():
@@ -99,7 +100,7 @@ def test_answer_page_shows_header_quotes_notes_and_citations():
     (chunk,) = render_answer(answer, 0, "qid12345")
     assert chunk.text.startswith("<i>Frågan kortades.</i>\nUr källorna (1–2 av 2):\n\n")
     assert "<blockquote expandable><b>Reserverade</b> kontrakt" in chunk.text
-    assert "</blockquote>\n<i>Kan vara inaktuellt.</i>\n[1] Guide" in chunk.text
+    assert "</blockquote>\n<i>Kan vara inaktuellt.</i>\n[1] <a href" in chunk.text
     assert_valid([chunk.text])
 
 
@@ -143,7 +144,7 @@ def test_a_passage_longer_than_a_message_becomes_several_quotes():
     assert_valid([c.text for c in chunks])
     assert all(c.text.startswith(("<b>Rubrik</b>", "<blockquote>")) for c in chunks)
     assert "<b>slut</b>" in chunks[-1].text or "slut" in chunks[-1].text
-    assert chunks[-1].text.rstrip().splitlines()[-1].startswith("[1] Guide")
+    assert chunks[-1].text.rstrip().splitlines()[-1].startswith("[1] <a href")
 
 
 def test_no_answer_is_short_with_topic_buttons():
@@ -162,7 +163,11 @@ def test_inline_result_is_one_message_without_a_number():
     text = render_inline(make_result(3, "x" * 9000, marks=()), "en")
     assert_valid([text])
     assert "[3]" not in text
-    assert text.rstrip().splitlines()[-1].startswith("Guide — Redaktionen")
+    assert (
+        text.rstrip()
+        .splitlines()[-1]
+        .startswith('<a href="https://example.org/guide">Guide</a> — Redaktionen')
+    )
 
 
 unicode_text = st.one_of(
@@ -217,3 +222,79 @@ def test_any_unicode_renders_to_valid_messages_within_the_limit(
         assert check_telegram_html(text) is None, text
         assert telegram_visible_length(text) <= MAX_VISIBLE
         assert telegram_visible_length(text) > 0
+
+
+def test_a_statute_is_cited_by_its_section_linked_to_the_official_text():
+    citation = Citation(
+        title="Lag (2016:1145) om offentlig upphandling (LOU): reserverad upphandling",
+        author="",
+        publisher="",
+        published="2016-12-01",
+        kind="law",
+        url="https://rkrattsbaser.gov.se/sfst?bet=2016:1145",
+        passage_id="sfs-2016-1145-lou#3",
+        doc_id="sfs-2016-1145-lou",
+        section="19 kap. 25 a § LOU",
+        identifier="SFS 2016:1145",
+        version="Lag (2022:902)",
+    )
+    assert source_line(1, citation, "sv") == (
+        '[1] <a href="https://rkrattsbaser.gov.se/sfst?bet=2016:1145">19 kap. 25 a § LOU</a>'
+        " — SFS 2016:1145, lydelse enligt Lag (2022:902)"
+    )
+
+
+def test_a_guide_is_cited_by_the_authority_pages_behind_it_and_named_as_explainer():
+    citation = Citation(
+        title="Reserverad upphandling",
+        author="Samverkansboten (redaktionen)",
+        publisher="Samverkansboten",
+        published="2026-11-25",
+        kind="guide",
+        url="",
+        passage_id="guide#9",
+        doc_id="guide",
+        links=(
+            Link(
+                "Reserverad upphandling",
+                "https://uhm.example/reserverad",
+                "Upphandlingsmyndigheten",
+            ),
+            Link(
+                "Ny möjlighet att reservera", "https://uhm.example/ny", "Upphandlingsmyndigheten"
+            ),
+            Link("Register", "https://kk.example/register", "Kammarkollegiet"),
+        ),
+        law=(Link("19 kap. 25 a § LOU", "https://rk.example/lou", "SFS 2016:1145", "lou#3"),),
+        explainer="Samverkansboten",
+        reviewed="2026-11",
+    )
+    line = source_line(2, citation, "sv")
+    assert line == (
+        '[2] <a href="https://uhm.example/reserverad">Upphandlingsmyndigheten: Reserverad'
+        ' upphandling</a>, <a href="https://uhm.example/ny">Upphandlingsmyndigheten: Ny möjlighet'
+        " att reservera</a> (+1) — förklarat av Samverkansboten, granskad 2026-11"
+        " · Lagtext: 19 kap. 25 a § LOU"
+    )
+    assert "2026-11-25" not in line
+    passage = make_result(2)
+    full = render_passage(Result(2, passage.passage, 1.0, passage.excerpt, citation), "sv")[0].text
+    assert '• <a href="https://rk.example/lou">Lagtext: 19 kap. 25 a § LOU</a>' in full
+    assert '• <a href="https://kk.example/register">Kammarkollegiet: Register</a>' in full
+
+
+def test_an_article_shows_author_publisher_date_and_kind():
+    citation = Citation(
+        title="Stärkt samverkan är vägen framåt för välfärden",
+        author="Staffan Isling",
+        publisher="SKR",
+        published="2022-09-27",
+        kind="column",
+        url="",
+        passage_id="art#1",
+        doc_id="art",
+    )
+    assert source_line(3, citation, "sv") == (
+        "[3] Stärkt samverkan är vägen framåt för välfärden — Staffan Isling, SKR, 2022-09-27,"
+        " krönika"
+    )
