@@ -368,14 +368,20 @@ def render_answer(answer: Answer, page: int, qid: str, *, heading: str = "") -> 
         One or more messages; results are numbered by rank, so page 2 starts at [4].
     """
     language = answer.language
-    if not answer.answered or not answer.results:
+    partial = answer.coverage == "partial" and bool(answer.results)
+    if (not answer.answered and not partial) or not answer.results:
         return render_no_answer(answer, heading=heading) if page == 0 else []
     results = answer.page(page)
     if not results:
         return []
     header: list[_Block] = []
     if page == 0:
-        header += _heading(heading) + _notes(answer.notices)
+        header += _heading(heading) + _notes(answer.notices) + _searched(answer)
+        if partial:
+            header += [*_missing(answer), _block(text(language, "partial"))]
+            groups = [header] + [_result_group(result, language) for result in results]
+            keyboard = topics_keyboard(answer.suggestions, language)
+            return _chunks(_pack(groups), keyboard if answer.suggestions else None)
     key = "header" if page == 0 else "header_more"
     header.append(
         _block(
@@ -396,9 +402,25 @@ def _heading(heading: str) -> list[_Block]:
     return [_block(f"<b>{escape(truncate(heading, 300))}</b>")] if heading.strip() else []
 
 
+def _searched(answer: Answer) -> list[_Block]:
+    """Say what was searched for when typos or spelling were corrected."""
+    if not answer.searched_for:
+        return []
+    searched = truncate(answer.searched_for, 300)
+    return [_block(text(answer.language, "searched", text=searched))]
+
+
+def _missing(answer: Answer) -> list[_Block]:
+    """Say plainly which words of the question the sources do not cover."""
+    if not answer.missing:
+        return []
+    words = truncate(", ".join(answer.missing), 300)
+    return [_block(text(answer.language, "missing", words=words))]
+
+
 def render_no_answer(answer: Answer, *, heading: str = "") -> list[Chunk]:
     """Render the honest, short no-answer reply with topic buttons."""
-    blocks = _heading(heading) + _notes(answer.notices)
+    blocks = _heading(heading) + _notes(answer.notices) + _searched(answer) + _missing(answer)
     blocks.append(_block(text(answer.language, "no_answer")))
     return _chunks(_pack([blocks]), topics_keyboard(answer.suggestions, answer.language))
 

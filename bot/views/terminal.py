@@ -16,6 +16,9 @@ TEXTS = {
         "no_date": "odaterad",
         "more": "{n} svar till finns (skriv 'mer').",
         "passage": "stycke",
+        "partial": "Källorna svarar bara delvis. Närliggande läsning, inte ett svar:",
+        "missing": "Källorna säger inget om: {words}",
+        "searched": "Sökte efter: {text}",
     },
     "da": {
         "not_covered": "Det dækker mine dokumenter ikke, så jeg vil ikke gætte.",
@@ -25,6 +28,9 @@ TEXTS = {
         "no_date": "udateret",
         "more": "{n} svar mere (skriv 'mer').",
         "passage": "afsnit",
+        "partial": "Kilderne svarer kun delvist. Beslægtet læsning, ikke et svar:",
+        "missing": "Kilderne siger intet om: {words}",
+        "searched": "Søgte efter: {text}",
     },
     "en": {
         "not_covered": "My documents do not cover this, so I will not guess.",
@@ -34,6 +40,9 @@ TEXTS = {
         "no_date": "undated",
         "more": "{n} more results (type 'more').",
         "passage": "passage",
+        "partial": "The sources answer only in part. Related reading, not an answer:",
+        "missing": "The sources say nothing about: {words}",
+        "searched": "Searched for: {text}",
     },
 }
 
@@ -142,7 +151,16 @@ def answer_text(answer: Answer, page: int = 0) -> str:
     """
     t = texts(answer.language)
     lines = [f"({notice})" for notice in answer.notices]
+    if answer.searched_for:
+        lines.append(t["searched"].format(text=answer.searched_for))
+    if answer.coverage == "partial":
+        lines.append(t["missing"].format(words=", ".join(answer.missing)))
+        lines.append(t["partial"])
+        lines.extend(result_text(result, answer.language) for result in answer.page(page))
+        return "\n\n".join(lines)
     if not answer.answered:
+        if answer.missing:
+            lines.append(t["missing"].format(words=", ".join(answer.missing)))
         lines.append(t["not_covered"])
         lines.append(t["try"])
         for suggestion in answer.suggestions:

@@ -245,6 +245,8 @@ def test_interface_strings_stay_valid_with_any_value(language: str, value: str, 
         "documents": number,
         "version": value,
         "previous": value,
+        "words": value,
+        "text": value,
     }
     for key in _TEXTS[language]:
         if key.startswith("cmd_") or key in ("more", "full", "inline_open"):

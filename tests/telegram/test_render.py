@@ -298,3 +298,24 @@ def test_an_article_shows_author_publisher_date_and_kind():
         "[3] Stärkt samverkan är vägen framåt för välfärden — Staffan Isling, SKR, 2022-09-27,"
         " krönika"
     )
+
+
+def test_a_partial_answer_says_what_the_sources_lack_and_labels_the_passages(real_service):
+    from bot.telegram.render import render_answer
+
+    answer = real_service.ask("Vad är telefonnumret till Stadsmissionen i Malmö?")
+    chunks = render_answer(answer, 0, "abcd")
+    first = chunks[0].text
+    assert "Källorna säger inget om: <i>telefonnumret" in first
+    assert "Närliggande läsning, inte ett svar" in first
+    assert all(check_telegram_html(chunk.text) is None for chunk in chunks)
+
+
+def test_a_corrected_question_shows_what_was_searched(real_service):
+    from bot.telegram.render import render_answer
+
+    answer = real_service.ask("idburet offentligt partnerskap kriterer")
+    assert (
+        "Sökte efter: <i>idéburet offentligt partnerskap"
+        in render_answer(answer, 0, "abcd")[0].text
+    )
