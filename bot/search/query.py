@@ -132,6 +132,7 @@ class QueryBuilder:
         self.rarity = rarity or (lambda term, language: 1.0)
         self.speller = Speller(vocabulary)
         self._roots: frozenset[str] | None = None
+        self._glossary: frozenset[str] | None = None
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
         self.concepts = {concept.id: concept for concept in concepts}
@@ -224,7 +225,7 @@ class QueryBuilder:
             # else the first term (compound parts follow it).
             head = repaired[-1] if "-" in word.strip("-") else repaired[0]
             whole = head in self.vocabulary
-            if not known and self.rarity(head, language) >= 1.0:
+            if not known and self.rarity(head, language) >= 1.0 and not self._glossary_word(word):
                 # In a language the documents are not written in, a near miss is more often a
                 # different word than a typo: allow one edit only.
                 foreign = language not in self.languages
@@ -239,6 +240,18 @@ class QueryBuilder:
             # not "avtal" (the parts still help ranking).
             typed.append(_Typed(word, terms, whole, "", head, span.start))
         return typed
+
+    def _glossary_word(self, word: str) -> bool:
+        """Tell whether a word is written as in a glossary term (never "corrected" then)."""
+        if self._glossary is None:
+            self._glossary = frozenset(
+                fold(part.casefold())
+                for concept in self.concepts.values()
+                for values in concept.terms.values()
+                for term in values
+                for part in term.split()
+            )
+        return fold(word.casefold()) in self._glossary
 
     def _has_relative(self, stem: str) -> bool:
         """Tell whether the vocabulary has a word of the same root (same first letters)."""
@@ -269,22 +282,31 @@ class QueryBuilder:
         typed_words = self._typed(words, language)
         original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
+        # Concepts are looked for in the whole question: a name may contain a word that is
+        # otherwise only a question or country word ("Local Government Denmark").
         by_language = {
-            lang: set(self._repair(self.analyzer.terms(words, lang))) for lang in LANGUAGES
+            lang: set(self._repair(self.analyzer.terms(text, lang))) for lang in LANGUAGES
         }
         by_language[language].update(w.corrected for w in typed_words if w.corrected)
         typed_of: dict[str, set[str]] = {}
+        longest: dict[str, int] = {}
         for concept_term in self._terms:
             concept = self.concepts[concept_term.concept]
             if language in concept.not_in:
                 continue
             if concept_term.stems <= by_language[concept_term.language]:
                 typed_of.setdefault(concept.id, set()).update(concept_term.stems & set(original))
-        # The longest match wins: "idéburet offentligt partnerskap" is IOP, not also "partnerskap".
+                longest[concept.id] = max(longest.get(concept.id, 0), len(concept_term.stems))
+        # The longest match wins: "idéburet offentligt partnerskap" is IOP, not also "partnerskap";
+        # "Local Government Denmark" is KL, not also "local government".
         typed_of = {
             cid: typed
             for cid, typed in typed_of.items()
-            if not any(typed < other for oid, other in typed_of.items() if oid != cid)
+            if not any(
+                typed < other or (typed == other and longest[cid] < longest[oid])
+                for oid, other in typed_of.items()
+                if oid != cid
+            )
         }
         matches: list[ConceptMatch] = []
         targets = expansion_languages(text, language)
@@ -300,7 +322,10 @@ class QueryBuilder:
                 for s in self._expansions.get((concept_id, lang), ())
                 if s not in typed
             ]
-            if translating and not candidates:
+            # A concept the documents only name in another language ("krisecenter" asked in
+            # Danish, the texts say "kvinnojour"): its other names are the translation.
+            untranslated = not any(t in self.vocabulary for t in (*typed, *candidates))
+            if (translating or untranslated) and not any(c in self.vocabulary for c in candidates):
                 # A concept only one language has a word for (samskabelse): use that word.
                 candidates = [
                     s
@@ -308,26 +333,25 @@ class QueryBuilder:
                     for s in self._expansions.get((concept_id, lang), ())
                     if s not in typed
                 ]
+            weight = 1.0 if untranslated else synonym_weight
             for stem in candidates:
                 if len(added) >= MAX_EXPANSIONS_PER_CONCEPT:
                     break
                 if stem not in weights:
-                    weights[stem] = synonym_weight
+                    weights[stem] = weight
                     added.append(stem)
-            if translating and added:
+            if (translating or untranslated) and added:
                 for stem in typed:
                     weights[stem] = EXPANSION_WEIGHT
             matches.append(
-                ConceptMatch(
-                    concept_id, frozenset(typed), frozenset((*typed, *added)), synonym_weight
-                )
+                ConceptMatch(concept_id, frozenset(typed), frozenset((*typed, *added)), weight)
             )
-        units = self._units(typed_words, matches, language)
+        units = self._units(typed_words, matches, language, text)
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
         return Query(text, language, weights, tuple(original), tuple(matches), units, corrections)
 
     def _units(
-        self, typed: list[_Typed], concepts: list[ConceptMatch], language: str
+        self, typed: list[_Typed], concepts: list[ConceptMatch], language: str, text: str
     ) -> tuple[Unit, ...]:
         """Split the question into what it asks about: its concepts and other typed words.
 
@@ -349,8 +373,9 @@ class QueryBuilder:
             consumed.update(mine)
             words = [typed[n].word for n in mine]
             everyday = max((self.rarity(t, language) for t in match.typed), default=1.0)
-            exact = any(fold(w.casefold()) in own for w in words) or (
-                fold(" ".join(words).casefold()) in own
+            asked = f" {' '.join(fold(text.casefold()).replace('?', ' ').split())} "
+            exact = any(fold(w.casefold()) in own for w in words) or any(
+                f" {term} " in asked for term in own if " " in term
             )
             # An everyday word that only stems like a glossary term ("brukar" ~ brukare)
             # weighs as the everyday word it is; the concept's own term ("KL") fully.
@@ -361,7 +386,8 @@ class QueryBuilder:
             label = " ".join(words) or concept.id
             terms = match.stems | {t for n in mine for t in typed[n].terms}
             start = min((typed[n].start for n in mine), default=len(typed) * 1000)
-            units.append((start, Unit(label, frozenset(terms), weight, True, concept.id)))
+            known = any(t in self.vocabulary for t in terms)
+            units.append((start, Unit(label, frozenset(terms), weight, known, concept.id)))
         function_words = _function_words()
         for number, word in enumerate(typed):
             if number in consumed or word.word.casefold() in function_words:
