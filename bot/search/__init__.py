@@ -15,7 +15,8 @@ from bot.search.corpus import (
     save_corpus,
 )
 from bot.search.language import detect_language
-from bot.search.query import Query, QueryBuilder, Unit, country_hint
+from bot.search.query import Query, QueryBuilder, Unit
+from bot.search.questions import country_hint
 from bot.search.text import clean, fold
 
 __all__ = [

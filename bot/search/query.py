@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from bot.knowledge import Concept
 from bot.models import LANGUAGES
-from bot.search.analysis import Analyzer, folded_variants, stopwords
+from bot.search.analysis import Analyzer, folded_variants
+from bot.search.questions import expansion_languages, function_words, question_words
 from bot.search.spelling import Speller
 from bot.search.text import fold
 
@@ -275,9 +271,9 @@ class QueryBuilder:
         Returns:
             The weighted query.
         """
-        question_words = _question_words().get(language, frozenset())
+        asking = question_words().get(language, frozenset())
         words = " ".join(
-            w for w in text.split() if w.casefold().strip("?!.,;:") not in question_words
+            w for w in text.split() if w.casefold().strip("?!.,;:") not in asking
         )
         typed_words = self._typed(words, language)
         original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
@@ -388,9 +384,9 @@ class QueryBuilder:
             start = min((typed[n].start for n in mine), default=len(typed) * 1000)
             known = any(t in self.vocabulary for t in terms)
             units.append((start, Unit(label, frozenset(terms), weight, known, concept.id)))
-        function_words = _function_words()
+        never_topics = function_words()
         for number, word in enumerate(typed):
-            if number in consumed or word.word.casefold() in function_words:
+            if number in consumed or word.word.casefold() in never_topics:
                 continue
             # A bare number supports an answer but is no topic of its own.
             digits = all(t.isdigit() for t in word.terms)
@@ -409,54 +405,3 @@ class QueryBuilder:
             units.append((word.start, unit))
         # In question order: the first topical unit is usually what is asked for.
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
-
-
-_COUNTRY = {
-    "da": re.compile(r"\b(dan(mark|sk\w*|ish)|denmark)\b", re.IGNORECASE),
-    "sv": re.compile(r"\b(sverige|svensk\w*|swed(en|ish)|sweden)\b", re.IGNORECASE),
-}
-
-
-def country_hint(text: str) -> str | None:
-    """Return "da" or "sv" when the question names only that country, else None."""
-    named = [language for language, pattern in _COUNTRY.items() if pattern.search(text)]
-    return named[0] if len(named) == 1 else None
-
-
-def expansion_languages(text: str, language: str) -> tuple[str, ...]:
-    """Choose the languages whose synonyms expand a question.
-
-    Synonyms stay within the question's language, since a Danish term in a Swedish question
-    would pull in Danish texts on a different legal system. English has no documents, so
-    English questions expand into Swedish, or Danish when only Denmark is named.
-
-    Args:
-        text: The question.
-        language: Its language.
-
-    Returns:
-        Target languages in order of preference.
-    """
-    hint = country_hint(text)
-    if language == "en":
-        return ("en", hint or "sv")
-    return (language,) if hint in (None, language) else (language, hint)
-
-
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    """Question words and stopwords of every language: never a topic ("Hvad" in Swedish)."""
-    words: set[str] = set()
-    for language in LANGUAGES:
-        words |= _question_words().get(language, frozenset()) | stopwords(language)
-    return frozenset(words)
-
-
-@lru_cache(maxsize=1)
-def _question_words() -> dict[str, frozenset[str]]:
-    """Words that make a sentence a question but say nothing about its topic."""
-    data = resources.files("bot.data").joinpath("question_words.yaml").read_text("utf-8")
-    loaded = yaml.safe_load(data) or {}
-    return {
-        lang: frozenset(str(w).casefold() for w in words or ()) for lang, words in loaded.items()
-    }
