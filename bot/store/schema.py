@@ -23,6 +23,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.config import private_directory
+
 __all__ = [
     "SCHEMA_VERSION",
     "SECRET_FILENAME",
@@ -30,6 +32,7 @@ __all__ = [
     "connect",
     "finite_score",
     "prepare",
+    "private_directory",
     "timestamp",
     "upper_bound",
     "utc",
@@ -99,7 +102,7 @@ def connect(path: Path, *, secret: str, busy_timeout: float) -> tuple[sqlite3.Co
         StoreError: When the directory, the secret or the database cannot be set up.
     """
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_directory(path.parent)
         key = secret.encode("utf-8") if secret else _load_or_create_secret(path.parent)
         if not path.exists():
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))

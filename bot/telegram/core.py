@@ -26,6 +26,7 @@ from bot.ratelimit import SlidingWindowLimiter
 from bot.service import EmptyQuestion
 from bot.store import personal_case_reply, redact
 from bot.telegram.callback_data import AnswerCache, AnswerEntry, topic_key
+from bot.telegram.durable import reply_sent
 from bot.telegram.render import Chunk, escape, render_answer, render_text
 from bot.telegram.texts import choose_language, text
 
@@ -142,7 +143,11 @@ def _language(
 
 
 async def _send(bot: Bot, where: _Where, chunks: Sequence[Chunk]) -> list[Message]:
-    """Send messages in order; the first one replies to ``where.reply_to`` if set."""
+    """Send messages in order; the first one replies to ``where.reply_to`` if set.
+
+    Once all are sent, the update being handled counts as answered
+    (:func:`bot.telegram.durable.reply_sent`): a restart does not answer it again.
+    """
     sent = []
     for index, chunk in enumerate(chunks):
         reply = None
@@ -157,6 +162,7 @@ async def _send(bot: Bot, where: _Where, chunks: Sequence[Chunk]) -> list[Messag
                 message_thread_id=where.thread_id,
             )
         )
+    reply_sent()
     return sent
 
 

@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 from telegram.error import InvalidToken
 
-from bot.config import Settings
+from bot.config import Settings, private_directory
 
 if TYPE_CHECKING:
-    from bot.store import QuestionLog
+    from bot.store import QuestionLog, UpdateJournal
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +78,11 @@ def run(settings: Settings) -> int:
     from bot.service import QAService
     from bot.telegram.app import ALLOWED_UPDATES, build_application
 
+    private_directory(settings.data_dir)
     service = QAService.open(settings.knowledge_dir, settings.cache_dir)
     question_log = _open_question_log(settings)
-    application = build_application(settings, service, question_log=question_log)
+    journal = _open_journal(settings, token)
+    application = build_application(settings, service, question_log=question_log, journal=journal)
     try:
         application.run_polling(
             allowed_updates=ALLOWED_UPDATES,
@@ -109,5 +111,22 @@ def _open_question_log(settings: Settings) -> QuestionLog | None:
     except Exception:
         logger.warning(
             "Could not open the question log; questions are not recorded", exc_info=True
+        )
+        return None
+
+
+def _open_journal(settings: Settings, token: str) -> UpdateJournal | None:
+    """Open the update journal under ``data_dir``; None (answers at most once) if it fails."""
+    from bot.store import JOURNAL_FILENAME, UpdateJournal
+
+    try:
+        return UpdateJournal.open(
+            settings.data_dir / JOURNAL_FILENAME, bot=token.partition(":")[0]
+        )
+    except Exception:
+        logger.error(
+            "Could not open the update journal; questions received just before a crash "
+            "may be lost",
+            exc_info=True,
         )
         return None
