@@ -131,8 +131,10 @@ async def post_init(application: App) -> None:
 
 
 async def post_shutdown(application: App) -> None:
-    """Stop the purge task and close the question log and the update journal."""
+    """Stop the purge task, let a reload finish, close the question log and the journal."""
     state = cast(BotState, application.bot_data[STATE_KEY])
+    if state.reload_task is not None:
+        await asyncio.gather(state.reload_task, return_exceptions=True)
     if state.purge_task is not None:
         state.purge_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -101,6 +101,7 @@ class BotState:
     limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(10))
     purge_task: asyncio.Task[None] | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    reload_task: asyncio.Task[None] | None = None
 
     @property
     def feedback_file(self) -> Path:

@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.telegram.app import App
 from tests.fakebotapi import FakeBotApi, SentMessage, check_telegram_html, visible_length
+from tests.telegram.helpers import state_of
 
 ADMIN = 9001
 """Telegram id configured as admin in :func:`settings`."""
@@ -61,8 +62,11 @@ MakeApp = Callable[..., Awaitable[App]]
 
 
 async def feed(app: App, update: dict[str, Any]) -> None:
-    """Process one update dict from the fake through the application."""
+    """Process one update dict from the fake, and wait for a reload it may have started."""
     await app.process_update(Update.de_json(update, app.bot))
+    task = state_of(app).reload_task
+    if task is not None:
+        await task
 
 
 def replies(fake: FakeBotApi, chat_id: int) -> list[SentMessage]:

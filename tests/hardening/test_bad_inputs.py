@@ -25,6 +25,7 @@ from tests.fakebotapi import FakeBotApi, check_telegram_html, visible_length
 from tests.fakebotapi.core import DEFAULT_GROUP_ID
 from tests.hardening.catalogue import (
     EMPTY_AFTER_CLEANING,
+    ISSUE_12,
     QUESTIONS,
     KnowledgeCase,
     build_knowledge,
@@ -289,10 +290,13 @@ def test_check_reports_each_problem_as_file_line_and_exits_1(
     lines = out.splitlines()
     assert lines
     assert all(PROBLEM_LINE.match(line) for line in lines), out
-    assert any(case.problem in _shown(line, folder) for line in lines), out
+    (shown,) = [_shown(line, folder) for line in lines if case.problem in _shown(line, folder)]
     (summary,) = error_lines(err)
     assert summary.startswith("problems found: ")
     ledger.bad_input("knowledge check", name)
+    if name in ISSUE_12:
+        served = summary.split(": ", 1)[1].split(",")[0]
+        ledger.bad_file(name, f"check: {shown}; still served: {served}")
 
 
 def split_cases() -> tuple[dict[str, KnowledgeCase], list[object]]:
@@ -334,7 +338,8 @@ def test_other_commands_skip_every_broken_file_with_one_warning_each(
     assert len(lines) == len(COMBINED)
     for name, case in COMBINED.items():
         (file_name,) = case.files
-        (line,) = [line for line in lines if f"{os.sep}{file_name}:" in line]
+        shown = os.fsencode(file_name).decode("utf-8", "backslashreplace")
+        (line,) = [line for line in lines if f"{os.sep}{shown}:" in line]
         assert PROBLEM_LINE.match(line.removeprefix("warning: skipped ")), (name, line)
         ledger.bad_input(f"knowledge {command}", name)
 
