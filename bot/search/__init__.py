@@ -16,7 +16,7 @@ from bot.search.corpus import (
 )
 from bot.search.language import detect_language
 from bot.search.query import Query, QueryBuilder, country_hint
-from bot.search.text import clean, fold
+from bot.search.text import clean, drop_masks, fold
 
 __all__ = [
     "Analyzer",
@@ -27,6 +27,7 @@ __all__ = [
     "clean",
     "country_hint",
     "detect_language",
+    "drop_masks",
     "fold",
     "knowledge_version",
     "open_corpus",

@@ -180,8 +180,7 @@ def build_application(
         get_updates_request: A ``BaseRequest`` for getUpdates.
         rate_limiter: Throttle and retry flood control with ``AIORateLimiter`` (off in
             fast tests; network errors are retried either way).
-        question_log: Where questions and feedback are stored; None writes feedback to
-            ``data_dir/feedback.jsonl`` and stores no questions.
+        question_log: Where questions and feedback are stored; None stores neither.
         retry_backoff: First delay after a network error or 5xx, in seconds.
         journal: Where received updates are recorded before Telegram may forget them
             (:mod:`bot.telegram.durable`); None answers at most once.

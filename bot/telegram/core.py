@@ -13,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol, cast
 
 from telegram import Bot, Message, MessageEntity, ReplyParameters, Update
@@ -102,11 +101,6 @@ class BotState:
     purge_task: asyncio.Task[None] | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reload_task: asyncio.Task[None] | None = None
-
-    @property
-    def feedback_file(self) -> Path:
-        """JSONL file for feedback when no question log is available."""
-        return self.settings.data_dir / "feedback.jsonl"
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def run(settings: Settings) -> int:
 
 
 def _open_question_log(settings: Settings) -> QuestionLog | None:
-    """Open the question log under ``data_dir``; None (feedback goes to JSONL) if it fails."""
+    """Open the question log under ``data_dir``; None (nothing is stored) if it fails."""
     from bot.store import LOG_FILENAME, QuestionLog
 
     try:
