@@ -53,9 +53,9 @@ from bot.telegram.commands import (
     topics_command,
     unknown_command,
 )
-from bot.telegram.core import STATE_KEY, BotState, QuestionLog, Service
+from bot.telegram.core import FLOOD_WINDOW, STATE_KEY, BotState, QuestionLog, Service, flood_limit
 from bot.telegram.durable import JournaledApplication, JournalingRequest, replay_unfinished
-from bot.telegram.guard import gate, on_error
+from bot.telegram.guard import flood_guard, gate, on_error
 from bot.telegram.inline import inline_query
 from bot.telegram.questions import ask_command, group_text, non_text, private_text
 from bot.telegram.retry import RetryingRateLimiter
@@ -223,9 +223,12 @@ def build_application(
         service=service,
         question_log=question_log,
         limiter=SlidingWindowLimiter(settings.questions_per_minute, 60.0),
+        flood=SlidingWindowLimiter(flood_limit(settings.questions_per_minute), FLOOD_WINDOW),
     )
 
-    # Order matters: the allowlist runs first and stops everything else.
+    # Order matters: the flood guard runs first (for everyone), then the allowlist; each
+    # stops everything else.
+    application.add_handler(TypeHandler(Update, flood_guard), group=-2)
     if settings.restricted:
         application.add_handler(TypeHandler(Update, gate), group=-1)
 

@@ -35,6 +35,15 @@ STATE_KEY = "samverkansboten"
 """Key of the :class:`BotState` in ``application.bot_data``."""
 MAX_QUESTION_CHARS = 4096
 """Longest question passed on; the service shortens further and says so."""
+REFUSAL_WINDOW = 600.0
+"""Seconds in which a user outside the allowlist is told "not allowed" at most once."""
+FLOOD_WINDOW = 60.0
+"""Window of the per-user limit on updates of any kind (:func:`flood_limit` per window)."""
+
+
+def flood_limit(questions_per_minute: int) -> int:
+    """Updates of any kind one user may send per :data:`FLOOD_WINDOW` before being ignored."""
+    return max(30, 3 * questions_per_minute)
 
 
 class Service(Protocol):
@@ -98,6 +107,12 @@ class BotState:
     question_log: QuestionLog | None = None
     answers: AnswerCache = field(default_factory=AnswerCache)
     limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(10))
+    flood: SlidingWindowLimiter = field(
+        default_factory=lambda: SlidingWindowLimiter(flood_limit(10), FLOOD_WINDOW)
+    )
+    refusals: SlidingWindowLimiter = field(
+        default_factory=lambda: SlidingWindowLimiter(1, REFUSAL_WINDOW)
+    )
     purge_task: asyncio.Task[None] | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reload_task: asyncio.Task[None] | None = None

@@ -382,9 +382,10 @@ async def test_outsiders_get_a_polite_refusal_only_when_they_address_the_bot(
     await feed(app, fake.user_says("/ask@other_bot vad är IOP?", **group))
     await feed(app, fake.user_says(RESERVED_QUESTION, user_id=33, language_code="da"))
     group_replies = replies(fake, DEFAULT_GROUP_ID)
+    # Told once; the second addressed message is ignored silently.
     assert [m.visible_text for m in group_replies] == [
         "Den här boten är bara öppen för inbjudna användare."
-    ] * 2
+    ]
     assert all(m.reply_to_message_id for m in group_replies)
     assert texts(fake, 33) == "Denne bot er kun åben for inviterede brugere."
 
@@ -470,3 +471,30 @@ async def test_a_crashing_reload_is_reported_and_answers_go_on(
     await feed(app, fake.user_says(RESERVED_QUESTION, user_id=24))
     assert texts(fake, 24).startswith("Ur källorna")
     ledger.fault("a /reload that raises MemoryError")
+
+
+async def test_an_outsiders_flood_gets_one_refusal_and_never_delays_an_allowed_user(
+    fake: FakeBotApi, make_app: MakeApp, ledger
+):
+    app = await make_app(allowed_user_ids=frozenset({42}), questions_per_minute=10)
+    for _ in range(300):
+        await feed(app, fake.user_says(RESERVED_QUESTION, user_id=66))
+    assert [m.visible_text for m in replies(fake, 66)] == [
+        "Den här boten är bara öppen för inbjudna användare."
+    ]
+    await feed(app, fake.user_says(RESERVED_QUESTION, user_id=42))
+    assert texts(fake, 42).startswith("Ur källorna")
+    assert len(fake.calls_to("sendMessage")) == 2
+    ledger.fault("a 300-message flood from a user outside the allowlist (1 refusal sent)")
+
+
+async def test_a_flood_of_commands_from_an_allowed_user_is_cut_off_silently(
+    fake: FakeBotApi, make_app: MakeApp, ledger
+):
+    app = await make_app(questions_per_minute=10)
+    for _ in range(100):
+        await feed(app, fake.user_says("/help", user_id=67))
+    assert len(replies(fake, 67)) == 30  # flood limit: max(30, 3 x questions per minute)
+    await feed(app, fake.user_says(RESERVED_QUESTION, user_id=68))
+    assert texts(fake, 68).startswith("Ur källorna")
+    ledger.fault("a 100-command flood from an allowed user (30 answered, the rest ignored)")
