@@ -415,3 +415,16 @@ def build_knowledge(
 def knowledge_cases() -> list[object]:
     """Return the knowledge cases as ``pytest.param``s with readable ids."""
     return [pytest.param(name, case, id=name) for name, case in KNOWLEDGE_CASES.items()]
+
+
+def docx_bomb(path: Path, megabytes: int = 210) -> Path:
+    """Write a DOCX-named ZIP whose document unpacks to ``megabytes`` MB of zeros (~200 kB)."""
+    import zipfile
+
+    zeros = b"\0" * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            for _ in range(megabytes):
+                member.write(zeros)
+    return path

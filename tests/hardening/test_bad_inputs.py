@@ -29,6 +29,7 @@ from tests.hardening.catalogue import (
     QUESTIONS,
     KnowledgeCase,
     build_knowledge,
+    docx_bomb,
     knowledge_cases,
     question_cases,
 )
@@ -411,3 +412,26 @@ def test_check_reports_duplicate_topic_ids(cli: Cli, tmp_path: Path):
     code, out, _ = cli("check", knowledge=folder)
     assert code == 1
     assert "duplicate" in out
+
+
+def test_import_refuses_a_zip_bomb_and_an_overlong_id_with_one_line(
+    cli: Cli, tmp_path: Path, ledger: Ledger
+):
+    folder = _folder(KnowledgeCase(), tmp_path)
+    bomb = docx_bomb(tmp_path / "bomb.docx")
+    code, out, err = cli("import", str(bomb), knowledge=folder)
+    assert (code, out) == (1, "")
+    (line,) = error_lines(err)
+    assert line.startswith("error: bomb.docx: the DOCX unpacks to 220 MB, more than 200 MB")
+    ledger.bad_file("docx-zip-bomb", f"import: {line}")
+
+    text = tmp_path / "kort.txt"
+    text.write_text("Kort\n\nEn text om samverkan.\n", encoding="utf-8")
+    code, out, err = cli("import", str(text), "--id", "a" * 300, knowledge=folder)
+    assert (code, out) == (1, "")
+    (line,) = error_lines(err)
+    assert line == "error: invalid id: 300 characters, at most 100 (it names the file)"
+    ledger.bad_file("import-id-300-characters", f"import: {line}")
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        path.name for path in FIXTURE.iterdir()
+    )
