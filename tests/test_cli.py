@@ -167,7 +167,8 @@ def test_knowledge_and_data_are_accepted_before_and_after_the_command(
     outputs = []
     for argv in ([*options, command, *extra], [command, *extra, *options]):
         code = main(argv)
-        outputs.append((code, capsys.readouterr().out))
+        out = capsys.readouterr().out
+        outputs.append((code, [line for line in out.splitlines() if not line.startswith("time:")]))
     assert outputs[0] == outputs[1]
     assert outputs[0][0] == 0
 
@@ -229,3 +230,22 @@ def test_import_with_an_overlong_id_prints_one_error(run, knowledge_copy, tmp_pa
     code, _, err = run("import", str(source), "--id", "a" * 300, knowledge=knowledge_copy)
     assert code == 1
     assert err == "error: invalid id: 300 characters, at most 100 (it names the file)\n"
+
+
+def test_the_data_folder_is_created_private(run, tmp_path):
+    import stat
+
+    code, _, _ = run("ask", "Vad är IOP?")
+    assert code == 0
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+
+
+def test_the_import_extra_names_lxml_html_clean():
+    """pip 23 skips lxml's html_clean extra that trafilatura asks for; we name it ourselves."""
+    import re
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    extra = re.search(r"^import = \[(.*?)^\]", pyproject.read_text(encoding="utf-8"), re.M | re.S)
+    assert extra is not None
+    assert re.search(r'^\s*"lxml_html_clean[>=]', extra[1], re.M)
