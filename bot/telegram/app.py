@@ -95,9 +95,13 @@ def bot_commands(language: str) -> list[BotCommand]:
     return [BotCommand(name, plain(language, f"cmd_{name}")) for name in COMMANDS]
 
 
-async def _purge_forever(log: QuestionLog) -> None:
+async def _purge_forever(log: QuestionLog | None, journal: UpdateJournal | None) -> None:
     while True:
         await asyncio.sleep(PURGE_INTERVAL)
+        if journal is not None:
+            await asyncio.to_thread(journal.purge)  # never raises
+        if log is None:
+            continue
         try:
             await asyncio.to_thread(log.purge_expired)
         except Exception:
@@ -120,7 +124,9 @@ async def post_init(application: App) -> None:
             await asyncio.to_thread(state.question_log.purge_expired)
         except Exception:
             logger.warning("Could not purge the question log", exc_info=True)
-        state.purge_task = asyncio.create_task(_purge_forever(state.question_log))
+    journal = getattr(application, "journal", None)
+    if state.question_log is not None or journal is not None:
+        state.purge_task = asyncio.create_task(_purge_forever(state.question_log, journal))
     await replay_unfinished(application)
     logger.info(
         "Running as @%s with %d documents (index %s)",
