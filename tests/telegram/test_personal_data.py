@@ -58,3 +58,12 @@ async def test_a_cpr_number_failing_modulus_11_gets_the_personal_case_reply(
     await feed(fake.user_says("Mit CPR er 0101901234, hvad gælder for mig?", language_code="da"))
     (reply,) = sent(fake)
     assert reply.visible_text == personal_case_reply("da")
+
+
+def test_every_redaction_mask_is_dropped_before_searching():
+    from bot.search import drop_masks
+    from bot.store.redact import MASKS
+
+    assert [
+        mask for mask in MASKS.values() if drop_masks(f"a {mask} b").split() != ["a", "b"]
+    ] == []
