@@ -24,9 +24,14 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
 def _service(settings: Settings, *, cache: bool = True):  # type: ignore[no-untyped-def]
     from bot.service import QAService
 
+    cache_dir = settings.cache_dir if cache else None
     if cache:
-        private_directory(settings.data_dir)
-    service = QAService.open(settings.knowledge_dir, settings.cache_dir if cache else None)
+        try:
+            private_directory(settings.data_dir)
+        except OSError as exc:
+            logger.warning("no index cache: cannot create %s (%s)", settings.data_dir, exc)
+            cache_dir = None
+    service = QAService.open(settings.knowledge_dir, cache_dir)
     for problem in _one_per_file(service.knowledge.problems):
         print(f"warning: skipped {problem}", file=sys.stderr)
     return service
@@ -115,7 +120,11 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         print(f"warning: skipped {problem}", file=sys.stderr)
     version = knowledge_version(settings.knowledge_dir)
     corpus = build_corpus(knowledge, version)
-    private_directory(settings.data_dir)
+    try:
+        private_directory(settings.data_dir)
+    except OSError as exc:
+        print(f"error: cannot create the data folder {settings.data_dir}: {exc}", file=sys.stderr)
+        return 1
     save_corpus(corpus, settings.cache_dir / version)
     elapsed = time.perf_counter() - started
     print(f"documents:  {len(corpus.documents)}")

@@ -62,7 +62,8 @@ def run(settings: Settings) -> int:
         settings: Token, base URL, folders and limits.
 
     Returns:
-        0 after a clean stop; 2 when the token is missing or rejected.
+        0 after a clean stop; 1 when the data folder cannot be created; 2 when the token is
+        missing or rejected.
     """
     token = settings.telegram_token.strip()
     if not token:
@@ -78,7 +79,11 @@ def run(settings: Settings) -> int:
     from bot.service import QAService
     from bot.telegram.app import ALLOWED_UPDATES, build_application
 
-    private_directory(settings.data_dir)
+    try:
+        private_directory(settings.data_dir)
+    except OSError as exc:
+        print(f"error: cannot create the data folder {settings.data_dir}: {exc}", file=sys.stderr)
+        return 1
     service = QAService.open(settings.knowledge_dir, settings.cache_dir)
     question_log = _open_question_log(settings)
     journal = _open_journal(settings, token)
