@@ -127,19 +127,25 @@ class JournaledApplication(Application):
             await super().process_update(update)
             return
         update_id = update.update_id
-        if update_id in self._in_flight or await asyncio.to_thread(journal.finished, update_id):
-            logger.info("Update %s was already handled; not answering it again", update_id)
+        if update_id in self._in_flight:
+            logger.info("Update %s is being handled; not answering it twice", update_id)
             return
+        # Claimed before the first await, so a second copy arriving meanwhile is turned away.
         self._in_flight.add(update_id)
-        token = _HANDLING.set((journal, update_id))
         try:
-            await super().process_update(update)
+            if await asyncio.to_thread(journal.finished, update_id):
+                logger.info("Update %s was already handled; not answering it again", update_id)
+                return
+            token = _HANDLING.set((journal, update_id))
+            try:
+                await super().process_update(update)
+            finally:
+                _HANDLING.reset(token)
+            # Reached only when the handlers ran to the end (updates without a reply, or
+            # whose reply failed); a cancelled update stays pending.
+            journal.finish(update_id)
         finally:
-            _HANDLING.reset(token)
             self._in_flight.discard(update_id)
-        # Reached only when the handlers ran to the end (updates without a reply, or whose
-        # reply failed); a cancelled update stays pending.
-        journal.finish(update_id)
 
 
 def reply_sent() -> None:

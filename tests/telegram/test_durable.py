@@ -133,3 +133,14 @@ async def test_an_update_without_reply_is_still_finished(fake: FakeBotApi, make:
     await app.process_update(update)
     assert app.journal.finished(update.update_id) is True
     assert isinstance(update, Update)
+
+
+async def test_two_copies_arriving_together_give_one_answer(fake: FakeBotApi, make: Factory):
+    import asyncio
+
+    app = await make()
+    fake.user_says(RESERVED_QUESTION)
+    (update,) = await app.bot.get_updates()
+    (again,) = await app.bot.get_updates()
+    await asyncio.gather(app.process_update(update), app.process_update(again))
+    assert len(sent(fake)) == 1
