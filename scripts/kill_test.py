@@ -30,7 +30,7 @@ if str(REPO) not in sys.path:
 from tests.hardening.killing import kill_run  # noqa: E402
 
 
-async def measure(runs: int, burst: int, seed: int) -> int:
+async def measure(runs: int, burst: int, seed: int, keep: Path | None = None) -> int:
     """Do ``runs`` kill -9 runs, print each and the total; 1 if a question was lost."""
     rng = random.Random(seed)
     lost = duplicated = questions = 0
@@ -45,8 +45,16 @@ async def measure(runs: int, burst: int, seed: int) -> int:
                 f"before kill -9; after restart lost {run.lost}, answered twice {run.duplicated}",
                 flush=True,
             )
+            if run.lost and keep:
+                await asyncio.to_thread(_keep, keep, number, run.first_log, run.second_log)
     print(f"total: {runs} runs, {questions} questions, lost {lost}, answered twice {duplicated}")
     return 1 if lost else 0
+
+
+def _keep(folder: Path, number: int, first: str, second: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"run-{number}-first.log").write_text(first)
+    (folder / f"run-{number}-second.log").write_text(second)
 
 
 def main() -> int:
@@ -55,10 +63,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="kill -9 runs (default: 20)")
     parser.add_argument("--burst", type=int, default=40, help="questions per run (default: 40)")
     parser.add_argument("--seed", type=int, default=12, help="random seed (default: 12)")
+    parser.add_argument("--keep-logs", type=Path, help="folder for the bot's logs of lossy runs")
     args = parser.parse_args()
     # The fake server logs every request cut short by a kill; that is the point, not news.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-    return asyncio.run(measure(args.runs, args.burst, args.seed))
+    return asyncio.run(measure(args.runs, args.burst, args.seed, args.keep_logs))
 
 
 if __name__ == "__main__":

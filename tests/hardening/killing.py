@@ -78,7 +78,7 @@ async def kill_run(
     *,
     burst: int = 40,
     window: float = 0.6,
-    patience: float = 20.0,
+    patience: float = 60.0,
     grace: float = 0.7,
 ) -> KillRun:
     """Do one run in folder ``work`` (created); see the module docstring.
