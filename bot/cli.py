@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from bot.commands import (
     cmd_ask,
@@ -28,6 +29,29 @@ from bot.commands import (
 from bot.config import ConfigError, load_settings
 
 
+def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """Add the options every command takes, before or after its name."""
+    parser.add_argument(
+        "--knowledge",
+        metavar="DIR",
+        default=default,
+        help="knowledge folder (default: env KNOWLEDGE_DIR or ./knowledge)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        default=default,
+        help="data folder for the index cache and logs (default: ./data)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="log debug messages",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one subcommand per task."""
     parser = argparse.ArgumentParser(
@@ -36,19 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
         "contracts, agreements, Danish samskabelse). Without a command: Telegram if "
         "TELEGRAM_BOT_TOKEN is set, else a chat in the terminal.",
     )
-    parser.add_argument(
-        "--knowledge",
-        metavar="DIR",
-        help="knowledge folder (default: env KNOWLEDGE_DIR or ./knowledge)",
-    )
-    parser.add_argument(
-        "--data", metavar="DIR", help="data folder for the index cache and logs (default: ./data)"
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    _common_options(parser, None)
     parser.set_defaults(func=cmd_default)
+    # After a command the same options are accepted; SUPPRESS keeps an option given before
+    # the command when it is not repeated after it.
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    ask = sub.add_parser("ask", help="answer one question")
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    ask = command("ask", help="answer one question")
     ask.add_argument("question", nargs="*", help='the question, e.g. "Hur startar vi ett IOP?"')
     ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
     ask.add_argument(
@@ -56,16 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.set_defaults(func=cmd_ask)
 
-    sub.add_parser("chat", help="chat in the terminal").set_defaults(func=cmd_chat)
-    sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)").set_defaults(
+    command("chat", help="chat in the terminal").set_defaults(func=cmd_chat)
+    command("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)").set_defaults(
         func=cmd_run
     )
-    sub.add_parser("index", help="build and cache the search index").set_defaults(func=cmd_index)
-    sub.add_parser("check", help="validate the knowledge folder").set_defaults(func=cmd_check)
+    command("index", help="build and cache the search index").set_defaults(func=cmd_index)
+    command("check", help="validate the knowledge folder").set_defaults(func=cmd_check)
 
-    evaluate = sub.add_parser(
-        "eval", help="measure hit@k, MRR and abstention on the question sets"
-    )
+    evaluate = command("eval", help="measure hit@k, MRR and abstention on the question sets")
     evaluate.add_argument("sets", nargs="*", help="YAML question sets (default: eval/**/*.yaml)")
     evaluate.add_argument(
         "--explain",
@@ -81,9 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(func=cmd_eval)
 
-    imp = sub.add_parser(
-        "import", help="turn a PDF, DOCX, HTML or TXT file into a knowledge document"
-    )
+    imp = command("import", help="turn a PDF, DOCX, HTML or TXT file into a knowledge document")
     imp.add_argument("file", help="the file to import")
     imp.add_argument("--id", help="document id (default: from the title)")
     imp.add_argument("--kind", default="", help="document kind, e.g. agreement or contract")
@@ -98,14 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
 
-    report = sub.add_parser("report", help="gap report from the question log")
+    report = command("report", help="gap report from the question log")
     report.add_argument("--days", type=int, default=30, help="period in days (default: 30)")
     report.add_argument(
         "--lang", choices=("sv", "da", "en"), default="sv", help="report language (default: sv)"
     )
     report.set_defaults(func=cmd_report)
 
-    forget = sub.add_parser("forget", help="delete one user's stored questions and votes")
+    forget = command("forget", help="delete one user's stored questions and votes")
     forget.add_argument("user_id", type=int, help="the Telegram user id")
     forget.set_defaults(func=cmd_forget)
     return parser

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import Settings, private_directory
 
 logger = logging.getLogger("bot")
 
@@ -24,7 +24,14 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
 def _service(settings: Settings, *, cache: bool = True):  # type: ignore[no-untyped-def]
     from bot.service import QAService
 
-    service = QAService.open(settings.knowledge_dir, settings.cache_dir if cache else None)
+    cache_dir = settings.cache_dir if cache else None
+    if cache:
+        try:
+            private_directory(settings.data_dir)
+        except OSError as exc:
+            logger.warning("no index cache: cannot create %s (%s)", settings.data_dir, exc)
+            cache_dir = None
+    service = QAService.open(settings.knowledge_dir, cache_dir)
     for problem in _one_per_file(service.knowledge.problems):
         print(f"warning: skipped {problem}", file=sys.stderr)
     return service
@@ -113,6 +120,11 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         print(f"warning: skipped {problem}", file=sys.stderr)
     version = knowledge_version(settings.knowledge_dir)
     corpus = build_corpus(knowledge, version)
+    try:
+        private_directory(settings.data_dir)
+    except OSError as exc:
+        print(f"error: cannot create the data folder {settings.data_dir}: {exc}", file=sys.stderr)
+        return 1
     save_corpus(corpus, settings.cache_dir / version)
     elapsed = time.perf_counter() - started
     print(f"documents:  {len(corpus.documents)}")
@@ -225,13 +237,14 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return bench_main(args.bench_args)
 
 
-def _open_log(settings: Settings):  # type: ignore[no-untyped-def]
+def _open_log(settings: Settings, *, create: bool = True):  # type: ignore[no-untyped-def]
     from bot.store import LOG_FILENAME, QuestionLog
 
     return QuestionLog.open(
         settings.data_dir / LOG_FILENAME,
         secret=settings.hmac_secret,
         retention_days=settings.retention_days,
+        create=create,
     )
 
 
@@ -254,11 +267,18 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
-    """Delete every stored question and vote of one Telegram user."""
-    log = _open_log(settings)
+    """Delete every stored question and vote of one Telegram user.
+
+    Only the deployment's existing log is opened (nothing is created): a wrong ``--data`` or
+    a missing or different secret is an error, not "deleted 0 rows".
+    """
+    log = _open_log(settings, create=False)
     try:
         removed = log.forget_user(args.user_id)
     finally:
         log.close()
-    print(f"deleted {removed} rows for user {args.user_id}")
+    if removed == 0:
+        print(f"no stored questions or votes for user {args.user_id}; nothing deleted")
+    else:
+        print(f"deleted {removed} rows for user {args.user_id}")
     return 0

@@ -14,6 +14,26 @@ DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 DEFAULT_CONFIG_FILE = "bot.yaml"
 
 
+def private_directory(path: Path) -> Path:
+    """Create a folder only its owner may enter (mode 0700), with any missing parents.
+
+    A folder that already exists is left as it is: its owner chose its mode.
+
+    Args:
+        path: The folder, e.g. the data folder.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        OSError: When the folder cannot be created.
+    """
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)  # mkdir's mode passes through the umask
+    return path
+
+
 class ConfigError(Exception):
     """The configuration file or an environment variable is invalid."""
 

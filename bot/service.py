@@ -16,6 +16,7 @@ from bot.search import (
     QueryBuilder,
     clean,
     detect_language,
+    drop_masks,
     knowledge_version,
     open_corpus,
 )
@@ -65,7 +66,7 @@ class KnowledgeUnavailable(Exception):
 
 
 def prepare_question(question: str) -> tuple[str, bool]:
-    """Clean a question and cut it to ``MAX_QUESTION_CHARS``.
+    """Clean a question (masks of redacted personal data are no words) and cut it.
 
     Args:
         question: Raw user input.
@@ -76,7 +77,7 @@ def prepare_question(question: str) -> tuple[str, bool]:
     Raises:
         EmptyQuestion: When nothing is left.
     """
-    text = clean(question)
+    text = clean(drop_masks(question))
     if not text:
         raise EmptyQuestion("the question is empty")
     if len(text) <= MAX_QUESTION_CHARS:

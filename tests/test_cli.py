@@ -156,3 +156,99 @@ def test_import_writes_a_document_once_and_refuses_to_overwrite(run, knowledge_c
     assert code == 1
     assert "already exists" in err
     assert written.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["check", "index", "ask", "report"])
+def test_knowledge_and_data_are_accepted_before_and_after_the_command(
+    command, capsys, tmp_path, fixture_knowledge, monkeypatch
+):
+    monkeypatch.setenv("BOT_CONFIG", str(tmp_path / "none.yaml"))
+    for variable in ("KNOWLEDGE_DIR", "BOT_DATA_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    extra = ["Vad är IOP?"] if command == "ask" else []
+    options = ["--knowledge", str(fixture_knowledge), "--data", str(tmp_path / "data")]
+    outputs = []
+    for argv in ([*options, command, *extra], [command, *extra, *options]):
+        code = main(argv)
+        out = capsys.readouterr().out
+        outputs.append((code, [line for line in out.splitlines() if not line.startswith("time:")]))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 0
+
+
+def test_an_option_after_the_command_wins_over_one_before(capsys, tmp_path, fixture_knowledge):
+    code = main(
+        ["--knowledge", str(tmp_path / "missing"), "check", "--knowledge", str(fixture_knowledge)]
+    )
+    assert code == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+
+
+def test_forget_without_a_log_fails_and_creates_nothing(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("BOT_CONFIG", str(tmp_path / "none.yaml"))
+    monkeypatch.delenv("BOT_HMAC_SECRET", raising=False)
+    data = tmp_path / "wrong"
+    assert main(["forget", "42", "--data", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: question log: {data}/questions.sqlite3: no question log here")
+    assert not data.exists()
+
+
+def test_forget_says_when_the_user_has_no_rows_and_needs_the_logs_secret(
+    capsys, tmp_path, monkeypatch
+):
+    from bot.store import LOG_FILENAME, QuestionLog
+
+    monkeypatch.setenv("BOT_CONFIG", str(tmp_path / "none.yaml"))
+    data = tmp_path / "data"
+    with QuestionLog.open(data / LOG_FILENAME, secret="deployment-secret") as log:
+        log.record_question(
+            user_id=42,
+            chat_type="private",
+            language="sv",
+            question="Vad är IOP?",
+            answered=True,
+            results=[],
+            index_version="x",
+        )
+    monkeypatch.delenv("BOT_HMAC_SECRET", raising=False)
+    assert main(["forget", "42", "--data", str(data)]) == 1
+    assert "no user-key secret" in capsys.readouterr().err
+    assert not (data / "secret.key").exists()
+
+    monkeypatch.setenv("BOT_HMAC_SECRET", "another-secret")
+    assert main(["forget", "42", "--data", str(data)]) == 1
+    assert "secret differs" in capsys.readouterr().err
+
+    monkeypatch.setenv("BOT_HMAC_SECRET", "deployment-secret")
+    assert main(["forget", "7", "--data", str(data)]) == 0
+    assert capsys.readouterr().out == "no stored questions or votes for user 7; nothing deleted\n"
+    assert main(["forget", "42", "--data", str(data)]) == 0
+    assert capsys.readouterr().out == "deleted 1 rows for user 42\n"
+
+
+def test_import_with_an_overlong_id_prints_one_error(run, knowledge_copy, tmp_path):
+    source = tmp_path / "kort.txt"
+    source.write_text("Kort\n\nEn text om samverkan.\n", "utf-8")
+    code, _, err = run("import", str(source), "--id", "a" * 300, knowledge=knowledge_copy)
+    assert code == 1
+    assert err == "error: invalid id: 300 characters, at most 100 (it names the file)\n"
+
+
+def test_the_data_folder_is_created_private(run, tmp_path):
+    import stat
+
+    code, _, _ = run("ask", "Vad är IOP?")
+    assert code == 0
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+
+
+def test_the_import_extra_names_lxml_html_clean():
+    """pip 23 skips lxml's html_clean extra that trafilatura asks for; we name it ourselves."""
+    import re
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    extra = re.search(r"^import = \[(.*?)^\]", pyproject.read_text(encoding="utf-8"), re.M | re.S)
+    assert extra is not None
+    assert re.search(r'^\s*"lxml_html_clean[>=]', extra[1], re.M)

@@ -7,6 +7,7 @@ document: it is skipped and named in the problems, so one bad file cannot take t
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +22,12 @@ from bot.knowledge.reading import (
     Problem,
     by_language,
     date_text,
+    decodable,
     line_containing,
+    read_bytes,
     read_text,
     safe_load,
+    shown_name,
     split_front_matter,
     string_list,
     unique,
@@ -216,45 +220,86 @@ def _flag(value: object) -> bool | None:
     return None
 
 
+def _text(value: object) -> str | None:
+    """Return a non-empty stripped string, or None for anything else (a list, a mapping)."""
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _describe(entry: object, entry_id: str | None, number: int) -> str:
+    """Name an entry in a problem: its id, the entry when it is no mapping, or its number."""
+    if entry_id is not None:
+        return repr(entry_id)
+    return f"{entry!r:.40}" if not isinstance(entry, dict) else str(number)
+
+
+def _entry_line(path: Path, entry_id: str | None) -> int:
+    return line_containing(path, f"id: {entry_id}") if entry_id else 1
+
+
 def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
     """Load glossary concepts; problems are appended to ``problems``."""
     entries = yaml_entries(path, "concepts", problems)
     concepts = []
     for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or not entry.get("id"):
-            problems.append(Problem(str(path), 1, f"concept {number} needs an id"))
+        concept_id = _text(entry.get("id")) if isinstance(entry, dict) else None
+        if concept_id is None:
+            problems.append(Problem(str(path), 1, f"concept {number} needs an id (text)"))
             continue
+        line = _entry_line(path, concept_id)
+        broken = False
         terms: dict[str, tuple[str, ...]] = {}
         for language in LANGUAGES:
             values = string_list(entry.get(language))
             if values is None:
                 problems.append(
-                    Problem(str(path), 1, f"concept '{entry['id']}': {language} must be a list")
+                    Problem(
+                        str(path),
+                        line,
+                        f"concept '{concept_id}': {language} must be a list of words",
+                    )
                 )
+                broken = True
                 values = ()
             terms[language] = values
-        acronyms = string_list(entry.get("acronyms")) or ()
-        not_in = string_list(entry.get("not_in")) or ()
+        acronyms = string_list(entry.get("acronyms"))
+        not_in = string_list(entry.get("not_in"))
+        if acronyms is None or not_in is None:
+            key = "acronyms" if acronyms is None else "not_in"
+            problems.append(
+                Problem(str(path), line, f"concept '{concept_id}': {key} must be a list of text")
+            )
+            broken = True
+        elif any(language not in LANGUAGES for language in not_in):
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    f"concept '{concept_id}': not_in must list languages ({', '.join(LANGUAGES)})",
+                )
+            )
+            broken = True
+        if broken:
+            continue
         for language in LANGUAGES:
-            if language not in not_in:
-                terms[language] = tuple(dict.fromkeys((*terms[language], *acronyms)))
+            if language not in (not_in or ()):
+                terms[language] = tuple(dict.fromkeys((*terms[language], *(acronyms or ()))))
         generic = _flag(entry.get("generic"))
         if generic is None:
             problems.append(
-                Problem(str(path), 1, f"concept '{entry['id']}': generic must be true or false")
+                Problem(str(path), line, f"concept '{concept_id}': generic must be true or false")
             )
             generic = False
         defined_in = string_list(entry.get("defined_in"))
         if defined_in is None:
             problems.append(
-                Problem(str(path), 1, f"concept '{entry['id']}': defined_in must be a list")
+                Problem(str(path), line, f"concept '{concept_id}': defined_in must be a list")
             )
             defined_in = ()
         concepts.append(
             Concept(
-                id=str(entry["id"]),
+                id=concept_id,
                 terms=terms,
-                not_in=not_in,
+                not_in=not_in or (),
                 generic=generic,
                 defined_in=defined_in,
             )
@@ -262,25 +307,38 @@ def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
     return tuple(unique(concepts, path, "concept", problems))
 
 
+def _labels(value: object) -> dict[str, str] | None:
+    """Return language → text for a topic label mapping; None when malformed."""
+    if not isinstance(value, dict) or not value:
+        return None
+    labels = {}
+    for language, label in value.items():
+        text = _text(label)
+        if language not in LANGUAGES or text is None:
+            return None
+        labels[str(language)] = text
+    return labels
+
+
 def load_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
     """Load the topics offered to users; problems are appended to ``problems``."""
     entries = yaml_entries(path, "topics", problems)
     topics = []
-    for entry in entries:
-        labels = entry.get("label") if isinstance(entry, dict) else None
+    for number, entry in enumerate(entries, start=1):
+        topic_id = _text(entry.get("id")) if isinstance(entry, dict) else None
+        labels = _labels(entry.get("label")) if isinstance(entry, dict) else None
         questions = by_language(entry.get("questions")) if isinstance(entry, dict) else None
-        if not isinstance(labels, dict) or questions is None or not entry.get("id"):
+        if topic_id is None or labels is None or questions is None:
             problems.append(
-                Problem(str(path), 1, f"topic {entry!r:.40} needs id, label and questions")
+                Problem(
+                    str(path),
+                    _entry_line(path, topic_id),
+                    f"topic {_describe(entry, topic_id, number)} needs id, label and questions"
+                    " (text, per language sv, da, en)",
+                )
             )
             continue
-        topics.append(
-            Topic(
-                id=str(entry["id"]),
-                labels={str(k): str(v) for k, v in labels.items()},
-                questions=questions,
-            )
-        )
+        topics.append(Topic(id=topic_id, labels=labels, questions=questions))
     return tuple(unique(topics, path, "topic", problems))
 
 
@@ -288,28 +346,32 @@ def load_changes(path: Path, problems: list[Problem]) -> tuple[LegalChange, ...]
     """Load the table of legal changes; problems are appended to ``problems``."""
     entries = yaml_entries(path, "changes", problems)
     changes = []
-    for entry in entries:
-        date = date_text(entry.get("date")) if isinstance(entry, dict) else None
-        terms = string_list(entry.get("terms")) if isinstance(entry, dict) else None
-        note = entry.get("note") if isinstance(entry, dict) else None
-        if not date or not terms or not isinstance(note, dict):
-            raw = str(entry.get("date") or "") if isinstance(entry, dict) else ""
+    for number, entry in enumerate(entries, start=1):
+        fields = entry if isinstance(entry, dict) else {}
+        date = date_text(fields.get("date")) if isinstance(fields.get("date"), str) else None
+        terms = string_list(fields.get("terms"))
+        note = _labels(fields.get("note"))
+        change_id = fields.get("id", date)
+        see = fields.get("see", "")
+        if (
+            not date
+            or not terms
+            or note is None
+            or not isinstance(change_id, str)
+            or not isinstance(see, str)
+        ):
+            raw = fields.get("date") if isinstance(fields.get("date"), str) else ""
             problems.append(
                 Problem(
                     str(path),
                     line_containing(path, f"date: {raw}") if raw else 1,
-                    f"change {entry!r:.40} needs a valid date (YYYY-MM-DD), terms and a note",
+                    f"change {_describe(entry, _text(change_id), number)} needs a valid date"
+                    " (YYYY-MM-DD), terms, a note (text per language) and text for id and see",
                 )
             )
             continue
         changes.append(
-            LegalChange(
-                id=str(entry.get("id") or date),
-                date=date,
-                terms=terms,
-                see=str(entry.get("see") or ""),
-                note={str(k): str(v) for k, v in note.items()},
-            )
+            LegalChange(id=change_id or date, date=date, terms=terms, see=see, note=note)
         )
     return tuple(changes)
 
@@ -335,6 +397,11 @@ def load_knowledge(directory: Path) -> Knowledge:
     documents: list[Document] = []
     seen: dict[str, str] = {}
     for path in document_paths(directory):
+        if not decodable(path):
+            problems.append(
+                Problem(shown_name(path), 1, "the file name is not valid UTF-8; rename the file")
+            )
+            continue
         text, problem = read_text(path)
         if problem:
             problems.append(problem)
@@ -403,7 +470,7 @@ def knowledge_files(directory: Path) -> Iterable[Path]:
     """Return every file whose content defines the knowledge (documents and data files)."""
     yield from document_paths(directory)
     for name in DATA_FILES:
-        if (directory / name).is_file():
+        if (directory / name).exists() or (directory / name).is_symlink():
             yield directory / name
 
 
@@ -419,11 +486,10 @@ def content_digest(directory: Path, salt: str = "") -> str:
     """
     digest = hashlib.sha256(salt.encode())
     for path in knowledge_files(directory):
-        digest.update(path.name.encode("utf-8") + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<unreadable>")
+        digest.update(os.fsencode(path.name) + b"\0")
+        # The same checks as loading: no device, nothing outside the folder, nothing huge.
+        raw, problem = read_bytes(path)
+        digest.update(raw if raw is not None else str(problem).encode("utf-8", "replace"))
         digest.update(b"\0")
     return digest.hexdigest()[:16]
 

@@ -7,7 +7,9 @@ raising, so one broken file never takes the bot down.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,23 +27,48 @@ _FENCE = re.compile(r"^-{3,}\s*$")
 _LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
-_TAG = re.compile(r"(?:^|[\s\[{,:-])!!?[A-Za-z/]")
+MAX_FILE_BYTES = 5_000_000
+"""Knowledge files larger than this are not read (the biggest real one is ~40 kB)."""
+MAX_YAML_DEPTH = 20
+"""Deepest nesting of lists and mappings a YAML file may use."""
 
 
-class YamlTagError(yaml.YAMLError):
-    """The YAML uses an explicit tag (``!!python/…``), which knowledge files never need."""
+class YamlRefused(yaml.YAMLError):
+    """The YAML uses a construct knowledge files never need: a tag, an anchor or an alias.
 
-    def __init__(self, line: int) -> None:
-        super().__init__("YAML tags are not allowed")
-        self.problem = "YAML tags (!!…) are not allowed"
+    Aliases make "billion laughs" bombs (a few lines that expand to gigabytes); tags
+    (``!!python/…``) ask for objects. Both are refused before anything is built.
+    """
+
+    def __init__(self, problem: str, line: int) -> None:
+        super().__init__(problem)
+        self.problem = problem
         self.problem_mark = yaml.Mark("", 0, line, 0, "", 0)
 
 
+YamlTagError = YamlRefused
+"""The former name, kept for callers that catch it."""
+
+
 def safe_load(text: str) -> Any:
-    """Parse YAML into plain strings, lists and mappings; tags are refused."""
-    for number, line in enumerate(text.split("\n")):
-        if _TAG.search(line.split(" #", 1)[0]):
-            raise YamlTagError(number)
+    """Parse YAML into plain strings, lists and mappings.
+
+    Tags, anchors, aliases and nesting deeper than :data:`MAX_YAML_DEPTH` are refused with
+    :class:`YamlRefused`, checked on the parser's event stream before any object is built.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        line = event.start_mark.line if event.start_mark is not None else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise YamlRefused("YAML anchors and aliases (& and *) are not allowed", line)
+        if getattr(event, "tag", None):
+            raise YamlRefused("YAML tags (!!…) are not allowed", line)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise YamlRefused(f"YAML nested deeper than {MAX_YAML_DEPTH} levels", line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
     return yaml.load(text, Loader=_LOADER)
 
 
@@ -107,24 +134,82 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def read_text(path: Path) -> tuple[str | None, Problem | None]:
-    """Read a UTF-8 file; the problem says where the encoding breaks."""
+def shown_name(path: Path) -> str:
+    """Return ``path`` printable: bytes that are not UTF-8 appear as backslash escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def decodable(path: Path) -> bool:
+    """Tell whether a file name is valid UTF-8 (it can then be printed, logged and hashed)."""
     try:
-        raw = path.read_bytes()
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes | None, Problem | None]:
+    """Read a knowledge file safely: a regular file, inside its folder, at most ``limit`` bytes.
+
+    A symlink may point to another file in the same folder, never outside it; devices, pipes
+    and folders are not read.
+
+    Args:
+        path: A file directly inside the knowledge folder.
+        limit: Largest size read.
+
+    Returns:
+        The bytes, or None and the problem.
+    """
+    name = shown_name(path)
+    try:
+        real = path.resolve(strict=True)
+        if not real.is_relative_to(path.parent.resolve(strict=True)):
+            return None, Problem(name, 1, "links to a file outside the knowledge folder; not read")
+        descriptor = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except RuntimeError:  # a symlink loop (Python 3.10-3.12)
+        return None, Problem(name, 1, "cannot read file (symlink loop)")
     except OSError as exc:
-        return None, Problem(
-            str(path), 1, f"cannot read file ({exc.strerror or exc.__class__.__name__})"
-        )
+        return None, Problem(name, 1, f"cannot read file ({exc.strerror or type(exc).__name__})")
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            return None, Problem(name, 1, "cannot read file (Is a directory)")
+        if not stat.S_ISREG(status.st_mode):
+            return None, Problem(name, 1, "not a regular file (a device or a pipe); not read")
+        too_big = Problem(name, 1, f"the file is larger than {limit // 1_000_000} MB; not read")
+        if status.st_size > limit:
+            return None, too_big
+        chunks, size = [], 0
+        while chunk := os.read(descriptor, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return None, too_big
+        return b"".join(chunks), None
+    except OSError as exc:
+        return None, Problem(name, 1, f"cannot read file ({exc.strerror or type(exc).__name__})")
+    finally:
+        os.close(descriptor)
+
+
+def read_text(path: Path) -> tuple[str | None, Problem | None]:
+    """Read a UTF-8 knowledge file (see :func:`read_bytes`); the problem says what is wrong."""
+    raw, problem = read_bytes(path)
+    if raw is None:
+        return None, problem
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Problem(str(path), line, "not valid UTF-8 text (save the file as UTF-8)")
+        return None, Problem(
+            shown_name(path), line, "not valid UTF-8 text (save the file as UTF-8)"
+        )
 
 
 def load_yaml(path: Path, problems: list[Problem]) -> Any:
     """Load a YAML data file; None (and a problem) when unreadable, None when absent."""
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
     text, problem = read_text(path)
     if problem:
@@ -134,7 +219,9 @@ def load_yaml(path: Path, problems: list[Problem]) -> Any:
         return safe_load(text or "")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problems.append(Problem(str(path), (mark.line + 1) if mark else 1, "unreadable YAML"))
+        reason = getattr(exc, "problem", None)
+        message = f"unreadable YAML: {reason}" if reason else "unreadable YAML"
+        problems.append(Problem(str(path), (mark.line + 1) if mark else 1, message))
         return None
 
 
@@ -155,10 +242,8 @@ def by_language(value: Any) -> dict[str, tuple[str, ...]] | None:
 
 def line_containing(path: Path, needle: str) -> int:
     """Return the 1-based line of ``path`` that contains ``needle`` (1 when none does)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 1
+    raw, _ = read_bytes(path)
+    lines = (raw or b"").decode("utf-8", "replace").splitlines()
     return next((n for n, line in enumerate(lines, start=1) if needle in line), 1)
 
 

@@ -17,7 +17,7 @@ from bot.search.corpus import (
 from bot.search.language import detect_language
 from bot.search.query import Query, QueryBuilder, Unit
 from bot.search.questions import country_hint
-from bot.search.text import clean, fold
+from bot.search.text import clean, drop_masks, fold
 
 __all__ = [
     "Analyzer",
@@ -29,6 +29,7 @@ __all__ = [
     "clean",
     "country_hint",
     "detect_language",
+    "drop_masks",
     "fold",
     "knowledge_version",
     "open_corpus",

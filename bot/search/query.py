@@ -272,9 +272,7 @@ class QueryBuilder:
             The weighted query.
         """
         asking = question_words().get(language, frozenset())
-        words = " ".join(
-            w for w in text.split() if w.casefold().strip("?!.,;:") not in asking
-        )
+        words = " ".join(w for w in text.split() if w.casefold().strip("?!.,;:") not in asking)
         typed_words = self._typed(words, language)
         original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)

@@ -14,6 +14,8 @@ _INVISIBLE = re.compile(
     "\ud800-\udfff]"
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# The masks that bot.store.redact puts in place of personal data: not words of the question.
+_MASKS = re.compile(r"\[(?:personnummer|samordningsnummer|cpr|e-post|telefon)\]")
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
 
 
@@ -32,6 +34,18 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SPACES.sub(" ", text).strip()
+
+
+def drop_masks(text: str) -> str:
+    """Remove the masks of redacted personal data (``[telefon]``, ``[e-post]`` …).
+
+    Args:
+        text: A question, possibly redacted.
+
+    Returns:
+        The text with each mask replaced by a space, so no mask becomes a search term.
+    """
+    return _MASKS.sub(" ", text)
 
 
 def fold(word: str) -> str:

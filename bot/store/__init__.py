@@ -1,18 +1,22 @@
 """The private question log (SQLite), personal-data redaction and the gap report for editors.
 
-Offers :class:`QuestionLog` (:data:`LOG_FILENAME`, :class:`StoreError`), :func:`redact`,
-:func:`personal_case_reply`, and :func:`build_report` / :func:`format_report` (:class:`Nearest`).
+Offers :class:`QuestionLog` (:data:`LOG_FILENAME`, :class:`StoreError`), the update journal
+:class:`UpdateJournal` (:data:`JOURNAL_FILENAME`), :func:`redact`, :func:`personal_case_reply`,
+and :func:`build_report` / :func:`format_report` (:class:`Nearest`).
 """
 
+from bot.store.journal import JOURNAL_FILENAME, UpdateJournal
 from bot.store.log import LOG_FILENAME, QuestionLog, StoreError
 from bot.store.redact import personal_case_reply, redact
 from bot.store.report import Nearest, build_report, format_report
 
 __all__ = [
+    "JOURNAL_FILENAME",
     "LOG_FILENAME",
     "Nearest",
     "QuestionLog",
     "StoreError",
+    "UpdateJournal",
     "build_report",
     "format_report",
     "personal_case_reply",

@@ -84,7 +84,13 @@ class QuestionLog:
 
     @classmethod
     def open(
-        cls, path: Path, *, secret: str, retention_days: int = 90, busy_timeout: float = 2.0
+        cls,
+        path: Path,
+        *,
+        secret: str,
+        retention_days: int = 90,
+        busy_timeout: float = 2.0,
+        create: bool = True,
     ) -> QuestionLog:
         """Open (or create) the log at ``path`` and purge rows past retention.
 
@@ -97,6 +103,8 @@ class QuestionLog:
                 ``secret.key`` next to the log so that keys stay stable across restarts.
             retention_days: Questions older than this many days are deleted.
             busy_timeout: Seconds a write waits for a lock before giving up.
+            create: False opens only the deployment's existing log, with the secret it was
+                written with, and creates nothing (for ``forget``).
 
         Returns:
             The open log.
@@ -104,14 +112,17 @@ class QuestionLog:
         Raises:
             ValueError: When ``retention_days`` is below 1.
             StoreError: When the directory, the secret or the database cannot be set up, or
-                the file has a newer schema than this code knows.
+                the file has a newer schema than this code knows; with ``create=False`` also
+                when the log or its secret is missing or the secret is not the log's.
         """
         if retention_days < 1:
             raise ValueError(f"retention_days must be at least 1, got {retention_days}")
         path = Path(path)
-        connection, key = schema.connect(path, secret=secret, busy_timeout=busy_timeout)
+        connection, key = schema.connect(
+            path, secret=secret, busy_timeout=busy_timeout, create=create
+        )
         log = cls(connection, path=path, secret=key, retention_days=retention_days)
-        schema.prepare(connection, path, busy_timeout, log._write)
+        schema.prepare(connection, path, busy_timeout, log._write, key, strict=not create)
         log.purge_expired()
         return log
 

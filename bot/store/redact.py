@@ -35,7 +35,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import phonenumbers
 
 PERSONAL_KINDS = frozenset({"personnummer", "samordningsnummer", "cpr"})
 """Kinds that identify a person directly; they trigger :func:`personal_case_reply`."""
@@ -56,7 +59,9 @@ _MAX_PASSES = 16
 # Hyphen-minus, en dash, em dash, minus sign and hyphen (NFKC maps U+2011 to U+2010).
 _DASHES = "-–—−‐"
 _DASH = r"[\-–—−‐]"
-_SEPARATOR = rf"(?:[ ]?(?:\+|{_DASH})[ ]?|[ ])"
+# Spaces, tabs and line breaks around an identity number's separator ("850709  1245", a
+# number split over two lines).
+_SEPARATOR = rf"(?:[ \t\n]{{0,3}}(?:\+|{_DASH})[ \t\n]{{0,3}}|[ \t\n]{{1,3}})"
 
 _EMAIL = re.compile(
     r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+"
@@ -66,6 +71,17 @@ _PERSONAL = re.compile(
     r"(?<![0-9])(?P<century>18|19|20)?(?P<date>[0-9]{6})"
     rf"(?P<sep>{_SEPARATOR})?(?P<serial>[0-9]{{4}})(?![0-9])"
 )
+# The date written with dashes ("1985-07-09-1260"); the serial must follow a dash and end the
+# number, so that a date range ("2019-01-01–2020-12-31") is not taken for one.
+_DASHED_PERSONAL = re.compile(
+    rf"(?<![0-9])(?P<century>18|19|20)?(?P<date>[0-9]{{2}}{_DASH}[0-9]{{2}}{_DASH}[0-9]{{2}})"
+    rf"(?P<sep>[ ]?{_DASH}[ ]?)(?P<serial>[0-9]{{4}})(?![0-9]|{_DASH}[0-9])"
+)
+_IDENTITY_CUE = re.compile(
+    r"(?i:\bcpr|personnum|personnr|person-nr|fødsels|født|samordningsnum|"
+    r"personal (?:id|number)|\bid-?n(?:umme)?r)"
+)
+_DANISH_CUE = re.compile(r"[æøÆØ]|\b(?i:jeg|mit|hvad|hvordan|hvorfor|hvornår|hvem|ikke|og)\b")
 _INTERNATIONAL_PHONE = re.compile(
     r"(?<![\w+])(?:\+|00)[1-9]"
     rf"(?:(?:[ ]?{_DASH}[ ]?|[ ]?\([ ]?0[ ]?\)[ ]?|[ ])?[0-9]){{6,13}}(?![0-9])"
@@ -83,6 +99,15 @@ _PHONE_WORD = re.compile(
 )
 
 
+_VALID = phonenumbers.Leniency.VALID
+_DANISH_WITH_CODE = re.compile(r"(?:\+|00)?[ ]?45(?:[ ]?[0-9]){8}$")
+_LOOKS_LIKE_DATE = re.compile(
+    r"[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}|[0-9]{8}"
+    rf"|[0-2]?[0-9][.:][0-5][0-9][ ]?{_DASH}[ ]?[0-2]?[0-9][.:][0-5][0-9]"  # 08.00–17.00
+)
+"""Dates and opening hours that libphonenumber would take for numbers."""
+
+
 @dataclass(frozen=True)
 class Redaction:
     """Text with personal data masked, and which kinds of data were found."""
@@ -93,8 +118,14 @@ class Redaction:
 
     @property
     def personal_id(self) -> bool:
-        """True when a personnummer, samordningsnummer or CPR number was found."""
-        return any(kind in PERSONAL_KINDS for kind in self.kinds)
+        """True when a personnummer, samordningsnummer or CPR number was found or is masked.
+
+        Text redacted before (a question kept in the update journal) carries the mask, not
+        the number; it is still a personal case.
+        """
+        return any(kind in PERSONAL_KINDS for kind in self.kinds) or any(
+            MASKS[kind] in self.text for kind in PERSONAL_KINDS
+        )
 
 
 def redact(text: str) -> Redaction:
@@ -167,15 +198,47 @@ def _mask_once(text: str, found: list[str]) -> str:
         return MASKS[kind]
 
     text = _EMAIL.sub(lambda m: replace("email", m.group()), text)
+    text = _DASHED_PERSONAL.sub(lambda m: replace(_identity_kind(m), m.group()), text)
     text = _PERSONAL.sub(lambda m: replace(_identity_kind(m), m.group()), text)
     text = _INTERNATIONAL_PHONE.sub(lambda m: replace("phone", m.group()), text)
     text = _SWEDISH_PHONE.sub(
         lambda m: replace("phone" if _one_hyphen(m.group()) else None, m.group()), text
     )
     text = _DANISH_PHONE.sub(lambda m: replace("phone", m.group()), text)
-    return _PHONE_WORD.sub(
+    text = _PHONE_WORD.sub(
         lambda m: m.group()[: m.start("number") - m.start()] + replace("phone", ""), text
     )
+    return _mask_other_phones(text, replace)
+
+
+def _mask_other_phones(text: str, replace: Callable[[str | None, str], str]) -> str:
+    """Mask the phone numbers the patterns above miss, using libphonenumber's rules.
+
+    Swedish numbers in any national layout ("(08) 234 567 89", "08/345 678 91",
+    "070.456.78.91", "46 70 567 89 12") and Danish ones written with the country code
+    ("45 23 45 67 89"). Bare Danish 8-digit runs are left to the patterns above: as Danish
+    numbers almost any 8 digits are valid, years and case numbers ("2010-2014") included.
+    """
+    if not any(char.isdigit() for char in text):
+        return text
+    spans: list[tuple[int, int]] = []
+    for region in ("SE", "DK"):
+        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=_VALID):
+            raw = match.raw_string
+            if _LOOKS_LIKE_DATE.fullmatch(raw):
+                continue
+            if region == "DK" and not _DANISH_WITH_CODE.match(raw):
+                continue
+            spans.append((match.start, match.end))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:  # both regions found (overlapping) numbers
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in reversed(merged):
+        text = text[:start] + replace("phone", text[start:end]) + text[end:]
+    return text
 
 
 def _one_hyphen(number: str) -> bool:
@@ -185,7 +248,8 @@ def _one_hyphen(number: str) -> bool:
 
 def _identity_kind(match: re.Match[str]) -> str | None:
     """Classify a 10/12-digit candidate, or None when it is no identity number."""
-    century, date, serial = match.group("century"), match.group("date"), match.group("serial")
+    century, serial = match.group("century"), match.group("serial")
+    date = re.sub("[^0-9]", "", match.group("date"))
     if century:
         day = int(date[4:6])
         if not _date_ok(int(century + date[:2]), int(date[2:4]), day, coordination=True):
@@ -198,12 +262,28 @@ def _identity_kind(match: re.Match[str]) -> str | None:
     if "+" in (match.group("sep") or ""):
         danish = False  # "+" (aged 100 or more) is a Swedish convention only
     elif not match.group("sep") and digits.startswith("0"):
-        # Also the shape of a Swedish phone number: demand a check digit that fits.
+        # Also the shape of a Swedish phone number: demand a check digit that fits, or, for
+        # a CPR number (whose modulus-11 check was dropped in 2007), words around it that say
+        # it is one: Danish text or a word like "CPR", unless a phone word comes right before.
         swedish = swedish and luhn
-        danish = danish and _modulus_11_ok(digits)
+        danish = danish and (_modulus_11_ok(digits) or _cpr_context(match))
     if swedish and (luhn or not danish):
         return "samordningsnummer" if int(date[4:6]) > 60 else "personnummer"
     return "cpr" if danish else None
+
+
+def _cpr_context(match: re.Match[str]) -> bool:
+    """True when the text around a bare number says it is a (Danish) identity number."""
+    text = match.string
+    before = text[max(0, match.start() - 24) : match.start()]
+    if _PHONE_BEFORE.search(before):
+        return False
+    return bool(_IDENTITY_CUE.search(text) or _DANISH_CUE.search(text))
+
+
+_PHONE_BEFORE = re.compile(
+    r"(?i:\b(?:tlf|tel|telefon\w*|mobil\w*|mob|ring\w*|sms|phone|call)\b)[^0-9]{0,12}$"
+)
 
 
 def _date_ok(year: int, month: int, day: int, *, coordination: bool) -> bool:

@@ -13,6 +13,8 @@ Times are stored as UTC text (:func:`timestamp`) and scores as finite floats.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import math
 import os
@@ -23,6 +25,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.config import private_directory
+
 __all__ = [
     "SCHEMA_VERSION",
     "SECRET_FILENAME",
@@ -30,6 +34,7 @@ __all__ = [
     "connect",
     "finite_score",
     "prepare",
+    "private_directory",
     "timestamp",
     "upper_bound",
     "utc",
@@ -39,7 +44,9 @@ logger = logging.getLogger(__name__)
 
 SECRET_FILENAME = "secret.key"
 """File next to the log holding the generated HMAC secret when none is configured."""
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+KEY_CHECK = b"samverkansboten user-key check"
+"""HMAC'd with the user-key secret and kept in the log, to notice a different secret later."""
 
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -73,6 +80,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX feedback_user_key ON feedback (user_key)",
     ),
+    2: ("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",),
 }
 
 Write = Callable[[], AbstractContextManager[sqlite3.Connection]]
@@ -83,7 +91,9 @@ class StoreError(Exception):
     """The question log cannot be opened, read or changed."""
 
 
-def connect(path: Path, *, secret: str, busy_timeout: float) -> tuple[sqlite3.Connection, bytes]:
+def connect(
+    path: Path, *, secret: str, busy_timeout: float, create: bool = True
+) -> tuple[sqlite3.Connection, bytes]:
     """Create the directory, the secret and the file as needed, and connect to the file.
 
     Args:
@@ -91,15 +101,25 @@ def connect(path: Path, *, secret: str, busy_timeout: float) -> tuple[sqlite3.Co
         secret: HMAC secret for user keys; when empty, the one in ``secret.key`` next to the
             log is used (generated on first use).
         busy_timeout: Seconds a write waits for a lock before giving up.
+        create: False to open only an existing log with an existing secret, creating nothing.
 
     Returns:
         The connection (autocommit, usable from any thread) and the secret as bytes.
 
     Raises:
-        StoreError: When the directory, the secret or the database cannot be set up.
+        StoreError: When the directory, the secret or the database cannot be set up, or,
+            with ``create=False``, when the log or its secret does not exist.
     """
+    if not create:
+        if not path.is_file():
+            raise StoreError(f"{path}: no question log here (is --data the bot's data folder?)")
+        if not secret and not (path.parent / SECRET_FILENAME).is_file():
+            raise StoreError(
+                f"{path.parent / SECRET_FILENAME}: no user-key secret; set BOT_HMAC_SECRET "
+                "to the secret the bot runs with"
+            )
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_directory(path.parent)
         key = secret.encode("utf-8") if secret else _load_or_create_secret(path.parent)
         if not path.exists():
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
@@ -111,15 +131,29 @@ def connect(path: Path, *, secret: str, busy_timeout: float) -> tuple[sqlite3.Co
     return connection, key
 
 
-def prepare(connection: sqlite3.Connection, path: Path, busy_timeout: float, write: Write) -> None:
-    """Set the pragmas and migrate the schema; close the connection if that fails.
+def prepare(
+    connection: sqlite3.Connection,
+    path: Path,
+    busy_timeout: float,
+    write: Write,
+    key: bytes = b"",
+    strict: bool = False,
+) -> None:
+    """Set the pragmas, migrate the schema and check the secret; close the connection on failure.
+
+    The first secret that opens a log is remembered (as an HMAC of :data:`KEY_CHECK`). A later
+    different secret would make every user key differ: with ``strict`` that is an error,
+    otherwise a warning.
 
     Raises:
-        StoreError: When the database cannot be prepared or has a newer schema than this code.
+        StoreError: When the database cannot be prepared, has a newer schema than this code,
+            or (``strict``) was written with another secret.
     """
     try:
         _configure(connection, path, busy_timeout)
         _migrate(write, path)
+        if key:
+            _check_key(write, path, key, strict)
     except StoreError:
         connection.close()
         raise
@@ -152,6 +186,24 @@ def _migrate(write: Write, path: Path) -> None:
             for statement in _MIGRATIONS[version]:
                 connection.execute(statement)
             connection.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+
+def _check_key(write: Write, path: Path, key: bytes, strict: bool) -> None:
+    check = hmac.new(key, KEY_CHECK, hashlib.sha256).hexdigest()
+    with write() as connection:
+        row = connection.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
+        if row is None:
+            connection.execute("INSERT INTO meta (name, value) VALUES ('key_check', ?)", (check,))
+            return
+    if hmac.compare_digest(row[0], check):
+        return
+    message = (
+        f"{path}: the user-key secret differs from the one this log was written with "
+        "(BOT_HMAC_SECRET or secret.key), so stored users cannot be found"
+    )
+    if strict:
+        raise StoreError(message)
+    logger.error("%s; new questions get keys that do not match the old ones", message)
 
 
 def _load_or_create_secret(directory: Path) -> bytes:

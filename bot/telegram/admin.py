@@ -7,8 +7,9 @@ private chat (the report quotes users' questions); everyone else gets a polite r
 (default :data:`STATS_DAYS`): questions per day, the answered rate, the most frequent
 unanswered questions grouped, and answers that got 👎, each with the nearest passage.
 
-``/reload`` re-reads the knowledge folder without a restart. The new service is built off the
-event loop (:func:`asyncio.to_thread`) while the old one keeps answering. When the new
+``/reload`` re-reads the knowledge folder without a restart, in a task of its own (the
+handler returns at once). The new service is built off the event loop
+(:func:`asyncio.to_thread`) while the old one keeps answering. When the new
 knowledge has problems the reload is refused, the old service stays, and the admin gets the
 problems as ``file:line: message``; otherwise the service reference in :class:`BotState` is
 replaced in one assignment, so every question is answered wholly by the old or the new index.
@@ -281,16 +282,38 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Reload the knowledge for admins; refuse and list the problems when it has errors."""
+    """Start a reload for admins; the outcome (or the problems) is sent when it is done.
+
+    The reload runs as a task of its own, so this handler returns at once: a slow or
+    failing reload never holds one of the slots that answer questions.
+    """
     where = await _admin_only(update, context)
     if where is None:
         return
     state = _state(context)
     language = _language(update, context)
-    if state.reload_lock.locked():
+    running = state.reload_task is not None and not state.reload_task.done()
+    if running or state.reload_lock.locked():
         await _send(context.bot, where, [Chunk(text(language, "reload_busy"))])
         return
-    outcome = await reload_knowledge(state)
+    # A plain task (PTB's create_task warns when the application is not polling, as in
+    # tests); post_shutdown waits for it.
+    state.reload_task = asyncio.create_task(
+        _reload_and_report(state, context.bot, where, language), name="reload"
+    )
+
+
+async def _reload_and_report(state: BotState, bot: Bot, where: _Where, language: str) -> None:
+    """Reload the knowledge and tell the admin how it went; errors are logged, never raised."""
+    try:
+        await _report(state, bot, where, language, await reload_knowledge(state))
+    except Exception:
+        logger.exception("Could not report the outcome of a reload")
+
+
+async def _report(
+    state: BotState, bot: Bot, where: _Where, language: str, outcome: ReloadOutcome
+) -> None:
     if outcome.swapped:
         body = text(
             language,
@@ -299,14 +322,14 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             version=outcome.version,
             previous=outcome.previous_version,
         )
-        await _send(context.bot, where, [Chunk(body)])
+        await _send(bot, where, [Chunk(body)])
         return
     head = text(language, "reload_refused", count=len(outcome.problems), version=outcome.version)
     lines = render_problems(outcome.problems, state.settings.knowledge_dir)
     hidden = len(outcome.problems) - len(lines)
     if hidden > 0:
         lines.append(plain(language, "more_problems", count=hidden))
-    await _send(context.bot, where, [Chunk(head), *render_lines(lines)])
+    await _send(bot, where, [Chunk(head), *render_lines(lines)])
 
 
 # --------------------------------------------------------------------------- command menus

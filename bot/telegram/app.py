@@ -21,10 +21,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.models import LANGUAGES
 from bot.ratelimit import SlidingWindowLimiter
+from bot.store import UpdateJournal
 from bot.telegram.admin import register_admin_menus, reload_command, stats_command
 from bot.telegram.callback_data import (
     FEEDBACK_PATTERN,
@@ -51,8 +53,9 @@ from bot.telegram.commands import (
     topics_command,
     unknown_command,
 )
-from bot.telegram.core import STATE_KEY, BotState, QuestionLog, Service
-from bot.telegram.guard import gate, on_error
+from bot.telegram.core import FLOOD_WINDOW, STATE_KEY, BotState, QuestionLog, Service, flood_limit
+from bot.telegram.durable import JournaledApplication, JournalingRequest, replay_unfinished
+from bot.telegram.guard import flood_guard, gate, on_error
 from bot.telegram.inline import inline_query
 from bot.telegram.questions import ask_command, group_text, non_text, private_text
 from bot.telegram.retry import RetryingRateLimiter
@@ -92,9 +95,13 @@ def bot_commands(language: str) -> list[BotCommand]:
     return [BotCommand(name, plain(language, f"cmd_{name}")) for name in COMMANDS]
 
 
-async def _purge_forever(log: QuestionLog) -> None:
+async def _purge_forever(log: QuestionLog | None, journal: UpdateJournal | None) -> None:
     while True:
         await asyncio.sleep(PURGE_INTERVAL)
+        if journal is not None:
+            await asyncio.to_thread(journal.purge)  # never raises
+        if log is None:
+            continue
         try:
             await asyncio.to_thread(log.purge_expired)
         except Exception:
@@ -117,7 +124,10 @@ async def post_init(application: App) -> None:
             await asyncio.to_thread(state.question_log.purge_expired)
         except Exception:
             logger.warning("Could not purge the question log", exc_info=True)
-        state.purge_task = asyncio.create_task(_purge_forever(state.question_log))
+    journal = getattr(application, "journal", None)
+    if state.question_log is not None or journal is not None:
+        state.purge_task = asyncio.create_task(_purge_forever(state.question_log, journal))
+    await replay_unfinished(application)
     logger.info(
         "Running as @%s with %d documents (index %s)",
         bot.username,
@@ -127,19 +137,25 @@ async def post_init(application: App) -> None:
 
 
 async def post_shutdown(application: App) -> None:
-    """Stop the purge task and close the question log."""
+    """Stop the purge task, let a reload finish, close the question log and the journal."""
     state = cast(BotState, application.bot_data[STATE_KEY])
+    if state.reload_task is not None:
+        await asyncio.gather(state.reload_task, return_exceptions=True)
     if state.purge_task is not None:
         state.purge_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await state.purge_task
         state.purge_task = None
-    close = getattr(state.question_log, "close", None)
-    if callable(close):
-        try:
-            close()
-        except Exception:
-            logger.warning("Could not close the question log", exc_info=True)
+    for name, store in (
+        ("question log", state.question_log),
+        ("update journal", getattr(application, "journal", None)),
+    ):
+        close = getattr(store, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:
+                logger.warning("Could not close the %s", name, exc_info=True)
 
 
 def api_base_url(url: str) -> str:
@@ -159,6 +175,7 @@ def build_application(
     rate_limiter: bool = True,
     question_log: QuestionLog | None = None,
     retry_backoff: float = 0.5,
+    journal: UpdateJournal | None = None,
 ) -> App:
     """Build the Application with every handler registered; nothing is started.
 
@@ -169,9 +186,10 @@ def build_application(
         get_updates_request: A ``BaseRequest`` for getUpdates.
         rate_limiter: Throttle and retry flood control with ``AIORateLimiter`` (off in
             fast tests; network errors are retried either way).
-        question_log: Where questions and feedback are stored; None writes feedback to
-            ``data_dir/feedback.jsonl`` and stores no questions.
+        question_log: Where questions and feedback are stored; None stores neither.
         retry_backoff: First delay after a network error or 5xx, in seconds.
+        journal: Where received updates are recorded before Telegram may forget them
+            (:mod:`bot.telegram.durable`); None answers at most once.
 
     Returns:
         The application, ready for ``run_polling`` or ``async with``.
@@ -179,6 +197,7 @@ def build_application(
     inner = AIORateLimiter(max_retries=3) if rate_limiter else None
     builder = (
         Application.builder()
+        .application_class(JournaledApplication, kwargs={"journal": journal})
         .token(settings.telegram_token)
         .defaults(
             Defaults(
@@ -198,6 +217,10 @@ def build_application(
             builder = builder.base_file_url(base_url[: -len("bot")] + "file/bot")
     if request is not None:
         builder = builder.request(request)
+    if journal is not None:
+        # PTB's own default for getUpdates: one connection.
+        polling = get_updates_request or HTTPXRequest(connection_pool_size=1)
+        get_updates_request = JournalingRequest(polling, journal)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = cast(App, builder.build())
@@ -206,9 +229,12 @@ def build_application(
         service=service,
         question_log=question_log,
         limiter=SlidingWindowLimiter(settings.questions_per_minute, 60.0),
+        flood=SlidingWindowLimiter(flood_limit(settings.questions_per_minute), FLOOD_WINDOW),
     )
 
-    # Order matters: the allowlist runs first and stops everything else.
+    # Order matters: the flood guard runs first (for everyone), then the allowlist; each
+    # stops everything else.
+    application.add_handler(TypeHandler(Update, flood_guard), group=-2)
     if settings.restricted:
         application.add_handler(TypeHandler(Update, gate), group=-1)
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
-import json
 import logging
-import time
-from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -151,35 +146,20 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def _record_feedback(state: BotState, entry: AnswerEntry, user_id: int, value: int) -> None:
-    """Store feedback in the question log, or in a JSONL file when there is none."""
+    """Store feedback in the question log; without one (it could not be opened) it is dropped.
+
+    There is no second store: everything kept about users lives in the question log, under
+    its pseudonyms, retention and ``forget``.
+    """
+    if state.question_log is None or entry.question_id is None:
+        logger.info("Feedback not stored: no question log")
+        return
     try:
-        if state.question_log is not None and entry.question_id is not None:
-            await asyncio.to_thread(
-                state.question_log.record_feedback,
-                entry.question_id,
-                user_id=user_id,
-                value=value,
-            )
-            return
-        line = {
-            "time": int(time.time()),
-            "user": _user_key(state.settings.hmac_secret, user_id),
-            "value": value,
-            "language": entry.answer.language,
-            "answered": entry.answer.answered,
-            "passages": [result.passage.id for result in entry.answer.results],
-            "index_version": state.service.version,
-        }
-        await asyncio.to_thread(_append_line, state.feedback_file, json.dumps(line))
+        await asyncio.to_thread(
+            state.question_log.record_feedback,
+            entry.question_id,
+            user_id=user_id,
+            value=value,
+        )
     except Exception:
         logger.warning("Could not record feedback", exc_info=True)
-
-
-def _append_line(path: Path, line: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-
-
-def _user_key(secret: str, user_id: int) -> str:
-    return hmac.new(secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:16]

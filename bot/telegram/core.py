@@ -13,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol, cast
 
 from telegram import Bot, Message, MessageEntity, ReplyParameters, Update
@@ -26,6 +25,7 @@ from bot.ratelimit import SlidingWindowLimiter
 from bot.service import EmptyQuestion
 from bot.store import personal_case_reply, redact
 from bot.telegram.callback_data import AnswerCache, AnswerEntry, topic_key
+from bot.telegram.durable import reply_sent
 from bot.telegram.render import Chunk, escape, render_answer, render_text
 from bot.telegram.texts import choose_language, text
 
@@ -35,6 +35,15 @@ STATE_KEY = "samverkansboten"
 """Key of the :class:`BotState` in ``application.bot_data``."""
 MAX_QUESTION_CHARS = 4096
 """Longest question passed on; the service shortens further and says so."""
+REFUSAL_WINDOW = 600.0
+"""Seconds in which a user outside the allowlist is told "not allowed" at most once."""
+FLOOD_WINDOW = 60.0
+"""Window of the per-user limit on updates of any kind (:func:`flood_limit` per window)."""
+
+
+def flood_limit(questions_per_minute: int) -> int:
+    """Updates of any kind one user may send per :data:`FLOOD_WINDOW` before being ignored."""
+    return max(30, 3 * questions_per_minute)
 
 
 class Service(Protocol):
@@ -98,13 +107,15 @@ class BotState:
     question_log: QuestionLog | None = None
     answers: AnswerCache = field(default_factory=AnswerCache)
     limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(10))
+    flood: SlidingWindowLimiter = field(
+        default_factory=lambda: SlidingWindowLimiter(flood_limit(10), FLOOD_WINDOW)
+    )
+    refusals: SlidingWindowLimiter = field(
+        default_factory=lambda: SlidingWindowLimiter(1, REFUSAL_WINDOW)
+    )
     purge_task: asyncio.Task[None] | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    @property
-    def feedback_file(self) -> Path:
-        """JSONL file for feedback when no question log is available."""
-        return self.settings.data_dir / "feedback.jsonl"
+    reload_task: asyncio.Task[None] | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +153,11 @@ def _language(
 
 
 async def _send(bot: Bot, where: _Where, chunks: Sequence[Chunk]) -> list[Message]:
-    """Send messages in order; the first one replies to ``where.reply_to`` if set."""
+    """Send messages in order; the first one replies to ``where.reply_to`` if set.
+
+    Once all are sent, the update being handled counts as answered
+    (:func:`bot.telegram.durable.reply_sent`): a restart does not answer it again.
+    """
     sent = []
     for index, chunk in enumerate(chunks):
         reply = None
@@ -157,6 +172,7 @@ async def _send(bot: Bot, where: _Where, chunks: Sequence[Chunk]) -> list[Messag
                 message_thread_id=where.thread_id,
             )
         )
+    reply_sent()
     return sent
 
 

@@ -1,4 +1,4 @@
-"""The access gate (allowlists) and the error handler of the Telegram front end."""
+"""The flood guard, the access gate (allowlists) and the error handler of the Telegram layer."""
 
 from __future__ import annotations
 
@@ -39,28 +39,53 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning("Could not send the apology: %s", exc)
 
 
+async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ignore, silently, every update of a user past the flood limit, allowed or not.
+
+    Runs before everything else, so a flood costs a dictionary lookup per update and no Bot
+    API call; the per-question limit (with its one notice) applies below this one.
+    """
+    user = update.effective_user
+    if user is None:
+        return
+    verdict = _state(context).flood.hit(user.id)
+    if verdict.allowed:
+        return
+    if verdict.notify:
+        logger.info("Ignoring a flood of updates from one user for %d s", verdict.wait_seconds)
+    raise ApplicationHandlerStop
+
+
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop updates from users and chats outside the allowlist (admins always pass).
 
     Outsiders get a polite refusal in private chats, and in groups when they address the bot
-    (a mention, a reply to it or a command); other group chatter is ignored silently.
+    (a mention, a reply to it or a command), at most once per ``REFUSAL_WINDOW``; after that
+    they are ignored silently. Other group chatter is always ignored silently.
     """
-    settings = _state(context).settings
+    state = _state(context)
+    settings = state.settings
     user, chat = update.effective_user, update.effective_chat
     if (user and (user.id in settings.allowed_user_ids or user.id in settings.admin_ids)) or (
         chat and chat.id in settings.allowed_chat_ids
     ):
         return
+    who = user.id if user else (chat.id if chat else 0)
     message = update.message
+    addressed = message is not None and (
+        message.chat.type == ChatType.PRIVATE
+        or _addressed(message, context.bot) is not None
+        or _command_for_bot(message, context.bot)
+    )
+    if not (update.callback_query or update.inline_query or addressed):
+        raise ApplicationHandlerStop
+    if not state.refusals.hit(who).allowed:
+        raise ApplicationHandlerStop
     if update.callback_query is not None:
         await update.callback_query.answer()
     elif update.inline_query is not None:
         await update.inline_query.answer([], cache_time=300, is_personal=True)
-    elif message is not None and (
-        message.chat.type == ChatType.PRIVATE
-        or _addressed(message, context.bot) is not None
-        or _command_for_bot(message, context.bot)
-    ):
+    elif message is not None:
         body = text(_language(update, context), "not_allowed")
         private = message.chat.type == ChatType.PRIVATE
         await _send(context.bot, _Where.of(message, reply=not private), render_text(body))

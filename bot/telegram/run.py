@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 from telegram.error import InvalidToken
 
-from bot.config import Settings
+from bot.config import Settings, private_directory
 
 if TYPE_CHECKING:
-    from bot.store import QuestionLog
+    from bot.store import QuestionLog, UpdateJournal
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,8 @@ def run(settings: Settings) -> int:
         settings: Token, base URL, folders and limits.
 
     Returns:
-        0 after a clean stop; 2 when the token is missing or rejected.
+        0 after a clean stop; 1 when the data folder cannot be created; 2 when the token is
+        missing or rejected.
     """
     token = settings.telegram_token.strip()
     if not token:
@@ -78,9 +79,15 @@ def run(settings: Settings) -> int:
     from bot.service import QAService
     from bot.telegram.app import ALLOWED_UPDATES, build_application
 
+    try:
+        private_directory(settings.data_dir)
+    except OSError as exc:
+        print(f"error: cannot create the data folder {settings.data_dir}: {exc}", file=sys.stderr)
+        return 1
     service = QAService.open(settings.knowledge_dir, settings.cache_dir)
     question_log = _open_question_log(settings)
-    application = build_application(settings, service, question_log=question_log)
+    journal = _open_journal(settings, token)
+    application = build_application(settings, service, question_log=question_log, journal=journal)
     try:
         application.run_polling(
             allowed_updates=ALLOWED_UPDATES,
@@ -97,7 +104,7 @@ def run(settings: Settings) -> int:
 
 
 def _open_question_log(settings: Settings) -> QuestionLog | None:
-    """Open the question log under ``data_dir``; None (feedback goes to JSONL) if it fails."""
+    """Open the question log under ``data_dir``; None (nothing is stored) if it fails."""
     from bot.store import LOG_FILENAME, QuestionLog
 
     try:
@@ -109,5 +116,22 @@ def _open_question_log(settings: Settings) -> QuestionLog | None:
     except Exception:
         logger.warning(
             "Could not open the question log; questions are not recorded", exc_info=True
+        )
+        return None
+
+
+def _open_journal(settings: Settings, token: str) -> UpdateJournal | None:
+    """Open the update journal under ``data_dir``; None (answers at most once) if it fails."""
+    from bot.store import JOURNAL_FILENAME, UpdateJournal
+
+    try:
+        return UpdateJournal.open(
+            settings.data_dir / JOURNAL_FILENAME, bot=token.partition(":")[0]
+        )
+    except Exception:
+        logger.error(
+            "Could not open the update journal; questions received just before a crash "
+            "may be lost",
+            exc_info=True,
         )
         return None

@@ -8,6 +8,7 @@ problem listed).
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,16 +102,58 @@ def document(doc_id: str, body: str = BODY, **replace: str) -> bytes:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A symlink to ``target``; ``{outside}`` is a valid document next to the folder."""
+
+    target: str
+
+
+FIFO = b"<fifo>"
+"""File content that makes a named pipe instead of a file."""
+LAUGHS = "\n".join(
+    [
+        'a0: &a0 ["lol"]',
+        *(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)),
+    ]
+)
+"""A "billion laughs" YAML bomb: nine levels of nine aliases, 9**9 strings once expanded."""
+ISSUE_12 = frozenset(
+    {
+        "yaml-alias-bomb",
+        "billion-laughs-front-matter",
+        "billion-laughs-glossary",
+        "anchor-in-topics",
+        "alias-in-legal-changes",
+        "deeply-nested-yaml",
+        "symlink-to-dev-zero",
+        "glossary-symlink-to-dev-zero",
+        "symlink-outside-folder",
+        "named-pipe",
+        "undecodable-file-name",
+        "oversized-file",
+        "glossary-id-is-a-list",
+        "glossary-nested-lists",
+        "glossary-acronyms-nested",
+        "topics-id-is-a-list",
+        "topics-label-is-a-list",
+        "legal-changes-note-nested",
+    }
+)
+"""The hostile files of issue 12 (their outcomes are listed in the hardening figures)."""
+
+
+@dataclass(frozen=True)
 class KnowledgeCase:
     """A broken knowledge folder: files written over a copy of the fixture knowledge.
 
     Attributes:
-        files: File name → bytes (``None`` makes a dangling symlink, ``b"<dir>"`` a folder).
+        files: File name → bytes (``None`` makes a dangling symlink, ``b"<dir>"`` a folder,
+            :data:`FIFO` a named pipe, a :class:`Link` a symlink).
         problem: Expected ``file:line: message`` text (file name relative to the folder).
         whole_folder: The folder itself is unusable (no documents at all).
     """
 
-    files: dict[str, bytes | None] = field(default_factory=dict)
+    files: dict[str, bytes | Link | None] = field(default_factory=dict)
     problem: str = ""
     whole_folder: bool = False
     remove_documents: bool = False
@@ -221,7 +264,79 @@ KNOWLEDGE_CASES: dict[str, KnowledgeCase] = {
                 },
             )
         },
-        "alias.md:10: topics must be a list of strings",
+        "alias.md:10: unreadable front matter: YAML anchors and aliases (& and *) are not allowed",
+    ),
+    "billion-laughs-front-matter": KnowledgeCase(
+        {"skratt.md": document("skratt", **{"topics: [iop]": "topics: [iop]\n" + LAUGHS})},
+        "skratt.md:11: unreadable front matter: YAML anchors and aliases",
+    ),
+    "billion-laughs-glossary": KnowledgeCase(
+        {"glossary.yaml": ("concepts:\n  - id: iop\n    sv: [iop]\n" + LAUGHS).encode()},
+        "glossary.yaml:4: unreadable YAML: YAML anchors and aliases",
+    ),
+    "anchor-in-topics": KnowledgeCase(
+        {"topics.yaml": b"topics:\n  - &t\n    id: iop\n"},
+        "topics.yaml:2: unreadable YAML: YAML anchors and aliases",
+    ),
+    "alias-in-legal-changes": KnowledgeCase(
+        {
+            "legal_changes.yaml": b"changes:\n  - id: x\n    date: 2024-01-01\n"
+            b"    terms: &t [iop]\n    note: {sv: Ny lag}\n  - {id: y, terms: *t}\n"
+        },
+        "legal_changes.yaml:4: unreadable YAML: YAML anchors and aliases",
+    ),
+    "deeply-nested-yaml": KnowledgeCase(
+        {"djup.md": document("djup", **{"topics: [iop]": "topics: " + "[" * 50 + "]" * 50})},
+        "djup.md:10: unreadable front matter: YAML nested deeper than 20 levels",
+    ),
+    "symlink-to-dev-zero": KnowledgeCase(
+        {"noll.md": Link("/dev/zero")}, "noll.md:1: links to a file outside the knowledge folder"
+    ),
+    "glossary-symlink-to-dev-zero": KnowledgeCase(
+        {"glossary.yaml": Link("/dev/zero")},
+        "glossary.yaml:1: links to a file outside the knowledge folder",
+    ),
+    "symlink-outside-folder": KnowledgeCase(
+        {"utanfor.md": Link("{outside}")},
+        "utanfor.md:1: links to a file outside the knowledge folder; not read",
+    ),
+    "named-pipe": KnowledgeCase(
+        {"ror.md": FIFO}, "ror.md:1: not a regular file (a device or a pipe); not read"
+    ),
+    "undecodable-file-name": KnowledgeCase(
+        {os.fsdecode(b"\xff\xfe.md"): document("ff")},
+        "\\xff\\xfe.md:1: the file name is not valid UTF-8; rename the file",
+    ),
+    "oversized-file": KnowledgeCase(
+        {"stor.md": document("stor", body="# Rubrik\n\n" + "Ett stycke. " * 500_000)},
+        "stor.md:1: the file is larger than 5 MB; not read",
+    ),
+    "glossary-id-is-a-list": KnowledgeCase(
+        {"glossary.yaml": b"concepts:\n  - id: [a, b]\n    sv: [iop]\n"},
+        "glossary.yaml:1: concept 1 needs an id (text)",
+    ),
+    "glossary-nested-lists": KnowledgeCase(
+        {"glossary.yaml": b"concepts:\n  - id: iop\n    sv: [[iop, x], y]\n"},
+        "glossary.yaml:2: concept 'iop': sv must be a list of words",
+    ),
+    "glossary-acronyms-nested": KnowledgeCase(
+        {"glossary.yaml": b"concepts:\n  - id: iop\n    sv: [iop]\n    acronyms: [[IOP]]\n"},
+        "glossary.yaml:2: concept 'iop': acronyms must be a list of text",
+    ),
+    "topics-id-is-a-list": KnowledgeCase(
+        {"topics.yaml": b"topics:\n  - id: [iop, lou]\n    label: {sv: IOP}\n"},
+        "topics.yaml:1: topic 1 needs id, label and questions",
+    ),
+    "topics-label-is-a-list": KnowledgeCase(
+        {"topics.yaml": b"topics:\n  - id: iop\n    label: {sv: [IOP, x]}\n    questions: {}\n"},
+        "topics.yaml:2: topic 'iop' needs id, label and questions",
+    ),
+    "legal-changes-note-nested": KnowledgeCase(
+        {
+            "legal_changes.yaml": b"changes:\n  - id: x\n    date: 2024-01-01\n"
+            b"    terms: [iop]\n    note: {sv: [Ny, lag]}\n"
+        },
+        "legal_changes.yaml:3: change 'x' needs a valid date",
     ),
     "folder-named-md": KnowledgeCase(
         {"mapp.md": b"<dir>"}, "mapp.md:1: cannot read file (Is a directory)"
@@ -279,10 +394,19 @@ def build_knowledge(
             path.unlink()
     for name, content in case.files.items():
         path = target / name
+        if path.exists() or path.is_symlink():
+            path.unlink()
         if content is None:
             path.symlink_to(target / "does-not-exist.md")
+        elif isinstance(content, Link):
+            outside = target.parent / "outside.md"
+            if not outside.exists():
+                outside.write_bytes(document("outside"))
+            path.symlink_to(content.target.replace("{outside}", str(outside)))
         elif content == b"<dir>":
             path.mkdir()
+        elif content == FIFO:
+            os.mkfifo(path)
         else:
             path.write_bytes(content)
     return target
@@ -291,3 +415,16 @@ def build_knowledge(
 def knowledge_cases() -> list[object]:
     """Return the knowledge cases as ``pytest.param``s with readable ids."""
     return [pytest.param(name, case, id=name) for name, case in KNOWLEDGE_CASES.items()]
+
+
+def docx_bomb(path: Path, megabytes: int = 210) -> Path:
+    """Write a DOCX-named ZIP whose document unpacks to ``megabytes`` MB of zeros (~200 kB)."""
+    import zipfile
+
+    zeros = b"\0" * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            for _ in range(megabytes):
+                member.write(zeros)
+    return path

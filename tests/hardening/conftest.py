@@ -26,7 +26,7 @@ from tests.telegram.helpers import KNOWLEDGE
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the hardening figures after the test run."""
-    if not (LEDGER.bad_inputs or LEDGER.faults or LEDGER.questions):
+    if not (LEDGER.bad_inputs or LEDGER.faults or LEDGER.questions or LEDGER.kill_runs):
         return
     surfaces: dict[str, int] = {}
     kinds: dict[str, set[str]] = {"questions": set(), "knowledge folders": set()}
@@ -48,6 +48,16 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(
         f"questions lost: {LEDGER.lost} of {LEDGER.questions} sent through faults"
     )
+    if LEDGER.kill_runs:
+        terminalreporter.write_line(
+            f"kill -9 during a burst, then restart: {LEDGER.kill_runs} runs, "
+            f"{LEDGER.kill_questions} questions, lost {LEDGER.kill_lost}, "
+            f"answered twice {LEDGER.kill_duplicated}"
+        )
+    if LEDGER.bad_files:
+        terminalreporter.write_line(f"hostile files: {len(LEDGER.bad_files)}")
+        for case, outcome in sorted(LEDGER.bad_files.items()):
+            terminalreporter.write_line(f"  {case}: {outcome}")
 
 
 @pytest.fixture

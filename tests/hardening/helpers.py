@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.telegram.app import App
 from tests.fakebotapi import FakeBotApi, SentMessage, check_telegram_html, visible_length
+from tests.telegram.helpers import state_of
 
 ADMIN = 9001
 """Telegram id configured as admin in :func:`settings`."""
@@ -23,6 +24,11 @@ class Ledger:
     faults: set[str] = field(default_factory=set)
     questions: int = 0
     lost: int = 0
+    kill_runs: int = 0
+    kill_questions: int = 0
+    kill_lost: int = 0
+    kill_duplicated: int = 0
+    bad_files: dict[str, str] = field(default_factory=dict)
 
     def bad_input(self, surface: str, case: str) -> None:
         """Record a bad input handled cleanly on one surface (cli, telegram, knowledge…)."""
@@ -31,6 +37,17 @@ class Ledger:
     def fault(self, name: str) -> None:
         """Record a fault the bot survived."""
         self.faults.add(name)
+
+    def kill(self, questions: int, lost: int, duplicated: int) -> None:
+        """Record one kill -9 run: questions sent, never answered, answered twice."""
+        self.kill_runs += 1
+        self.kill_questions += questions
+        self.kill_lost += lost
+        self.kill_duplicated += duplicated
+
+    def bad_file(self, case: str, outcome: str) -> None:
+        """Record a hostile file (issue 12's list) and what the bot made of it."""
+        self.bad_files[case] = outcome
 
     def burst(self, questions: int, lost: int) -> None:
         """Record questions sent through a fault and how many got no answer."""
@@ -45,8 +62,11 @@ MakeApp = Callable[..., Awaitable[App]]
 
 
 async def feed(app: App, update: dict[str, Any]) -> None:
-    """Process one update dict from the fake through the application."""
+    """Process one update dict from the fake, and wait for a reload it may have started."""
     await app.process_update(Update.de_json(update, app.bot))
+    task = state_of(app).reload_task
+    if task is not None:
+        await task
 
 
 def replies(fake: FakeBotApi, chat_id: int) -> list[SentMessage]:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
 from bot.answer.compose import AbstainPolicy
 from bot.config import ConfigError, load_settings
@@ -379,9 +380,10 @@ async def test_outsiders_get_a_polite_refusal_only_when_they_address_the_bot(
     await feed(app, fake.user_says("/ask@other_bot vad är IOP?", **group))
     await feed(app, fake.user_says(RESERVED_QUESTION, user_id=33, language_code="da"))
     group_replies = replies(fake, DEFAULT_GROUP_ID)
+    # Told once; the second addressed message is ignored silently.
     assert [m.visible_text for m in group_replies] == [
         "Den här boten är bara öppen för inbjudna användare."
-    ] * 2
+    ]
     assert all(m.reply_to_message_id for m in group_replies)
     assert texts(fake, 33) == "Denne bot er kun åben for inviterede brugere."
 
@@ -417,3 +419,80 @@ async def test_an_open_deployment_answers_everyone(fake: FakeBotApi, make_app: M
         await feed(app, fake.user_says(RESERVED_QUESTION, user_id=user))
     assert texts(fake, 51).startswith("Ur källorna")
     assert texts(fake, 52).startswith("Ur källorna")
+
+
+async def test_a_slow_reload_never_holds_up_answers(
+    fake: FakeBotApi, make_app: MakeApp, ledger, monkeypatch: pytest.MonkeyPatch
+):
+    """/reload returns at once; questions are answered while the reload hangs, then it ends."""
+    from bot.telegram import admin
+
+    app = await make_app()
+    state = state_of(app)
+    started, release = threading.Event(), threading.Event()
+
+    def hanging_problems(_: Path) -> tuple[str, ...]:
+        started.set()
+        release.wait(10)
+        return ("glossary.yaml:1: unreadable YAML: YAML anchors and aliases",)
+
+    monkeypatch.setattr(admin, "_problems", hanging_problems)
+    await app.process_update(Update.de_json(fake.user_says("/reload", user_id=ADMIN), app.bot))
+    assert await asyncio.to_thread(started.wait, 10)
+    assert state.reload_task is not None
+    assert not state.reload_task.done()
+    for user in (21, 22, 23):
+        await app.process_update(
+            Update.de_json(fake.user_says(RESERVED_QUESTION, user_id=user), app.bot)
+        )
+        assert texts(fake, user).startswith("Ur källorna")
+    assert replies(fake, ADMIN) == []  # still reloading
+    release.set()
+    await state.reload_task
+    assert replies(fake, ADMIN)[0].visible_text.startswith("Omladdningen avbröts:")
+    ledger.fault("a /reload hanging in validation while questions arrive")
+
+
+async def test_a_crashing_reload_is_reported_and_answers_go_on(
+    fake: FakeBotApi, make_app: MakeApp, ledger, monkeypatch: pytest.MonkeyPatch
+):
+    from bot.telegram import admin
+
+    app = await make_app()
+
+    def crash(_: Path) -> tuple[str, ...]:
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(admin, "_problems", crash)
+    await feed(app, fake.user_says("/reload", user_id=ADMIN))
+    assert "MemoryError: simulated" in replies(fake, ADMIN)[-1].visible_text
+    await feed(app, fake.user_says(RESERVED_QUESTION, user_id=24))
+    assert texts(fake, 24).startswith("Ur källorna")
+    ledger.fault("a /reload that raises MemoryError")
+
+
+async def test_an_outsiders_flood_gets_one_refusal_and_never_delays_an_allowed_user(
+    fake: FakeBotApi, make_app: MakeApp, ledger
+):
+    app = await make_app(allowed_user_ids=frozenset({42}), questions_per_minute=10)
+    for _ in range(300):
+        await feed(app, fake.user_says(RESERVED_QUESTION, user_id=66))
+    assert [m.visible_text for m in replies(fake, 66)] == [
+        "Den här boten är bara öppen för inbjudna användare."
+    ]
+    await feed(app, fake.user_says(RESERVED_QUESTION, user_id=42))
+    assert texts(fake, 42).startswith("Ur källorna")
+    assert len(fake.calls_to("sendMessage")) == 2
+    ledger.fault("a 300-message flood from a user outside the allowlist (1 refusal sent)")
+
+
+async def test_a_flood_of_commands_from_an_allowed_user_is_cut_off_silently(
+    fake: FakeBotApi, make_app: MakeApp, ledger
+):
+    app = await make_app(questions_per_minute=10)
+    for _ in range(100):
+        await feed(app, fake.user_says("/help", user_id=67))
+    assert len(replies(fake, 67)) == 30  # flood limit: max(30, 3 x questions per minute)
+    await feed(app, fake.user_says(RESERVED_QUESTION, user_id=68))
+    assert texts(fake, 68).startswith("Ur källorna")
+    ledger.fault("a 100-command flood from an allowed user (30 answered, the rest ignored)")

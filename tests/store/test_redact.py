@@ -231,3 +231,56 @@ def test_swedish_mobile_numbers_in_random_text_are_always_masked(
 
     assert number not in result.text
     assert result.kinds
+
+
+# Issue 12: formats that were stored raw ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("850709  1245", "personnummer"),  # two spaces
+        ("Mitt nummer är 850709\n1245", "personnummer"),  # split by a line break
+        ("19850709 \n 1245", "personnummer"),
+        ("1985-07-09-1260", "personnummer"),
+        ("(08) 234 567 89", "phone"),
+        ("08/345 678 91", "phone"),
+        ("070.456.78.91", "phone"),
+        ("46 70 567 89 12", "phone"),
+        ("45 23 45 67 89", "phone"),
+        ("Mit CPR-nummer er 0101901234, hvad gælder?", "cpr"),  # fails modulus 11
+        ("jeg har 0101901234 og spørger om samskabelse", "cpr"),
+        ("cpr 0101901234", "cpr"),
+    ],
+)
+def test_issue_12_formats_are_masked(text: str, kind: str) -> None:
+    result = redact(text)
+
+    assert result.kinds == (kind,)
+    assert not any(char.isdigit() for char in result.text)
+    assert result.personal_id == (kind == "personnummer" or kind == "cpr")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "avtal 2019-01-01–2020-12-31",
+        "År 2010-2014 och KS 2021/0456",
+        "Bankgiro 5050-1055",
+        "kl. 08.00–17.00",
+        "2024.01.02",
+    ],
+)
+def test_ranges_and_codes_that_libphonenumber_would_accept_are_kept(text: str) -> None:
+    assert redact(text) == Redaction(text=text, kinds=())
+
+
+def test_a_bare_zero_number_after_a_phone_word_stays_a_phone_even_in_danish() -> None:
+    assert redact("ring på 0101901234 hvis det er").kinds == ("phone",)
+
+
+def test_text_that_carries_an_identity_mask_is_a_personal_case() -> None:
+    once = redact("Mitt personnummer är 850709-1234")
+
+    assert redact(once.text).personal_id
+    assert not redact("ring [telefon] eller mejla [e-post]").personal_id

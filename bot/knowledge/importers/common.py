@@ -11,6 +11,12 @@ from types import ModuleType
 KINDS = ("opinion", "column", "news", "guide", "law", "agreement", "contract", "report")
 MAX_BYTES = 100_000_000
 """Files larger than this are refused rather than read into memory."""
+MAX_INFLATED_BYTES = 200_000_000
+"""Largest total a DOCX (a ZIP archive) may unpack to: more is a zip bomb, not a document."""
+MAX_ARCHIVE_MEMBERS = 10_000
+"""Most files a DOCX archive may hold."""
+MAX_ID_CHARS = 100
+"""Longest document id: it becomes a file name, and file names have limits."""
 DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 """A stated date: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
 TITLE_MAX = 150
@@ -83,12 +89,22 @@ class Extracted:
 
 
 def require(module: str, package: str) -> ModuleType:
-    """Import an optional package, or fail with the command that installs it."""
+    """Import an optional package, or fail with the command that installs it.
+
+    When the package is there but cannot be imported (a dependency of it is missing or
+    broken), the message says so and names the real error.
+    """
     try:
         return import_module(module)
-    except ImportError:
+    except ImportError as exc:
+        missing = getattr(exc, "name", None)
+        if isinstance(exc, ModuleNotFoundError) and missing == module.split(".")[0]:
+            raise ImportFailed(
+                f"{package} is not installed; run: pip install 'samverkansboten[import]'"
+            ) from None
         raise ImportFailed(
-            f"{package} is not installed; run: pip install 'samverkansboten[import]'"
+            f"{package} is installed but cannot be imported ({type(exc).__name__}: {exc}); "
+            "run: pip install 'samverkansboten[import]'"
         ) from None
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.knowledge.importers.common import (
     DATE,
     KINDS,
+    MAX_ID_CHARS,
     ImportedDocument,
     ImportFailed,
     clean,
@@ -97,11 +98,19 @@ def import_file(
     if doc_id is None and not doc.id:
         raise ImportFailed(f"{path.name}: cannot make an id from the title; use --id")
     new_id = doc.id if doc_id is None else doc_id
+    if len(new_id) > MAX_ID_CHARS:
+        raise ImportFailed(
+            f"invalid id: {len(new_id)} characters, at most {MAX_ID_CHARS} (it names the file)"
+        )
     if not _ID.fullmatch(new_id):
         raise ImportFailed(f"invalid id {new_id!r} (use a-z, 0-9 and -, not starting with -)")
     doc = replace(doc, id=new_id)
     target = knowledge_dir / f"{new_id}.md"
-    if target.exists() and not force:
+    try:
+        exists = target.exists()
+    except OSError as exc:
+        raise ImportFailed(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    if exists and not force:
         raise ImportFailed(f"{target} already exists; use --force to replace it")
     _write_atomically(target, to_markdown(doc, kind=kind), overwrite=force)
     return target

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.knowledge.importers.common import (
+    MAX_ARCHIVE_MEMBERS,
+    MAX_INFLATED_BYTES,
     Extracted,
     ImportFailed,
     author_or_blank,
@@ -23,6 +26,7 @@ logger = logging.getLogger(__name__)
 def read_docx(data: bytes, name: str) -> Extracted:
     """Read a DOCX's core properties and its text in document order."""
     docx = require("docx", "python-docx")
+    _check_archive(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
         props = document.core_properties
@@ -88,3 +92,24 @@ def _table_rows(table: Any) -> Iterable[str]:
                 cells.append(text)
         if cells:
             yield " | ".join(cells)
+
+
+def _check_archive(data: bytes, name: str) -> None:
+    """Refuse a zip bomb: too many members, or more than the cap once unpacked.
+
+    The sizes come from the archive's directory; Python's zipfile never unpacks a member past
+    its stated size (and fails its checksum instead), so a lying directory cannot get round it.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportFailed(f"{name}: the DOCX is damaged or not a Word document") from None
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise ImportFailed(f"{name}: the DOCX holds more than {MAX_ARCHIVE_MEMBERS} files")
+    inflated = sum(member.file_size for member in members)
+    if inflated > MAX_INFLATED_BYTES:
+        raise ImportFailed(
+            f"{name}: the DOCX unpacks to {inflated // 1_000_000} MB, more than "
+            f"{MAX_INFLATED_BYTES // 1_000_000} MB (a zip bomb?); not imported"
+        )

@@ -109,3 +109,17 @@ def test_zip_that_is_not_a_word_document_fails_cleanly(tmp_path: Path) -> None:
 def test_text_file_named_docx_is_refused(write_file: WriteFile) -> None:
     with pytest.raises(ImportFailed, match=r"^x\.docx: not a valid DOCX$"):
         extract(write_file("x.docx", "bara text"))
+
+
+def test_docx_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.docx"
+    zeros = b"\0" * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            for _ in range(210):  # 210 MB of zeros, about 200 kB packed
+                member.write(zeros)
+    assert path.stat().st_size < 2_000_000
+
+    with pytest.raises(ImportFailed, match=r"^bomb\.docx: the DOCX unpacks to 220 MB, more than"):
+        extract(path)

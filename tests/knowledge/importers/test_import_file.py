@@ -269,3 +269,43 @@ def test_to_markdown_rejects_an_unknown_kind() -> None:
 def test_every_kind_of_the_format_is_accepted() -> None:
     for kind in KINDS:
         assert front_matter(to_markdown(make_doc(), kind=kind))["kind"] == kind
+
+
+def test_an_id_too_long_for_a_file_name_is_refused_cleanly(tmp_path: Path) -> None:
+    from bot.knowledge.importers import ImportFailed, import_file
+
+    source = tmp_path / "kort.txt"
+    source.write_text("Kort\n\nEn text om samverkan.\n", encoding="utf-8")
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    with pytest.raises(ImportFailed, match=r"^invalid id: 300 characters, at most 100"):
+        import_file(source, knowledge, doc_id="a" * 300)
+    assert list(knowledge.iterdir()) == []
+
+
+def test_a_package_that_fails_to_import_is_named_with_its_real_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.knowledge.importers import ImportFailed, common
+
+    def broken(module: str) -> object:
+        raise ModuleNotFoundError("No module named 'lxml_html_clean'", name="lxml_html_clean")
+
+    monkeypatch.setattr(common, "import_module", broken)
+    with pytest.raises(ImportFailed) as caught:
+        common.require("trafilatura", "trafilatura")
+    assert str(caught.value) == (
+        "trafilatura is installed but cannot be imported (ModuleNotFoundError: No module named "
+        "'lxml_html_clean'); run: pip install 'samverkansboten[import]'"
+    )
+
+
+def test_a_missing_package_is_called_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.knowledge.importers import ImportFailed, common
+
+    def missing(module: str) -> object:
+        raise ModuleNotFoundError(f"No module named '{module}'", name=module)
+
+    monkeypatch.setattr(common, "import_module", missing)
+    with pytest.raises(ImportFailed, match=r"^trafilatura is not installed; run: pip install"):
+        common.require("trafilatura", "trafilatura")
