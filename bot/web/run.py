@@ -1,0 +1,69 @@
+"""Serve the web chat with uvicorn until SIGINT or SIGTERM (``python -m bot web``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+
+import uvicorn
+
+from bot.config import Settings
+from bot.web.app import create_app
+from bot.web.core import QuestionLog, Service
+
+logger = logging.getLogger(__name__)
+
+
+def serve(
+    settings: Settings,
+    service: Service,
+    question_log: QuestionLog | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+) -> int:
+    """Listen on ``host:port`` and serve the chat page and the JSON API until stopped.
+
+    Args:
+        settings: The settings (``web_host`` and ``web_port`` unless overridden).
+        service: The question-answering service.
+        question_log: Where questions and votes are recorded (None: nowhere).
+        host: Address to listen on; ``settings.web_host`` when None.
+        port: Port to listen on (0: any free port); ``settings.web_port`` when None.
+
+    Returns:
+        0 after a clean stop; 1 when the address cannot be used.
+    """
+    host = settings.web_host if host is None else host
+    port = settings.web_port if port is None else port
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.create_server((host, port), family=family, backlog=2048)
+    except (OSError, OverflowError) as exc:
+        errno = exc.errno if isinstance(exc, OSError) else None
+        reason = os.strerror(errno) if errno else str(exc)
+        print(f"error: cannot listen on {host}:{port} ({reason})", file=sys.stderr)
+        return 1
+    bound_host, bound_port = sock.getsockname()[:2]
+    app = create_app(settings, service, question_log)
+    config = uvicorn.Config(
+        app,
+        # Logging is configured by the command line. Access lines would put client
+        # addresses in the logs; nothing else here keeps them.
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=True,
+    )
+    server = uvicorn.Server(config)
+    print(f"Samverkansboten web chat on http://{_url_host(bound_host)}:{bound_port}/", flush=True)
+    with sock:
+        server.run(sockets=[sock])
+    logger.info("Stopped")
+    return 0
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
