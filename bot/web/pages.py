@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bot.store import redact
 from bot.web.core import (
     COOKIE,
     Asked,
@@ -185,7 +186,9 @@ async def ask_page(request: Request) -> Response:
         if wants_fragment:
             return _respond(request, fragment("answer", view), visit)
         return page(request, visit, ui, answer=view)
-    message = MessageView(outcome.language, " ".join(question.split())[:300], outcome.message)
+    # Echo the question masked: the page must not show a personnummer back either.
+    shown = " ".join(redact(question[:600]).text.split())[:300]
+    message = MessageView(outcome.language, shown, outcome.message)
     status = outcome.status if outcome.code != "personal_case" else 200
     if wants_fragment:
         return _respond(request, fragment("message", message), visit, status)
