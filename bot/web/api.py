@@ -1,4 +1,4 @@
-"""The JSON API: ``POST /api/ask``, ``GET /api/passages/{id}``, ``POST /api/feedback``, ``/healthz``.
+"""The JSON API: ``POST /api/ask``, ``GET /api/passages/{id}``, ``POST /api/feedback``, health.
 
 ``/api/ask`` returns exactly the ``python -m bot ask --json`` object; the key for feedback on
 that answer comes in the ``X-Answer-Id`` header, so the body stays the same contract. Errors
@@ -176,8 +176,9 @@ async def api_ask(body: AskRequest, request: Request) -> JSONResponse:
     """
     state = _state(request)
     interface = body.lang or state.settings.default_language
-    outcome = await ask(state, body.question, _client(request), language=body.lang,
-                        interface=interface)
+    outcome = await ask(
+        state, body.question, _client(request), language=body.lang, interface=interface
+    )
     if not isinstance(outcome, Asked):
         headers = {"Retry-After": str(outcome.retry_after)} if outcome.retry_after else {}
         return error(outcome.status, outcome.code, outcome.message, **headers)

@@ -177,8 +177,9 @@ async def ask_page(request: Request) -> Response:
     wants_fragment = _fragment_wanted(request)
     if not question.strip():
         if wants_fragment:
-            return _respond(request, fragment("message", MessageView(ui, "", text(ui, "empty"))),
-                            visit, 422)
+            return _respond(
+                request, fragment("message", MessageView(ui, "", text(ui, "empty"))), visit, 422
+            )
         return page(request, visit, ui, error=text(ui, "empty"), status=422)
     outcome = await ask(state_of(request), question, visit.client, language=None, interface=ui)
     if isinstance(outcome, Asked):

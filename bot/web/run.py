@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import sys
+import threading
+from types import FrameType
 
 import uvicorn
 
@@ -59,10 +62,22 @@ def serve(
     )
     server = uvicorn.Server(config)
     print(f"Samverkansboten web chat on http://{_url_host(bound_host)}:{bound_port}/", flush=True)
-    with sock:
-        server.run(sockets=[sock])
+    # uvicorn stops on SIGTERM and then raises it again, which would kill the process before
+    # the caller closes the question log; a no-op handler makes that second raise harmless.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _ignore) if main_thread else None
+    try:
+        with sock:
+            server.run(sockets=[sock])
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     logger.info("Stopped")
     return 0
+
+
+def _ignore(signum: int, frame: FrameType | None) -> None:
+    """Do nothing: uvicorn has already stopped the server for this signal."""
 
 
 def _url_host(host: str) -> str:

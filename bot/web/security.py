@@ -68,6 +68,7 @@ class SecurityMiddleware:
         self.headers = security_headers(frame_ancestors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection: check the body size, add the headers."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

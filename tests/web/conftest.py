@@ -14,6 +14,7 @@ from bot.service import QAService
 from bot.store import LOG_FILENAME, QuestionLog
 from bot.web.app import create_app
 
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with a private data folder and the default limits."""

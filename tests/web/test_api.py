@@ -12,7 +12,6 @@ from bot.store import personal_case_reply
 from bot.views import answer_json
 from bot.web.api import AnswerOut
 from bot.web.security import MAX_BODY_BYTES
-
 from tests.web.helpers import ANSWERED, OFF_TOPIC, PERSONNUMMER
 
 
@@ -89,8 +88,7 @@ async def test_a_streamed_body_over_the_limit_is_refused_too(client):
 async def test_the_per_client_limit_answers_429_with_retry_after(make_client):
     client = make_client(questions_per_minute=2)
     statuses = [
-        (await client.post("/api/ask", json={"question": ANSWERED})).status_code
-        for _ in range(3)
+        (await client.post("/api/ask", json={"question": ANSWERED})).status_code for _ in range(3)
     ]
     refused = await client.post("/api/ask", json={"question": ANSWERED})
     assert statuses == [200, 200, 429]
@@ -111,9 +109,7 @@ async def test_each_browser_id_has_its_own_limit(make_client):
     assert statuses == [200, 200, 429]
 
 
-async def test_personnummer_gets_the_personal_case_reply_and_is_not_stored(
-    client, question_log
-):
+async def test_personnummer_gets_the_personal_case_reply_and_is_not_stored(client, question_log):
     response = await client.post("/api/ask", json={"question": PERSONNUMMER})
     assert response.status_code == 422
     assert response.json() == {"error": "personal_case", "message": personal_case_reply("sv")}
@@ -130,7 +126,9 @@ async def test_feedback_is_recorded_once_per_client_on_the_logged_question(clien
     asked = await client.post("/api/ask", json={"question": ANSWERED})
     answer_id = asked.headers["x-answer-id"]
     for value in (1, 1, -1):
-        response = await client.post("/api/feedback", json={"answer_id": answer_id, "value": value})
+        response = await client.post(
+            "/api/feedback", json={"answer_id": answer_id, "value": value}
+        )
         assert response.json() == {"recorded": True}
     votes = question_log._read("SELECT question_id, value FROM feedback", ())
     question_ids = question_log._read("SELECT id FROM questions", ())
@@ -140,7 +138,9 @@ async def test_feedback_is_recorded_once_per_client_on_the_logged_question(clien
 async def test_feedback_without_a_log_goes_to_the_jsonl_file(make_client, settings):
     client = make_client(log=None)
     asked = await client.post("/api/ask", json={"question": ANSWERED})
-    await client.post("/api/feedback", json={"answer_id": asked.headers["x-answer-id"], "value": 1})
+    await client.post(
+        "/api/feedback", json={"answer_id": asked.headers["x-answer-id"], "value": 1}
+    )
     lines = (settings.data_dir / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
     entry = json.loads(lines[0])
     assert (len(lines), entry["value"], entry["channel"], entry["answered"]) == (1, 1, "web", True)

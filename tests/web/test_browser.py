@@ -18,7 +18,6 @@ import pytest
 
 from bot.config import Settings
 from bot.store import LOG_FILENAME, QuestionLog
-
 from tests.web.helpers import ANSWERED, OFF_TOPIC
 from tests.web.live import browser_paths, chromium, live_server
 

@@ -11,7 +11,6 @@ from bot.store import personal_case_reply
 from bot.web.core import COOKIE
 from bot.web.render import segments
 from bot.web.texts import negotiate
-
 from tests.web.helpers import (
     ANSWERED,
     OFF_TOPIC,
@@ -185,7 +184,9 @@ async def test_feedback_form_records_the_vote_and_thanks(client, question_log):
         headers=FRAGMENT,
     )
     form = parse_html(response.text).find("form", class_="feedback")
-    pressed = [b.attrs["value"] for b in form.find_all("button") if b.attrs["aria-pressed"] == "true"]
+    pressed = [
+        b.attrs["value"] for b in form.find_all("button") if b.attrs["aria-pressed"] == "true"
+    ]
     assert pressed == ["down"]
     assert form.find("p", class_="thanks").text == "Tack för återkopplingen!"
     assert [row[0] for row in question_log._read("SELECT value FROM feedback", ())] == [-1]
