@@ -8,7 +8,6 @@ can); Selenium talks to that driver directly, so nothing is downloaded.
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from bot.config import Settings
 from bot.store import QuestionLog
 from bot.web.app import create_app
 from bot.web.core import Service
+from bot.web.run import listening_socket
 
 CHROMIUM_FLAGS = (
     "--headless",
@@ -47,7 +47,7 @@ def live_server(
     settings: Settings, service: Service, question_log: QuestionLog | None = None
 ) -> Iterator[str]:
     """Serve the web chat on a free port of 127.0.0.1 while the block runs; yield its URL."""
-    sock = socket.create_server(("127.0.0.1", 0))
+    sock = listening_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(settings, service, question_log), log_config=None, access_log=False
