@@ -118,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
 
     forget = sub.add_parser("forget", help="delete one user's stored questions and votes")
-    forget.add_argument("user_id", type=int, help="the Telegram user id")
+    forget.add_argument(
+        "user_id", type=int, help="the Telegram user id, or the id the web chat page shows"
+    )
     forget.set_defaults(func=cmd_forget)
     return parser
 

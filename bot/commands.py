@@ -324,7 +324,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
-    """Delete every stored question and vote of one Telegram user."""
+    """Delete every stored question and vote of one Telegram user or web chat browser."""
     log = _open_log(settings)
     try:
         removed = log.forget_user(args.user_id)

@@ -263,3 +263,19 @@ def test_axe_finds_nothing_serious_on_an_answered_page(page):
     violations = run_axe(driver)
     print(f"axe on the answered page: {violations}")
     assert serious(violations) == []
+
+
+def test_an_answered_page_reflows_at_320_pixels_without_sideways_scrolling(page):
+    driver = page
+    driver.set_window_size(320, 800)
+    try:
+        driver.find_element(By.ID, "question").send_keys(ANSWERED, Keys.ENTER)
+        article = wait_for_new_article(driver, 0)
+        article.find_element(By.TAG_NAME, "summary").click()
+        width, overflow = driver.execute_script(
+            "const root = document.documentElement;"
+            "return [window.innerWidth, root.scrollWidth - root.clientWidth];"
+        )
+        assert (width, overflow) == (320, 0)
+    finally:
+        driver.set_window_size(1280, 900)

@@ -7,6 +7,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from bot.cli import main
 from bot.store import personal_case_reply
 from bot.web.core import COOKIE
 from bot.web.render import segments
@@ -253,3 +254,14 @@ def test_segments_merge_marks_split_by_spaces_and_clip_to_the_text():
         ("a", False),
         ("bc", True),
     ]
+
+
+async def test_forget_deletes_the_questions_of_the_id_the_page_shows(
+    client, settings, capsys, monkeypatch
+):
+    monkeypatch.setenv("BOT_HMAC_SECRET", settings.hmac_secret)
+    client.cookies = httpx.Cookies({COOKIE: "4611686018427387917"})
+    page = parse_html((await ask(client, ANSWERED)).text)
+    shown = page.find("footer").text.split("Ditt id är ")[1].split(".")[0]
+    code = main(["--data", str(settings.data_dir), "forget", shown])
+    assert (code, capsys.readouterr().out) == (0, f"deleted 1 rows for user {shown}\n")
