@@ -225,44 +225,35 @@ async def ask(
         reply_language = language or detect_language(screened.text, default=interface)
         reply = personal_case_reply(reply_language)
         return Refused(422, "personal_case", reply, reply_language)
-    service = state.service  # read once: the answer and its log row name the same index
     try:
-        # One trip to a worker thread for the search and the log row: under load each trip
-        # is a wait in the executor's queue.
-        answer, question_id = await asyncio.to_thread(
-            _answer_and_record, state, service, screened.text, client.user_id, language
-        )
+        answer = await asyncio.to_thread(state.service.ask, screened.text, language=language)
     except EmptyQuestion:
         return Refused(422, "empty_question", EMPTY_QUESTION, interface)
+    question_id = await _record_question(state, client.user_id, screened.text, answer)
     entry = AnswerEntry(answer, question_id, client.user_id)
     return Asked(state.answers.put(entry), entry)
 
 
-def _answer_and_record(
-    state: WebState, service: Service, question: str, user_id: int, language: str | None
-) -> tuple[Answer, int | None]:
-    """Answer the (screened) question and store it in the question log, in a worker thread.
-
-    Raises:
-        EmptyQuestion: When nothing is left of the question.
-    """
-    answer = service.ask(question, language=language)
+async def _record_question(
+    state: WebState, user_id: int, question: str, answer: Answer
+) -> int | None:
+    """Store the question in the question log; store errors never block the answer."""
     if state.question_log is None:
-        return answer, None
+        return None
     try:
-        question_id = state.question_log.record_question(
+        return await asyncio.to_thread(
+            state.question_log.record_question,
             user_id=user_id,
             chat_type="web",
             language=answer.language,
             question=question,
             answered=answer.answered,
             results=[(result.passage.id, result.score) for result in answer.results],
-            index_version=service.version,
+            index_version=state.service.version,
         )
-    except Exception:  # store errors never block the answer
+    except Exception:
         logger.warning("Could not record a question", exc_info=True)
-        question_id = None
-    return answer, question_id
+        return None
 
 
 async def record_feedback(state: WebState, entry: AnswerEntry, user_id: int, value: int) -> None:
