@@ -6,7 +6,8 @@ Usage (from the repo root)::
     .venv/bin/python scripts/web_screenshot.py --question "Hvad er samskabelse?" --out x.png
 
 Serves the chat over the bundled knowledge on 127.0.0.1 (no question log), asks the question
-through the page's form, opens the first full passage, votes 👍 and saves the whole page.
+through the page's form, opens the first full passage, votes 👍 (when it was answered) and
+saves the whole page.
 Needs Debian's ``chromium`` and ``chromium-driver`` (``make test`` installs them).
 """
 
@@ -49,11 +50,16 @@ def main(argv: list[str] | None = None) -> int:
             driver.get(url + "?lang=sv")
             driver.find_element(By.ID, "question").send_keys(args.question, Keys.ENTER)
             WebDriverWait(driver, 15).until(
-                lambda d: d.find_elements(By.CSS_SELECTOR, "#answers li.result")
+                lambda d: d.find_elements(By.CSS_SELECTOR, "#answers article")
             )
-            driver.find_element(By.CSS_SELECTOR, "#answers summary").click()
-            driver.find_element(By.CSS_SELECTOR, "form.feedback button[value=up]").click()
-            WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".thanks"))
+            # An answered question: open the first passage and vote; a refusal has neither.
+            for summary in driver.find_elements(By.CSS_SELECTOR, "#answers summary")[:1]:
+                summary.click()
+            for vote in driver.find_elements(By.CSS_SELECTOR, "form.feedback [value=up]"):
+                vote.click()
+                WebDriverWait(driver, 15).until(
+                    lambda d: d.find_elements(By.CSS_SELECTOR, ".thanks")
+                )
             driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
             height = driver.execute_script("return document.documentElement.scrollHeight")
             driver.set_window_size(args.width, height + 120)

@@ -112,7 +112,8 @@ def focus_ring(driver: WebDriver, element: WebElement) -> str:
 
 
 def status_text(driver: WebDriver) -> str:
-    return driver.find_element(By.ID, "status").text
+    """What the live region says (an answer's summary is there for screen readers only)."""
+    return driver.find_element(By.ID, "status").get_attribute("textContent")
 
 
 def check_answer(article: WebElement) -> None:
@@ -133,6 +134,7 @@ def test_ask_page_read_vote_and_follow_a_suggestion_with_the_mouse(page):
     assert article.get_attribute("lang") == "sv"
     assert article.find_element(By.TAG_NAME, "h2").text == f"Fråga: {ANSWERED}"
     wait(driver, lambda d: status_text(d).startswith("Svar på:"), "the live region said nothing")
+    assert "visually-hidden" in driver.find_element(By.ID, "status").get_attribute("class")
     assert driver.find_element(By.ID, "question").get_attribute("value") == ""
 
     article.find_element(By.CSS_SELECTOR, "form.more button").click()
@@ -150,6 +152,7 @@ def test_ask_page_read_vote_and_follow_a_suggestion_with_the_mouse(page):
 
     article.find_element(By.CSS_SELECTOR, "form.feedback button[value=up]").click()
     wait(driver, lambda d: status_text(d) == "Tack för återkopplingen!", "no thanks")
+    assert "visually-hidden" not in driver.find_element(By.ID, "status").get_attribute("class")
     pressed = article.find_element(By.CSS_SELECTOR, "form.feedback button[value=up]")
     assert pressed.get_attribute("aria-pressed") == "true"
 

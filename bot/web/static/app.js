@@ -12,10 +12,12 @@
     return;
   }
 
-  // Clear first so that the same words said twice are announced twice.
+  // Clear first so that the same words said twice are announced twice. An answer's summary
+  // is for screen readers only: sighted users see the answer itself.
   let pending = 0;
-  const say = (message) => {
+  const say = (message, { quiet = false } = {}) => {
     status.textContent = "";
+    status.classList.toggle("visually-hidden", quiet);
     window.clearTimeout(pending);
     pending = window.setTimeout(() => {
       status.textContent = message || "";
@@ -89,7 +91,7 @@
     if (examples) {
       examples.remove();
     }
-    say(article ? article.dataset.announce : "");
+    say(article ? article.dataset.announce : "", { quiet: Boolean(article) });
   };
 
   const onMore = async (form) => {
