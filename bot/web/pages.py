@@ -223,10 +223,9 @@ async def more_page(request: Request) -> Response:
     answer = entry.answer
     page_number = min(_number(form.get("page"), 1), MAX_PAGES)
     voted = entry.feedback.get(visit.client.user_id, 0)
-    if not _fragment_wanted(request):
-        view = answer_view(answer, key, ui, pages=page_number + 1, voted=voted)
-        return page(request, visit, ui, answer=view)
     view = answer_view(answer, key, ui, pages=page_number + 1, voted=voted)
+    if not _fragment_wanted(request):
+        return page(request, visit, ui, answer=view)
     body = fragment("more_results", page_results(answer, key, page_number), view)
     return _respond(request, body, visit)
 
