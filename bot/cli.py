@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [ask|chat|run|index|check|eval|import|bench|report|forget]``.
+"""Command line: ``python -m bot [ask|chat|run|web|index|check|eval|import|bench|report|forget]``.
 
 The only place that configures logging. Every command prints a short message and returns a
 non-zero exit code on bad input instead of a traceback.
@@ -25,6 +25,7 @@ from bot.commands import (
     cmd_index,
     cmd_report,
     cmd_run,
+    cmd_web,
 )
 from bot.config import ConfigError, load_settings
 
@@ -83,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     command("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)").set_defaults(
         func=cmd_run
     )
+    web = command("web", help="serve the web chat page and JSON API")
+    web.add_argument(
+        "--host", help="address to listen on (default: env BOT_WEB_HOST or 127.0.0.1)"
+    )
+    web.add_argument(
+        "--port", type=int, help="port to listen on (default: env BOT_WEB_PORT or 8080)"
+    )
+    web.set_defaults(func=cmd_web)
     command("index", help="build and cache the search index").set_defaults(func=cmd_index)
     command("check", help="validate the knowledge folder").set_defaults(func=cmd_check)
 
@@ -125,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
 
     forget = command("forget", help="delete one user's stored questions and votes")
-    forget.add_argument("user_id", type=int, help="the Telegram user id")
+    forget.add_argument(
+        "user_id", type=int, help="the Telegram user id, or the id the web chat page shows"
+    )
     forget.set_defaults(func=cmd_forget)
     return parser
 
@@ -159,7 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # The bot logs like a service (timestamps, LOG_LEVEL); one-shot commands print only
     # warnings, so their output stays what the user asked for.
-    serving = args.func is cmd_run or (args.func is cmd_default and bool(settings.telegram_token))
+    serving = args.func in (cmd_run, cmd_web) or (
+        args.func is cmd_default and bool(settings.telegram_token)
+    )
     if args.verbose:
         level = logging.DEBUG
     elif serving:

@@ -194,6 +194,33 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run(settings)
 
 
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the web chat page and JSON API until Ctrl-C or SIGTERM."""
+    from bot.service import QAService
+    from bot.store import LOG_FILENAME, QuestionLog, StoreError
+    from bot.web.run import serve
+
+    port = settings.web_port if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        print(f"error: --port must be 0-65535, got {port}", file=sys.stderr)
+        return 2
+    service = QAService.open(settings.knowledge_dir, settings.cache_dir)
+    try:
+        question_log = QuestionLog.open(
+            settings.data_dir / LOG_FILENAME,
+            secret=settings.hmac_secret,
+            retention_days=settings.retention_days,
+        )
+    except StoreError as exc:
+        logger.warning("Question log unavailable, questions are not recorded: %s", exc)
+        question_log = None
+    try:
+        return serve(settings, service, question_log, host=args.host, port=port)
+    finally:
+        if question_log is not None:
+            question_log.close()
+
+
 def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     """Telegram when a token is configured, else the terminal chat."""
     if settings.telegram_token:
@@ -267,7 +294,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
-    """Delete every stored question and vote of one Telegram user.
+    """Delete every stored question and vote of one Telegram user or web chat browser.
 
     Only the deployment's existing log is opened (nothing is created): a wrong ``--data`` or
     a missing or different secret is an error, not "deleted 0 rows".

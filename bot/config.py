@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +55,10 @@ class Settings:
     retention_days: int = 90
     questions_per_minute: int = 10
     default_language: str = "sv"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    web_frame_ancestors: str = "'self'"
+    """CSP ``frame-ancestors`` sources: the sites that may show the web chat in an iframe."""
 
     @property
     def cache_dir(self) -> Path:
@@ -79,7 +84,30 @@ _ENV = {
     "BOT_RETENTION_DAYS": "retention_days",
     "BOT_QUESTIONS_PER_MINUTE": "questions_per_minute",
     "BOT_DEFAULT_LANGUAGE": "default_language",
+    "BOT_WEB_HOST": "web_host",
+    "BOT_WEB_PORT": "web_port",
+    "BOT_WEB_FRAME_ANCESTORS": "web_frame_ancestors",
 }
+
+# One CSP source expression: a keyword, a scheme, or [scheme://]host[:port] with an optional
+# leading "*." wildcard; nothing that could end the directive or start another header.
+_FRAME_SOURCE = re.compile(
+    r"'self'|'none'|https?:|(?:https?://)?(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?"
+)
+
+
+def _frame_ancestors(value: Any) -> str:
+    items = value if isinstance(value, list | tuple) else str(value).split()
+    sources = [str(item).strip() for item in items if str(item).strip()]
+    bad = [source for source in sources if not _FRAME_SOURCE.fullmatch(source)]
+    if not sources or bad:
+        raise ConfigError(
+            "web_frame_ancestors: expected CSP sources such as 'self' or https://www.kommun.se, "
+            f"got {value!r}"
+        )
+    if "'none'" in sources and len(sources) > 1:
+        raise ConfigError("web_frame_ancestors: 'none' cannot be combined with other sources")
+    return " ".join(sources)
 
 
 def _ids(value: Any, name: str) -> frozenset[int]:
@@ -105,6 +133,16 @@ def _coerce(name: str, value: Any) -> Any:
         if number < 1:
             raise ConfigError(f"{name}: must be at least 1, got {number}")
         return number
+    if name == "web_port":
+        try:
+            port = int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"web_port: expected a port number, got {value!r}") from None
+        if not 0 <= port <= 65535:
+            raise ConfigError(f"web_port: expected 0-65535, got {port}")
+        return port
+    if name == "web_frame_ancestors":
+        return _frame_ancestors(value)
     if name == "default_language" and value not in {"sv", "da", "en"}:
         raise ConfigError(f"default_language: expected sv, da or en, got {value!r}")
     return str(value)
