@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_FILENAME = "secret.key"
 """File next to the log holding the generated HMAC secret when none is configured."""
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -72,6 +72,18 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             PRIMARY KEY (question_id, user_key)
         )""",
         "CREATE INDEX feedback_user_key ON feedback (user_key)",
+    ),
+    # 2: how far each answer covered its question, and the question's words it left out.
+    # Version-1 rows learn their coverage from ``answered``; they have no missing words.
+    2: (
+        "ALTER TABLE questions ADD COLUMN coverage TEXT",
+        "UPDATE questions SET coverage = CASE WHEN answered THEN 'full' ELSE 'none' END",
+        """CREATE TABLE missing_words (
+            question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,
+            word TEXT NOT NULL,
+            PRIMARY KEY (question_id, rank)
+        )""",
     ),
 }
 

@@ -90,7 +90,7 @@ async def test_stats_shows_days_answered_rate_gaps_and_thumbs_down_with_nearest_
     report = texts(fake, ADMIN)
     today = datetime.now(timezone.utc).date().isoformat()
     assert report.startswith("Samverkansboten – rapport")
-    assert f"{today}: 4 frågor, 1 besvarade" in report
+    assert f"{today}: 4 frågor: 0 besvarade, 0 delvis, 3 ej täckta, 1 👎" in report
     assert "besvarade: 1 (25 %)" in report
     assert "👍 0 · 👎 1" in report
     # the two wordings of one question form one group, with its nearest passage
