@@ -97,12 +97,12 @@ def kept_missing_words(missing: Sequence[str], redacted: str) -> list[str]:
         redacted: The question after :func:`bot.store.redact.redact`.
 
     Returns:
-        The words to store, in their original order.
+        The words to store (NFKC-normalised like the question), in their original order.
     """
     folded = _fold(redacted)
     kept: dict[str, str] = {}
     for word in missing:
-        text = " ".join(str(word).split())
+        text = " ".join(unicodedata.normalize("NFKC", str(word)).split())
         key = _fold(text)
         if not key or key in kept:
             continue
