@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import struct
 import warnings
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta, timezone
@@ -14,25 +12,10 @@ import pytest
 from bot.store.chart import HEIGHT_PX, WIDTH_PX, render_png
 from bot.store.log import LOG_FILENAME, QuestionLog
 from bot.store.report import Report, build_report
+from tests.store.pictures import decoded_shape, png_size
 from tests.store.seeded_log import DAYS, seed
 
 REPO = Path(__file__).resolve().parents[2]
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from the IHDR chunk, which a valid PNG has first."""
-    assert data[:8] == PNG_SIGNATURE
-    length, kind = struct.unpack(">I4s", data[8:16])
-    assert (length, kind) == (13, b"IHDR")
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
-
-
-def decoded_shape(data: bytes) -> tuple[int, ...]:
-    from matplotlib.image import imread
-
-    return imread(io.BytesIO(data), format="png").shape
 
 
 @pytest.fixture(scope="module")
