@@ -13,8 +13,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.store import Report
 
 logger = logging.getLogger("bot")
 
@@ -236,9 +240,12 @@ def _open_log(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the gap report from the question log."""
+    """Print the gap report from the question log (``--png FILE`` also draws it)."""
     from bot.store import build_report, format_report
 
+    if args.days < 1:
+        print(f"error: --days must be at least 1, got {args.days}", file=sys.stderr)
+        return 2
     log = _open_log(settings)
     try:
         service = None
@@ -247,9 +254,33 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         except Exception as exc:
             logger.warning("no index for nearest passages: %s", exc)
         nearest = service.nearest if service is not None else None
-        print(format_report(build_report(log, days=args.days, nearest=nearest), args.lang))
+        report = build_report(log, days=args.days, nearest=nearest)
     finally:
         log.close()
+    print(format_report(report, args.lang))
+    if args.png:
+        return _write_picture(report, args.lang, Path(args.png))
+    return 0
+
+
+def _write_picture(report: Report, language: str, path: Path) -> int:
+    """Draw the report into ``path`` (replaced whole, never left half-written)."""
+    from bot.store import ChartUnavailable, render_png
+
+    try:
+        data = render_png(report, language)
+    except ChartUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    partial = path.with_name(f".{path.name}.tmp")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        print(f"error: cannot write {path} ({exc.strerror or exc})", file=sys.stderr)
+        return 1
+    print(f"picture: {path}", file=sys.stderr)
     return 0
 
 
