@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.progress import Progress
 
 if TYPE_CHECKING:
     from bot.store import Report
@@ -108,7 +109,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from bot.search import build_corpus, knowledge_version, save_corpus
 
     started = time.perf_counter()
-    knowledge = load_knowledge(settings.knowledge_dir)
+    progress = Progress.on_stderr()
+    knowledge = load_knowledge(settings.knowledge_dir, progress)
     if not knowledge.documents:
         reason = f" ({knowledge.problems[0]})" if knowledge.problems else ""
         print(f"error: no usable documents in {settings.knowledge_dir}{reason}", file=sys.stderr)
@@ -116,8 +118,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     for problem in _one_per_file(knowledge.problems):
         print(f"warning: skipped {problem}", file=sys.stderr)
     version = knowledge_version(settings.knowledge_dir)
-    corpus = build_corpus(knowledge, version)
-    save_corpus(corpus, settings.cache_dir / version)
+    corpus = build_corpus(knowledge, version, progress)
+    with progress.step("index written"):
+        save_corpus(corpus, settings.cache_dir / version)
     elapsed = time.perf_counter() - started
     print(f"documents:  {len(corpus.documents)}")
     print(f"passages:   {len(corpus.passages)}")
@@ -170,7 +173,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     service = _service(settings)
-    for line in eval_report(service, sets, tune=args.tune, explain=args.explain):
+    progress = Progress.on_stderr()
+    for line in eval_report(
+        service, sets, tune=args.tune, explain=args.explain, progress=progress
+    ):
         print(line, flush=True)
     return 0
 
@@ -201,7 +207,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     source = Path(args.file)
     try:
-        document = extract(source)
+        document = extract(source, Progress.on_stderr())
         path = import_file(
             source,
             settings.knowledge_dir,
