@@ -4,8 +4,9 @@
 (:meth:`~bot.store.log.QuestionLog.daily_counts`,
 :meth:`~bot.store.log.QuestionLog.daily_outcomes`, :meth:`~bot.store.log.QuestionLog.unanswered`,
 :meth:`~bot.store.log.QuestionLog.missed`, :meth:`~bot.store.log.QuestionLog.rated`,
-:meth:`~bot.store.log.QuestionLog.count_questions`) hand their SQL to the functions here through a :data:`Read` callable, which runs one query under
-the log's lock and turns database errors into :class:`bot.store.log.StoreError`.
+:meth:`~bot.store.log.QuestionLog.count_questions`) hand their SQL to the functions here
+through a :data:`Read` callable, which runs one query under the log's lock and turns database
+errors into :class:`bot.store.log.StoreError`.
 
 Time bounds arrive already formatted as stored UTC text (``YYYY-MM-DD HH:MM:SS``); the log
 formats them, so the time format has one owner.
