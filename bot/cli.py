@@ -127,9 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(func=cmd_bench)
 
     report = command("report", help="gap report from the question log")
-    report.add_argument("--days", type=int, default=30, help="period in days (default: 30)")
+    report.add_argument(
+        "--days", type=int, default=30, help="period in days (default: 30; per week past 31)"
+    )
     report.add_argument(
         "--lang", choices=("sv", "da", "en"), default="sv", help="report language (default: sv)"
+    )
+    report.add_argument(
+        "--png",
+        metavar="FILE",
+        help="also draw the report as a PNG picture: outcomes per day or week, missing words",
     )
     report.set_defaults(func=cmd_report)
 

@@ -13,8 +13,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, private_directory
+from bot.progress import Progress
+
+if TYPE_CHECKING:
+    from bot.store import Report
 
 logger = logging.getLogger("bot")
 
@@ -111,7 +116,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from bot.search import build_corpus, knowledge_version, save_corpus
 
     started = time.perf_counter()
-    knowledge = load_knowledge(settings.knowledge_dir)
+    progress = Progress.on_stderr()
+    knowledge = load_knowledge(settings.knowledge_dir, progress)
     if not knowledge.documents:
         reason = f" ({knowledge.problems[0]})" if knowledge.problems else ""
         print(f"error: no usable documents in {settings.knowledge_dir}{reason}", file=sys.stderr)
@@ -119,13 +125,14 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     for problem in _one_per_file(knowledge.problems):
         print(f"warning: skipped {problem}", file=sys.stderr)
     version = knowledge_version(settings.knowledge_dir)
-    corpus = build_corpus(knowledge, version)
+    corpus = build_corpus(knowledge, version, progress)
     try:
         private_directory(settings.data_dir)
     except OSError as exc:
         print(f"error: cannot create the data folder {settings.data_dir}: {exc}", file=sys.stderr)
         return 1
-    save_corpus(corpus, settings.cache_dir / version)
+    with progress.step("index written"):
+        save_corpus(corpus, settings.cache_dir / version)
     elapsed = time.perf_counter() - started
     print(f"documents:  {len(corpus.documents)}")
     print(f"passages:   {len(corpus.passages)}")
@@ -178,7 +185,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     service = _service(settings)
-    for line in eval_report(service, sets, tune=args.tune, explain=args.explain):
+    progress = Progress.on_stderr()
+    for line in eval_report(
+        service, sets, tune=args.tune, explain=args.explain, progress=progress
+    ):
         print(line, flush=True)
     return 0
 
@@ -236,7 +246,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     source = Path(args.file)
     try:
-        document = extract(source)
+        document = extract(source, Progress.on_stderr())
         path = import_file(
             source,
             settings.knowledge_dir,
@@ -276,9 +286,12 @@ def _open_log(settings: Settings, *, create: bool = True):  # type: ignore[no-un
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the gap report from the question log."""
+    """Print the gap report from the question log (``--png FILE`` also draws it)."""
     from bot.store import build_report, format_report
 
+    if args.days < 1:
+        print(f"error: --days must be at least 1, got {args.days}", file=sys.stderr)
+        return 2
     log = _open_log(settings)
     try:
         service = None
@@ -287,9 +300,33 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         except Exception as exc:
             logger.warning("no index for nearest passages: %s", exc)
         nearest = service.nearest if service is not None else None
-        print(format_report(build_report(log, days=args.days, nearest=nearest), args.lang))
+        report = build_report(log, days=args.days, nearest=nearest)
     finally:
         log.close()
+    print(format_report(report, args.lang))
+    if args.png:
+        return _write_picture(report, args.lang, Path(args.png))
+    return 0
+
+
+def _write_picture(report: Report, language: str, path: Path) -> int:
+    """Draw the report into ``path`` (replaced whole, never left half-written)."""
+    from bot.store import ChartUnavailable, render_png
+
+    try:
+        data = render_png(report, language)
+    except ChartUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    partial = path.with_name(f".{path.name}.tmp")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        print(f"error: cannot write {path} ({exc.strerror or exc})", file=sys.stderr)
+        return 1
+    print(f"picture: {path}", file=sys.stderr)
     return 0
 
 

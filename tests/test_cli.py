@@ -252,3 +252,50 @@ def test_the_import_extra_names_lxml_html_clean():
     extra = re.search(r"^import = \[(.*?)^\]", pyproject.read_text(encoding="utf-8"), re.M | re.S)
     assert extra is not None
     assert re.search(r'^\s*"lxml_html_clean[>=]', extra[1], re.M)
+
+
+@pytest.fixture
+def seeded_data(tmp_path):
+    """The data folder of the ``run`` fixture with thirty days of seeded questions."""
+    from datetime import datetime, timezone
+
+    from bot.store import LOG_FILENAME, QuestionLog
+    from tests.store.seeded_log import seed
+
+    log = QuestionLog.open(tmp_path / "data" / LOG_FILENAME, secret="")
+    try:
+        seed(log, datetime.now(timezone.utc))
+    finally:
+        log.close()
+    return tmp_path / "data"
+
+
+def test_report_draws_the_picture_beside_the_text(run, seeded_data, tmp_path):
+    from tests.store.pictures import decoded_shape, png_size
+
+    picture = tmp_path / "stats.png"
+    code, out, err = run("report", "--lang", "en", "--png", str(picture))
+    assert code == 0
+    assert out.startswith("Samverkansboten – report")
+    assert 'questions about "momsfritagelse"' in out
+    assert err.strip() == f"picture: {picture}"
+    assert png_size(picture.read_bytes()) == (1000, 750)
+    assert decoded_shape(picture.read_bytes()) == (750, 1000, 4)
+    assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("target", ["no-such-folder/stats.png", "."])
+def test_report_says_in_one_line_when_the_picture_cannot_be_written(
+    run, seeded_data, tmp_path, target
+):
+    code, out, err = run("report", "--png", str(tmp_path / target))
+    assert code == 1
+    assert out.startswith("Samverkansboten – rapport")
+    assert err.startswith(f"error: cannot write {tmp_path / target} (")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_report_refuses_an_empty_period(run):
+    code, _, err = run("report", "--days", "0")
+    assert code == 2
+    assert err == "error: --days must be at least 1, got 0\n"

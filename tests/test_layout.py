@@ -15,6 +15,7 @@ LEVEL = {
     "config": 0,
     "data": 0,
     "ratelimit": 0,
+    "progress": 0,
     "knowledge": 1,
     "store": 1,
     "search": 2,

@@ -42,9 +42,12 @@ from bot.bench.report import (
     target_lines,
 )
 from bot.bench.workers import TIMED_PASSES
+from bot.progress import SILENT, Progress
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 DEFAULT_QUERIES = 300
+PHASES = ("build", "serve", "reference")
+"""The worker runs per size, in order; the reference runs only up to REFERENCE_MAX_SIZE."""
 REFERENCE_MAX_SIZE = 100_000
 """rank_bm25 needs ~10 s and a Python dict per passage at 100k; at 1M it is skipped."""
 
@@ -87,9 +90,10 @@ def run_bench(
     sizes: Sequence[int],
     queries: int,
     json_out: bool,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     *,
     keep: Path | None = None,
+    progress: Progress = SILENT,
 ) -> int:
     """Run the benchmark and print a Markdown table (or JSON) to ``out``.
 
@@ -97,12 +101,15 @@ def run_bench(
         sizes: Corpus sizes in passages.
         queries: Number of timed queries per size (the reference runs a subset at 100k).
         json_out: Print one JSON document instead of tables.
-        out: Where to print.
+        out: Where to print (``sys.stdout`` at the time of the call when None).
         keep: Keep the built indexes under this directory instead of a temporary one.
+        progress: Shows the worker runs (a bar in a terminal); without one, a line per size
+            goes to stderr unless the output is JSON.
 
     Returns:
         0 if every compared top 10 equals rank_bm25's, otherwise 1.
     """
+    out = sys.stdout if out is None else out
     words, source = vocabulary()
     digest = hashlib.sha256("\n".join(words).encode()).hexdigest()[:12]
     results: list[SizeResult] = []
@@ -112,19 +119,27 @@ def run_bench(
         # Every worker uses this list: knowledge/ may change while the benchmark runs.
         words_file = root / "vocabulary.json"
         words_file.write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
-        for n_passages in sizes:
-            if not json_out:
+        runs: list[dict[str, dict[str, Any]]] = [{} for _ in sizes]
+        loads = [0.0 for _ in sizes]
+        steps = [
+            (number, n_passages, phase)
+            for number, n_passages in enumerate(sizes)
+            for phase in PHASES
+            if phase != "reference" or n_passages <= REFERENCE_MAX_SIZE
+        ]
+        for number, n_passages, phase in progress.track(
+            steps, "bench", unit="run", describe=lambda step: f"{step[1]:,} passages, {step[2]}"
+        ):
+            if phase == "build" and not json_out and not progress.active:
                 print(f"... {n_passages:,} passages", file=sys.stderr, flush=True)
             directory = root / f"index-{n_passages}"
-            build = BuildResult(**_run_worker("build", n_passages, directory, queries, words_file))
             before = _load_average()
-            serve = ServeResult(**_run_worker("serve", n_passages, directory, queries, words_file))
-            load = max(before, _load_average())
-            reference = None
-            if n_passages <= REFERENCE_MAX_SIZE:
-                reference = ReferenceResult(
-                    **_run_worker("reference", n_passages, directory, queries, words_file)
-                )
+            runs[number][phase] = _run_worker(phase, n_passages, directory, queries, words_file)
+            if phase == "serve":
+                loads[number] = max(before, _load_average())
+        for n_passages, run, load in zip(sizes, runs, loads, strict=True):
+            reference = ReferenceResult(**run["reference"]) if "reference" in run else None
+            build, serve = BuildResult(**run["build"]), ServeResult(**run["serve"])
             results.append(SizeResult(n_passages, build, serve, reference, load))
     ok = all(
         r.serve.exhaustive_equal == r.serve.exhaustive_queries
@@ -223,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.queries < 1:
         parser.error("--queries must be at least 1")
-    return run_bench(args.sizes, args.queries, args.json, keep=args.keep)
+    progress = Progress.on_stderr(json=args.json)
+    return run_bench(args.sizes, args.queries, args.json, keep=args.keep, progress=progress)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from bot.knowledge.reading import (
     yaml_entries,
 )
 from bot.models import LANGUAGES, Document, Passage, Topic
+from bot.progress import SILENT, Progress
 
 __all__ = [
     "Concept",
@@ -381,11 +382,12 @@ def document_paths(directory: Path) -> list[Path]:
     return sorted(path for path in directory.glob("*.md") if not path.name.startswith((".", "_")))
 
 
-def load_knowledge(directory: Path) -> Knowledge:
+def load_knowledge(directory: Path, progress: Progress = SILENT) -> Knowledge:
     """Load a knowledge folder, skipping (and reporting) anything broken.
 
     Args:
         directory: The knowledge folder.
+        progress: Shows the files read (``python -m bot index`` in a terminal).
 
     Returns:
         The usable documents and data files plus every problem found.
@@ -396,7 +398,7 @@ def load_knowledge(directory: Path) -> Knowledge:
         return Knowledge((), (), (), (), tuple(problems))
     documents: list[Document] = []
     seen: dict[str, str] = {}
-    for path in document_paths(directory):
+    for path in progress.track(document_paths(directory), "files read", unit="file"):
         if not decodable(path):
             problems.append(
                 Problem(shown_name(path), 1, "the file name is not valid UTF-8; rename the file")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from bot.progress import SILENT, Progress
 from bot.quality.cases import CLASSES, Case
 from bot.quality.evaluation import HEADER, Evaluator, Outcome, format_metrics, summarize
 from bot.quality.sweep import run_sweep
@@ -17,6 +18,7 @@ def eval_report(
     *,
     tune: bool = False,
     explain: str | None = None,
+    progress: Progress = SILENT,
 ) -> Iterator[str]:
     """Yield the lines of the evaluation report.
 
@@ -25,6 +27,7 @@ def eval_report(
         sets: ``(name, cases)`` per question set; names with "holdout" are held out.
         tune: Also grid-search the thresholds on the dev sets.
         explain: "all" or "misses" to list questions one by one.
+        progress: Shows the questions asked; each bar ends before its line is yielded.
 
     Yields:
         Report lines.
@@ -33,7 +36,8 @@ def eval_report(
     yield HEADER
     outcomes: list[Outcome] = []
     for name, cases in sets:
-        metrics = evaluator.run(cases)
+        asked = progress.track(cases, name, unit="question")
+        metrics = summarize([evaluator.observe(case) for case in asked])
         outcomes.extend(metrics.outcomes)
         yield format_metrics(name, metrics)
     yield format_metrics("ALL", summarize(outcomes))
@@ -50,7 +54,7 @@ def eval_report(
             yield format_metrics(f"  language {language}", summarize(subset))
     partial = [o for o in outcomes if o.coverage == "partial"]
     yield f"partial answers: {len(partial)} of {len(outcomes)} questions"
-    sweep = run_sweep(service)
+    sweep = run_sweep(service, progress)
     yield (
         f"glossary sweep: {sweep.answered} of {sweep.asked} questions about non-generic "
         f"concepts answered with a passage naming the concept ({sweep.share:.3f})"
@@ -60,7 +64,7 @@ def eval_report(
             yield f"SWEEP {miss.coverage:<7} {miss.question!r} ({miss.concept}) -> {miss.top}"
     if tune:
         dev_cases = [case for name, cases in sets if "holdout" not in name for case in cases]
-        best = tune_policy(service, dev_cases)
+        best = tune_policy(service, dev_cases, progress)
         policy = best.policy
         yield (
             f"best thresholds: filler={policy.filler} min_coverage={policy.min_coverage} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.progress import SILENT, Progress
 from bot.service import QAService
 
 ASK = {"sv": "Vad är {}?", "da": "Hvad er {}?", "en": "What is {}?"}
@@ -50,11 +51,12 @@ def sweep_questions(service: QAService) -> list[tuple[str, str, str]]:
     return questions
 
 
-def run_sweep(service: QAService) -> SweepResult:
+def run_sweep(service: QAService, progress: Progress = SILENT) -> SweepResult:
     """Ask every sweep question; a hit is a full answer whose top passage names the concept.
 
     Args:
         service: The service.
+        progress: Shows the questions asked.
 
     Returns:
         The counts and the misses.
@@ -63,7 +65,8 @@ def run_sweep(service: QAService) -> SweepResult:
     analyzer = service.corpus.analyzer
     asked = answered = 0
     misses = []
-    for concept_id, _, question in sweep_questions(service):
+    questions = sweep_questions(service)
+    for concept_id, _, question in progress.track(questions, "glossary sweep", unit="question"):
         asked += 1
         answer = service.ask(question)
         top = answer.results[0] if answer.results else None

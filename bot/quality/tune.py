@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import product
+from math import prod
 
 from bot.answer import FULL, AbstainPolicy
 from bot.answer.compose import CITED
 from bot.answer.decide import decide
+from bot.progress import SILENT, Progress
 from bot.quality.cases import Case
 from bot.quality.sweep import sweep_questions
 from bot.search import Query
@@ -75,7 +77,9 @@ def _prepare(service: QAService, question: str, case: Case | None = None) -> _Pr
     return _Prepared(query, cited, foreign, rank, klass, bool(case and case.abstain))
 
 
-def tune_policy(service: QAService, cases: Sequence[Case]) -> TuneResult:
+def tune_policy(
+    service: QAService, cases: Sequence[Case], progress: Progress = SILENT
+) -> TuneResult:
     """Grid-search the thresholds; the objective weighs every kind of question equally.
 
     Objective: twice (hit@3 on answerable questions + the glossary sweep's answered share)
@@ -86,20 +90,31 @@ def tune_policy(service: QAService, cases: Sequence[Case]) -> TuneResult:
     Args:
         service: The service to tune.
         cases: Dev evaluation questions (no held-out ones).
+        progress: Shows the questions prepared and the thresholds tried.
 
     Returns:
         The best thresholds and their figures.
     """
-    prepared = [_prepare(service, case.question, case) for case in cases]
-    swept = [_prepare(service, question) for _, _, question in sweep_questions(service)]
+    unit = "question"
+    prepared = [
+        _prepare(service, case.question, case)
+        for case in progress.track(cases, "tuning: dev questions", unit=unit)
+    ]
+    sweep = sweep_questions(service)
+    swept = [
+        _prepare(service, question)
+        for _, _, question in progress.track(sweep, "tuning: glossary sweep", unit=unit)
+    ]
     answerable = [p for p in prepared if not p.abstain]
     near = [p for p in prepared if p.klass == "near-domain"]
     off = [p for p in prepared if p.klass == "off-topic"]
     best: TuneResult | None = None
     best_key: tuple[float, float] = (-1.0, 0.0)
     current = service.composer.policy
-    for filler, coverage, topic, foreign, head, uncited in product(
-        FILLERS, COVERAGES, TOPICS, FOREIGN, HEADS, UNCITED
+    grid = (FILLERS, COVERAGES, TOPICS, FOREIGN, HEADS, UNCITED)
+    size = prod(len(values) for values in grid)
+    for filler, coverage, topic, foreign, head, uncited in progress.track(
+        product(*grid), "tuning: thresholds", total=size, unit="policy"
     ):
         policy = AbstainPolicy(filler, coverage, topic, foreign, head, uncited)
 

@@ -6,11 +6,13 @@ import json
 import logging
 import math
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge import Knowledge, content_digest, split_passages
 from bot.models import Document, Passage
+from bot.progress import SILENT, Progress
 from bot.search.analysis import ANALYZER_VERSION, Analyzer
 from bot.search.index import IndexLoadError, SearchIndex
 
@@ -119,7 +121,7 @@ def _split(knowledge: Knowledge) -> tuple[dict[str, Document], list[Passage]]:
 
 
 def _lexicon(
-    documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer
+    documents: dict[str, Document], passages: Iterable[Passage], analyzer: Analyzer
 ) -> set[str]:
     """First pass: the stems of all words, which compound parts must belong to."""
     lexicon: set[str] = set()
@@ -131,12 +133,13 @@ def _lexicon(
     return lexicon
 
 
-def build_corpus(knowledge: Knowledge, version: str = "") -> Corpus:
+def build_corpus(knowledge: Knowledge, version: str = "", progress: Progress = SILENT) -> Corpus:
     """Analyse every passage and build the index (no cache).
 
     Args:
         knowledge: Loaded knowledge.
         version: The knowledge version to stamp on the corpus.
+        progress: Shows the passes over the passages (``python -m bot index`` in a terminal).
 
     Returns:
         The corpus.
@@ -145,20 +148,19 @@ def build_corpus(knowledge: Knowledge, version: str = "") -> Corpus:
         EmptyIndexError: When there are no passages.
     """
     documents, passages = _split(knowledge)
-    analyzer = Analyzer(_lexicon(documents, passages, Analyzer()))
+    unit = "passage"
+    compounds = progress.track(passages, "compound words", unit=unit)
+    analyzer = Analyzer(_lexicon(documents, compounds, Analyzer()))
     tokens = [
-        analyzer.terms(passage_index_text(documents[p.doc_id], p), p.language) for p in passages
+        analyzer.terms(passage_index_text(documents[p.doc_id], p), p.language)
+        for p in progress.track(passages, "passages analysed", unit=unit)
     ]
-    index = SearchIndex.build(tokens, k1=K1, b=B)
-    return Corpus(
-        documents,
-        tuple(passages),
-        index,
-        analyzer,
-        version,
-        term_rarity(documents, passages, analyzer),
-        everyday_stems(analyzer),
-    )
+    with progress.step("index built"):
+        index = SearchIndex.build(tokens, k1=K1, b=B)
+    rarity = term_rarity(documents, progress.track(passages, "word rarity", unit=unit), analyzer)
+    with progress.step("everyday words"):
+        everyday = everyday_stems(analyzer)
+    return Corpus(documents, tuple(passages), index, analyzer, version, rarity, everyday)
 
 
 EVERYDAY_WORDS = 5000
@@ -191,7 +193,7 @@ def everyday_stems(analyzer: Analyzer) -> dict[str, dict[str, float]]:
 
 
 def term_rarity(
-    documents: dict[str, Document], passages: list[Passage], analyzer: Analyzer
+    documents: dict[str, Document], passages: Iterable[Passage], analyzer: Analyzer
 ) -> dict[str, float]:
     """Rate each term by how common its words are in everyday language (wordfreq Zipf scale).
 

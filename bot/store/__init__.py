@@ -2,23 +2,28 @@
 
 Offers :class:`QuestionLog` (:data:`LOG_FILENAME`, :class:`StoreError`), the update journal
 :class:`UpdateJournal` (:data:`JOURNAL_FILENAME`), :func:`redact`, :func:`personal_case_reply`,
-and :func:`build_report` / :func:`format_report` (:class:`Nearest`).
+:func:`build_report` / :func:`format_report` (:class:`Report`, :class:`Nearest`) and the report
+as a picture, :func:`render_png` (:class:`ChartUnavailable`).
 """
 
+from bot.store.chart import ChartUnavailable, render_png
 from bot.store.journal import JOURNAL_FILENAME, UpdateJournal
 from bot.store.log import LOG_FILENAME, QuestionLog, StoreError
 from bot.store.redact import personal_case_reply, redact
-from bot.store.report import Nearest, build_report, format_report
+from bot.store.report import Nearest, Report, build_report, format_report
 
 __all__ = [
     "JOURNAL_FILENAME",
     "LOG_FILENAME",
+    "ChartUnavailable",
     "Nearest",
     "QuestionLog",
+    "Report",
     "StoreError",
     "UpdateJournal",
     "build_report",
     "format_report",
     "personal_case_reply",
     "redact",
+    "render_png",
 ]

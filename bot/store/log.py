@@ -16,9 +16,13 @@ Times are stored as UTC text ``YYYY-MM-DD HH:MM:SS``; days in reports are UTC da
 
 This module is the write path and owns the connection. Creating the file, its pragmas and
 the schema migrations are in :mod:`bot.store.schema`; the report queries behind
-:meth:`QuestionLog.daily_counts`, :meth:`QuestionLog.unanswered`, :meth:`QuestionLog.rated`
-and :meth:`QuestionLog.count_questions`, and the values they return, are in
+:meth:`QuestionLog.daily_counts`, :meth:`QuestionLog.daily_outcomes`,
+:meth:`QuestionLog.unanswered`, :meth:`QuestionLog.missed`, :meth:`QuestionLog.rated` and
+:meth:`QuestionLog.count_questions`, and the values they return, are in
 :mod:`bot.store.queries`.
+
+Each question keeps its coverage (answered, partial or not covered) and the words of it the
+documents did not cover, so the gap report can say which text to write next.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -37,7 +43,14 @@ from types import TracebackType
 from typing import Any
 
 from bot.store import queries, schema
-from bot.store.queries import DayCount, LoggedQuestion, RatedAnswer
+from bot.store.queries import (
+    COVERAGES,
+    DayCount,
+    DayOutcome,
+    LoggedQuestion,
+    MissedQuestion,
+    RatedAnswer,
+)
 from bot.store.redact import redact
 from bot.store.schema import (
     SCHEMA_VERSION,
@@ -55,10 +68,13 @@ __all__ = [
     "SCHEMA_VERSION",  # the file set-up lives in bot.store.schema; these are re-exported here
     "SECRET_FILENAME",
     "DayCount",  # the report values live in bot.store.queries and are re-exported here
+    "DayOutcome",
     "LoggedQuestion",
+    "MissedQuestion",
     "QuestionLog",
     "RatedAnswer",
     "StoreError",
+    "kept_missing_words",
 ]
 
 logger = logging.getLogger(__name__)
@@ -67,6 +83,36 @@ LOG_FILENAME = "questions.sqlite3"
 """Default file name of the log inside the data directory."""
 PURGE_INTERVAL = 24 * 60 * 60
 """Seconds between automatic retention purges while the bot runs."""
+
+
+def kept_missing_words(missing: Sequence[str], redacted: str) -> list[str]:
+    """Return the missing words that may be stored beside a redacted question.
+
+    A word is kept only when it occurs as a whole word in the redacted question (case and
+    width folded), so a digit group of a masked phone number or identity number never
+    reaches the log through this list. Duplicates and blanks are dropped; order is kept.
+
+    Args:
+        missing: Words as the answer reported them (:attr:`bot.models.Answer.missing`).
+        redacted: The question after :func:`bot.store.redact.redact`.
+
+    Returns:
+        The words to store (NFKC-normalised like the question), in their original order.
+    """
+    folded = _fold(redacted)
+    kept: dict[str, str] = {}
+    for word in missing:
+        text = " ".join(unicodedata.normalize("NFKC", str(word)).split())
+        key = _fold(text)
+        if not key or key in kept:
+            continue
+        if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
+            kept[key] = text
+    return list(kept.values())
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class QuestionLog:
@@ -149,6 +195,8 @@ class QuestionLog:
         results: Sequence[tuple[str, float]],
         index_version: str,
         now: datetime | None = None,
+        coverage: str = "",
+        missing: Sequence[str] = (),
     ) -> int | None:
         """Store one question, redacted, with the passages its answer cited.
 
@@ -164,12 +212,21 @@ class QuestionLog:
             results: Cited ``(passage_id, score)`` pairs, best first.
             index_version: Version of the search index that answered.
             now: Time of the question; the current time when None.
+            coverage: ``"full"``, ``"partial"`` or ``"none"``
+                (:attr:`bot.models.Answer.coverage`); derived from ``answered`` when empty.
+            missing: The question's words the documents do not cover, as typed
+                (:attr:`bot.models.Answer.missing`). Only words still present in the
+                redacted question are kept, so no masked personal data is stored through them.
 
         Returns:
             The new question id (for feedback buttons), or None when nothing was stored.
         """
         try:
             redaction = redact(question)
+            coverage = coverage or ("full" if answered else "none")
+            if coverage not in COVERAGES:
+                raise ValueError(f"coverage must be one of {COVERAGES}, not {coverage!r}")
+            words = kept_missing_words(missing, redaction.text)
             citations = [
                 (rank, str(passage_id), finite_score(score))
                 for rank, (passage_id, score) in enumerate(results, start=1)
@@ -178,8 +235,8 @@ class QuestionLog:
             with self._write() as connection:
                 cursor = connection.execute(
                     "INSERT INTO questions (asked_at, user_key, chat_type, language, question,"
-                    " redacted, personal, answered, index_version)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " redacted, personal, answered, index_version, coverage)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         timestamp(now),
                         user_key,
@@ -190,6 +247,7 @@ class QuestionLog:
                         int(redaction.personal_id),
                         int(bool(answered)),
                         str(index_version),
+                        coverage,
                     ),
                 )
                 question_id = cursor.lastrowid
@@ -197,6 +255,10 @@ class QuestionLog:
                     "INSERT INTO citations (question_id, rank, passage_id, score)"
                     " VALUES (?, ?, ?, ?)",
                     [(question_id, *citation) for citation in citations],
+                )
+                connection.executemany(
+                    "INSERT INTO missing_words (question_id, rank, word) VALUES (?, ?, ?)",
+                    [(question_id, rank, word) for rank, word in enumerate(words, start=1)],
                 )
         except (sqlite3.Error, OSError) as exc:
             logger.error(
@@ -335,6 +397,24 @@ class QuestionLog:
             StoreError: When the log cannot be read.
         """
         return queries.rated(self._read, timestamp(since), upper_bound(until))
+
+    def daily_outcomes(self, since: datetime, until: datetime | None = None) -> list[DayOutcome]:
+        """Count questions per UTC day in ``[since, until)`` by outcome (see :class:`DayOutcome`).
+
+        Raises:
+            StoreError: When the log cannot be read.
+        """
+        return queries.daily_outcomes(self._read, timestamp(since), upper_bound(until))
+
+    def missed(self, since: datetime, until: datetime | None = None) -> list[MissedQuestion]:
+        """Return partial and not-covered questions in ``[since, until)`` with missing words.
+
+        Questions refused for carrying an identity number are left out. Newest first.
+
+        Raises:
+            StoreError: When the log cannot be read.
+        """
+        return queries.missed(self._read, timestamp(since), upper_bound(until))
 
     def count_questions(self) -> int:
         """Return the number of stored questions.

@@ -1,8 +1,14 @@
 """Gap report for knowledge editors: what was asked, what went unanswered, what got 👎.
 
 :func:`build_report` reads the question log into frozen value objects; :func:`format_report`
-renders them as plain text for ``python -m bot report`` and (HTML-escaped) for ``/stats``.
-Days are UTC days, like the timestamps in the log.
+renders them as plain text for ``python -m bot report`` and (HTML-escaped) for ``/stats``, and
+:func:`bot.store.chart.render_png` draws the same figures as a picture. Days are UTC days,
+like the timestamps in the log; periods longer than :data:`WEEKLY_AFTER` days are counted per
+ISO week.
+
+Partly answered and unanswered questions are grouped by the words the documents lacked
+(:class:`MissingWord`), each with the nearest passage, so an editor reads "12 questions about
+*momsfritagelse*, nearest passage guide-organisationer#4" and knows what to write next.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from bot.store.log import LoggedQuestion, QuestionLog
+from bot.store.log import DayOutcome, LoggedQuestion, MissedQuestion, QuestionLog
 
 Nearest = Callable[[str], tuple[str, float] | None]
 """Callback giving the closest passage ``(passage_id, score)`` for a question, or None."""
+
+WEEKLY_AFTER = 31
+"""Periods longer than this many days are counted per ISO week instead of per day."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,47 @@ class DislikedAnswer:
 
 
 @dataclass(frozen=True)
+class PeriodStats:
+    """Questions of one day or ISO week by outcome, as the picture stacks them.
+
+    The four counts add up to the questions: one whose answer got a 👎 counts as
+    ``disliked`` only (see :class:`bot.store.queries.DayOutcome`).
+    """
+
+    start: date
+    """The first day of the period inside the report."""
+    label: str
+    """``YYYY-MM-DD`` for a day, ``YYYY-Www`` for an ISO week."""
+    answered: int = 0
+    partial: int = 0
+    not_covered: int = 0
+    disliked: int = 0
+
+    @property
+    def questions(self) -> int:
+        """All questions of the period."""
+        return self.answered + self.partial + self.not_covered + self.disliked
+
+
+@dataclass(frozen=True)
+class MissingWord:
+    """A word the documents lack, with the partly answered and unanswered questions using it."""
+
+    word: str
+    """The most frequent typed form (questions are grouped case-insensitively)."""
+    count: int
+    """Questions that used it; a question with two missing words counts for both."""
+    partial: int
+    not_covered: int
+    example: str
+    """The most frequent wording among those questions (the most recent on a tie)."""
+    languages: tuple[str, ...]
+    nearest: tuple[str, float] | None = None
+    """Closest passage ``(passage_id, score)``: from the ``nearest`` callback for the example,
+    or without one, the passage the answers showed first most often."""
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the gap report shows for one period."""
 
@@ -75,6 +125,12 @@ class Report:
     thumbs_down: int
     gaps: tuple[Gap, ...]
     disliked: tuple[DislikedAnswer, ...]
+    period: str = "day"
+    """How :attr:`periods` count: ``"day"`` or ``"week"``."""
+    periods: tuple[PeriodStats, ...] = ()
+    """Every day (or week) of the report, oldest first, including empty ones."""
+    missing_words: tuple[MissingWord, ...] = ()
+    """The most frequent missing words, most questions first."""
 
     @property
     def answered_rate(self) -> float | None:
@@ -114,7 +170,7 @@ def build_report(
         days: Length of the period in days (at least 1).
         nearest: Finds the closest passage for a question, e.g. a search with no threshold.
         now: End of the period; the current time when None.
-        top: How many unanswered groups and 👎 answers to keep.
+        top: How many unanswered groups, missing words and 👎 answers to keep.
 
     Returns:
         The report.
@@ -157,6 +213,7 @@ def build_report(
         for answer in rated
         if answer.down
     ][:top]
+    weekly = days > WEEKLY_AFTER
     return Report(
         start=start,
         end=end,
@@ -168,6 +225,31 @@ def build_report(
         thumbs_down=sum(answer.down for answer in rated),
         gaps=_gaps(log.unanswered(since, until), nearest=nearest, top=top),
         disliked=tuple(disliked),
+        period="week" if weekly else "day",
+        periods=_periods(start, days, log.daily_outcomes(since, until), weekly=weekly),
+        missing_words=_missing_words(log.missed(since, until), nearest=nearest, top=top),
+    )
+
+
+def report_periods(report: Report) -> tuple[PeriodStats, ...]:
+    """Return the report's periods; a report built without them gets one per day from ``days``.
+
+    Args:
+        report: A report, from :func:`build_report` or built by hand.
+
+    Returns:
+        The periods, oldest first.
+    """
+    if report.periods:
+        return report.periods
+    return tuple(
+        PeriodStats(
+            day.day,
+            day.day.isoformat(),
+            answered=day.answered,
+            not_covered=day.questions - day.answered,
+        )
+        for day in report.days
     )
 
 
@@ -201,15 +283,35 @@ def format_report(report: Report, language: str = "sv") -> str:
     )
     lines.append(words["feedback"].format(up=report.thumbs_up, down=report.thumbs_down))
 
-    lines += ["", words["per_day"]]
-    for day in report.days:
-        if day.questions:
+    lines += ["", words[f"per_{report.period}"]]
+    for stats in report_periods(report):
+        if stats.questions:
             lines.append(
                 "  "
-                + words["day"].format(
-                    day=day.day.isoformat(), questions=day.questions, answered=day.answered
+                + words["period_line"].format(
+                    label=stats.label,
+                    questions=stats.questions,
+                    answered=stats.answered,
+                    partial=stats.partial,
+                    not_covered=stats.not_covered,
+                    disliked=stats.disliked,
                 )
             )
+
+    lines += ["", words["missing"]]
+    if not report.missing_words:
+        lines.append("  " + words["none"])
+    for number, missing in enumerate(report.missing_words, start=1):
+        counts = words["missing_line"].format(
+            count=missing.count,
+            word=missing.word,
+            partial=missing.partial,
+            not_covered=missing.not_covered,
+            languages=", ".join(missing.languages),
+        )
+        nearest_line = _passage_line(missing.nearest, words["nearest"], words["no_nearest"])
+        lines.append(f"  {number}. {counts} · {nearest_line}")
+        lines.append(f'     {words["example"]}: "{missing.example}"')
 
     lines += ["", words["gaps"]]
     if not report.gaps:
@@ -242,9 +344,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "totals": "Frågor: {questions} · besvarade: {answered} ({rate})"
         " · personärenden med personnummer: {personal}",
         "feedback": "Återkoppling: 👍 {up} · 👎 {down}",
-        "per_day": "Frågor per dag:",
-        "day": "{day}: {questions} frågor, {answered} besvarade",
+        "per_day": "Frågor per dag (besvarade · delvis · ej täckta · 👎; en fråga vars svar fick"
+        " 👎 räknas bara där):",
+        "per_week": "Frågor per vecka (besvarade · delvis · ej täckta · 👎; en fråga vars svar"
+        " fick 👎 räknas bara där):",
+        "period_line": "{label}: {questions} frågor: {answered} besvarade, {partial} delvis,"
+        " {not_covered} ej täckta, {disliked} 👎",
         "gaps": "Vanligaste obesvarade frågor:",
+        "missing": "Ord som dokumenten saknar (från delvis besvarade och obesvarade frågor):",
+        "missing_line": '{count} frågor om "{word}" ({partial} delvis, {not_covered} ej täckta)'
+        " [{languages}]",
+        "example": "t.ex.",
         "disliked": "Svar med 👎:",
         "none": "(inga)",
         "nearest": "närmaste passage",
@@ -258,9 +368,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "totals": "Spørgsmål: {questions} · besvaret: {answered} ({rate})"
         " · personsager med CPR-nummer: {personal}",
         "feedback": "Feedback: 👍 {up} · 👎 {down}",
-        "per_day": "Spørgsmål pr. dag:",
-        "day": "{day}: {questions} spørgsmål, {answered} besvaret",
+        "per_day": "Spørgsmål pr. dag (besvaret · delvis · ikke dækket · 👎; et spørgsmål hvis"
+        " svar fik 👎 tælles kun der):",
+        "per_week": "Spørgsmål pr. uge (besvaret · delvis · ikke dækket · 👎; et spørgsmål hvis"
+        " svar fik 👎 tælles kun der):",
+        "period_line": "{label}: {questions} spørgsmål: {answered} besvaret, {partial} delvis,"
+        " {not_covered} ikke dækket, {disliked} 👎",
         "gaps": "Hyppigste ubesvarede spørgsmål:",
+        "missing": "Ord som dokumenterne mangler (fra delvist besvarede og ubesvarede spørgsmål):",
+        "missing_line": '{count} spørgsmål om "{word}" ({partial} delvis, {not_covered} ikke'
+        " dækket) [{languages}]",
+        "example": "fx",
         "disliked": "Svar med 👎:",
         "none": "(ingen)",
         "nearest": "nærmeste passage",
@@ -274,9 +392,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "totals": "Questions: {questions} · answered: {answered} ({rate})"
         " · personal cases with an identity number: {personal}",
         "feedback": "Feedback: 👍 {up} · 👎 {down}",
-        "per_day": "Questions per day:",
-        "day": "{day}: {questions} questions, {answered} answered",
+        "per_day": "Questions per day (answered · partial · not covered · 👎; a question whose"
+        " answer got a 👎 counts only there):",
+        "per_week": "Questions per week (answered · partial · not covered · 👎; a question whose"
+        " answer got a 👎 counts only there):",
+        "period_line": "{label}: {questions} questions: {answered} answered, {partial} partial,"
+        " {not_covered} not covered, {disliked} 👎",
         "gaps": "Most frequent unanswered questions:",
+        "missing": "Words the documents lack (from partly answered and unanswered questions):",
+        "missing_line": '{count} questions about "{word}" ({partial} partial, {not_covered} not'
+        " covered) [{languages}]",
+        "example": "e.g.",
         "disliked": "Answers with 👎:",
         "none": "(none)",
         "nearest": "nearest passage",
@@ -312,6 +438,80 @@ def _gaps(
             )
         )
     return tuple(gaps)
+
+
+def _periods(
+    start: date, days: int, outcomes: list[DayOutcome], *, weekly: bool
+) -> tuple[PeriodStats, ...]:
+    """Sum the daily outcomes into every day (or ISO week) of the report, empty ones too."""
+    by_day = {outcome.day: outcome for outcome in outcomes}
+    periods: dict[date, list[int]] = {}
+    labels: dict[date, tuple[date, str]] = {}
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        key = day - timedelta(days=day.weekday()) if weekly else day
+        if key not in labels:
+            year, week, _ = day.isocalendar()
+            labels[key] = (day, f"{year}-W{week:02d}" if weekly else day.isoformat())
+        sums = periods.setdefault(key, [0, 0, 0, 0])
+        outcome = by_day.get(day)
+        if outcome is not None:
+            for index, value in enumerate(
+                (outcome.answered, outcome.partial, outcome.not_covered, outcome.disliked)
+            ):
+                sums[index] += value
+    return tuple(PeriodStats(*labels[key], *sums) for key, sums in periods.items())
+
+
+def _missing_words(
+    questions: list[MissedQuestion], *, nearest: Nearest | None, top: int
+) -> tuple[MissingWord, ...]:
+    """Group missed questions (newest first) by missing word, most questions first.
+
+    Words are compared case-insensitively. Words that always come together ("Horizon",
+    "Europe") make one group, shown as "Horizon, Europe".
+    """
+    typed: dict[str, list[str]] = {}
+    members: dict[str, dict[int, MissedQuestion]] = {}
+    for question in questions:
+        for word in question.missing:
+            key = " ".join(unicodedata.normalize("NFKC", word).casefold().split())
+            if key:
+                typed.setdefault(key, []).append(" ".join(word.split()))
+                members.setdefault(key, {})[question.id] = question
+    together: dict[frozenset[int], list[str]] = {}
+    for key, by_id in members.items():
+        together.setdefault(frozenset(by_id), []).append(key)
+    ranked = sorted(together.items(), key=lambda item: (-len(item[0]), -max(item[0]), item[1][0]))
+    found = []
+    for _, keys in ranked[:top]:
+        asked = list(members[keys[0]].values())
+        # Counter keeps first-seen order on ties, and questions are newest first.
+        word = ", ".join(Counter(typed[key]).most_common(1)[0][0] for key in keys)
+        example = Counter(" ".join(q.question.split()) for q in asked).most_common(1)[0][0]
+        partial = sum(1 for question in asked if question.coverage == "partial")
+        found.append(
+            MissingWord(
+                word=word,
+                count=len(asked),
+                partial=partial,
+                not_covered=len(asked) - partial,
+                example=example,
+                languages=tuple(sorted({question.language for question in asked})),
+                nearest=nearest(example) if nearest is not None else _most_cited(asked),
+            )
+        )
+    return tuple(found)
+
+
+def _most_cited(questions: list[MissedQuestion]) -> tuple[str, float] | None:
+    """Return the passage shown first most often, with its best score."""
+    cited = [question.cited for question in questions if question.cited is not None]
+    if not cited:
+        return None
+    counts = Counter(passage_id for passage_id, _ in cited)
+    passage_id = counts.most_common(1)[0][0]
+    return passage_id, max(score for pid, score in cited if pid == passage_id)
 
 
 def _passage_line(passage: tuple[str, float] | None, label: str, missing: str) -> str:

@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_FILENAME = "secret.key"
 """File next to the log holding the generated HMAC secret when none is configured."""
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 KEY_CHECK = b"samverkansboten user-key check"
 """HMAC'd with the user-key secret and kept in the log, to notice a different secret later."""
 
@@ -81,6 +81,18 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX feedback_user_key ON feedback (user_key)",
     ),
     2: ("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",),
+    # 3: how far each answer covered its question, and the question's words it left out.
+    # Version-1 rows learn their coverage from ``answered``; they have no missing words.
+    3: (
+        "ALTER TABLE questions ADD COLUMN coverage TEXT",
+        "UPDATE questions SET coverage = CASE WHEN answered THEN 'full' ELSE 'none' END",
+        """CREATE TABLE missing_words (
+            question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,
+            word TEXT NOT NULL,
+            PRIMARY KEY (question_id, rank)
+        )""",
+    ),
 }
 
 Write = Callable[[], AbstractContextManager[sqlite3.Connection]]

@@ -4,8 +4,10 @@ Only the Telegram user ids in :attr:`bot.config.Settings.admin_ids` may use them
 private chat (the report quotes users' questions); everyone else gets a polite refusal.
 
 ``/stats [days]`` shows the gap report of :mod:`bot.store.report` for the last ``days`` UTC days
-(default :data:`STATS_DAYS`): questions per day, the answered rate, the most frequent
-unanswered questions grouped, and answers that got 👎, each with the nearest passage.
+(default :data:`STATS_DAYS`): questions per day (per week past a month), the answered rate, the
+words the documents lack, the most frequent unanswered questions grouped, and answers that got
+👎, each with the nearest passage. A picture of the same figures follows the text when anything
+was asked (:func:`bot.store.render_png`); if it cannot be drawn or sent, the text stands alone.
 
 ``/reload`` re-reads the knowledge folder without a restart, in a task of its own (the
 handler returns at once). The new service is built off the event loop
@@ -24,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, InputFile, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -34,7 +36,7 @@ from bot.config import Settings
 from bot.knowledge import load_knowledge
 from bot.models import LANGUAGES
 from bot.service import KnowledgeUnavailable, QAService
-from bot.store import Nearest, StoreError, build_report, format_report
+from bot.store import Nearest, Report, StoreError, build_report, format_report, render_png
 from bot.store import QuestionLog as StoredQuestionLog
 from bot.telegram.core import BotState, Service, _language, _send, _state, _Where
 from bot.telegram.render import (
@@ -57,6 +59,8 @@ MAX_PROBLEMS_SHOWN = 30
 """Problems listed in a refused reload; the rest are counted."""
 MAX_LINE = 1000
 """Longest line of a report or problem list, in characters; longer lines are cut."""
+MAX_CAPTION = 200
+"""Longest caption of the report picture, in characters (Telegram allows 1024)."""
 
 Opener = Callable[[Path, Path | None, AbstainPolicy | None], Service]
 """Builds a service: ``(knowledge_dir, cache_dir, policy) -> service`` (QAService.open)."""
@@ -279,6 +283,28 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     lines = format_report(report, language).split("\n")
     await _send(context.bot, where, render_lines(lines, bold_first=True))
+    if report.questions:
+        await _send_picture(context.bot, where, report, language, title=lines[0])
+
+
+async def _send_picture(
+    bot: Bot, where: _Where, report: Report, language: str, title: str
+) -> None:
+    """Send the report as a picture under its text; a failure only costs the picture."""
+    try:
+        picture = await asyncio.to_thread(render_png, report, language)
+    except Exception:  # the text is already sent; a drawing problem must not hide it
+        logger.exception("Could not draw the gap report picture")
+        return
+    try:
+        await bot.send_photo(
+            chat_id=where.chat_id,
+            photo=InputFile(picture, filename="stats.png"),
+            caption=f"<b>{escape(truncate(title, MAX_CAPTION))}</b>",
+            message_thread_id=where.thread_id,
+        )
+    except TelegramError as exc:
+        logger.warning("Could not send the gap report picture: %s", exc)
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

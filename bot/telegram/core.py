@@ -84,6 +84,8 @@ class QuestionLog(Protocol):
         answered: bool,
         results: list[tuple[str, float]],
         index_version: str,
+        coverage: str = ...,
+        missing: Sequence[str] = ...,
     ) -> int | None:
         """Store a question; return its row id."""
 
@@ -192,6 +194,8 @@ async def _record_question(
             answered=answer.answered,
             results=[(result.passage.id, result.score) for result in answer.results],
             index_version=state.service.version,
+            coverage=answer.coverage,
+            missing=answer.missing,
         )
     except Exception:
         logger.warning("Could not record a question", exc_info=True)

@@ -96,8 +96,8 @@ def create_app(
     Args:
         settings: Limits, retention, the default language and ``web_frame_ancestors``.
         service: The question-answering service every channel shares.
-        question_log: Where questions and votes are recorded; None records nothing (votes
-            then go to ``feedback.jsonl`` in the data folder, as in the Telegram channel).
+        question_log: Where questions and votes are recorded; None records nothing, votes
+            included (as in the Telegram channel).
 
     Returns:
         The app, ready for uvicorn or an in-process test client.

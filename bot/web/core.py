@@ -14,15 +14,11 @@ address; a second, looser limit per address stops a client that throws its cooki
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import logging
 import secrets
-import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from bot.config import Settings
@@ -84,6 +80,8 @@ class QuestionLog(Protocol):
         answered: bool,
         results: list[tuple[str, float]],
         index_version: str,
+        coverage: str = "",
+        missing: Sequence[str] = (),
     ) -> int | None:
         """Store a question; return its row id."""
 
@@ -139,11 +137,6 @@ class WebState:
         limit = self.settings.questions_per_minute
         self.limiter = SlidingWindowLimiter(limit)
         self.address_limiter = SlidingWindowLimiter(limit * ADDRESS_FACTOR)
-
-    @property
-    def feedback_file(self) -> Path:
-        """JSONL file for feedback when no question log is available."""
-        return self.settings.data_dir / "feedback.jsonl"
 
 
 @dataclass(frozen=True)
@@ -250,6 +243,8 @@ async def _record_question(
             answered=answer.answered,
             results=[(result.passage.id, result.score) for result in answer.results],
             index_version=state.service.version,
+            coverage=answer.coverage,
+            missing=answer.missing,
         )
     except Exception:
         logger.warning("Could not record a question", exc_info=True)
@@ -259,41 +254,20 @@ async def _record_question(
 async def record_feedback(state: WebState, entry: AnswerEntry, user_id: int, value: int) -> None:
     """Store 👍 (+1) or 👎 (-1) once per client and answer, as the Telegram buttons do.
 
-    Goes to the question log, or to a JSONL file when the log is off. Errors are logged and
-    never reach the user.
+    Votes go to the question log only: without it nothing is stored, so the log's redaction,
+    retention and ``forget`` cover every vote. Errors are logged and never reach the user.
     """
     if entry.feedback.get(user_id) == value:
         return
     entry.feedback[user_id] = value
+    if state.question_log is None or entry.question_id is None:
+        return
     try:
-        if state.question_log is not None and entry.question_id is not None:
-            await asyncio.to_thread(
-                state.question_log.record_feedback,
-                entry.question_id,
-                user_id=user_id,
-                value=value,
-            )
-            return
-        line = {
-            "time": int(time.time()),
-            "user": _user_key(state.settings.hmac_secret, user_id),
-            "value": value,
-            "language": entry.answer.language,
-            "answered": entry.answer.answered,
-            "passages": [result.passage.id for result in entry.answer.results],
-            "index_version": state.service.version,
-            "channel": "web",
-        }
-        await asyncio.to_thread(_append_line, state.feedback_file, json.dumps(line))
+        await asyncio.to_thread(
+            state.question_log.record_feedback,
+            entry.question_id,
+            user_id=user_id,
+            value=value,
+        )
     except Exception:
         logger.warning("Could not record feedback", exc_info=True)
-
-
-def _append_line(path: Path, line: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-
-
-def _user_key(secret: str, user_id: int) -> str:
-    return hmac.new(secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:16]

@@ -52,6 +52,14 @@ __all__ = [
 ]
 
 MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+"""Telegram's limit for a photo uploaded with sendPhoto."""
+MAX_PHOTO_SIDES = 10000
+"""Width plus height of an uploaded photo may not exceed this."""
+MAX_PHOTO_RATIO = 20
+PHOTO_SIZES = (90, 320, 800, 1280)
+"""Longest side of the sizes Telegram keeps of a photo (no upscaling)."""
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_BUTTONS = 100
 MAX_CALLBACK_ANSWER_LENGTH = 200
@@ -167,6 +175,8 @@ class SentMessage:
     date: int = 0
     edit_date: int | None = None
     reply_to_message_id: int | None = None
+    photo: UploadedFile | None = None
+    """The uploaded picture of a photo message; ``text`` is then its caption."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +199,7 @@ class _Stored:
     parsed: ParsedText = field(default_factory=lambda: ParsedText(""))
     markup: dict[str, Any] | None = None
     edits: int = 0
+    photo: UploadedFile | None = None
 
 
 @dataclass(frozen=True)
@@ -303,28 +314,96 @@ def decode_body(
 # --------------------------------------------------------------------------- validation helpers
 
 
+def _parse_markup(text: str, parse_mode: Any, entities: Any) -> ParsedText:
+    """Parse a text or caption as its parse_mode says (no length rules).
+
+    Raises:
+        ApiError: With Telegram's description for bad HTML or an unknown parse_mode.
+    """
+    mode = str(parse_mode or "").lower()
+    if mode == "html":
+        try:
+            return parse_telegram_html(text)
+        except TelegramHtmlError as exc:
+            raise ApiError(exc.description) from exc
+    if mode in ("", "markdown", "markdownv2"):
+        return ParsedText(text.strip(), _given_entities(entities) if not mode else ())
+    raise ApiError("Bad Request: unsupported parse_mode")
+
+
 def _parse_text(text: Any, parse_mode: Any, entities: Any) -> ParsedText:
     """Apply Telegram's text rules: parse, trim, then 1-4096 UTF-16 units.
 
     Raises:
         ApiError: With Telegram's description when the text would be refused.
     """
-    text = "" if text is None else str(text)
-    mode = str(parse_mode or "").lower()
-    if mode == "html":
-        try:
-            parsed = parse_telegram_html(text)
-        except TelegramHtmlError as exc:
-            raise ApiError(exc.description) from exc
-    elif mode in ("", "markdown", "markdownv2"):
-        parsed = ParsedText(text.strip(), _given_entities(entities) if not mode else ())
-    else:
-        raise ApiError("Bad Request: unsupported parse_mode")
+    parsed = _parse_markup("" if text is None else str(text), parse_mode, entities)
     if not parsed.text:
         raise ApiError("Bad Request: message text is empty")
     if utf16_length(parsed.text) > MAX_TEXT_LENGTH:
         raise ApiError("Bad Request: message is too long")
     return parsed
+
+
+def _parse_caption(caption: Any, parse_mode: Any, entities: Any) -> ParsedText:
+    """Apply Telegram's caption rules: optional, parsed like text, at most 1024 UTF-16 units.
+
+    Raises:
+        ApiError: With Telegram's description when the caption would be refused.
+    """
+    parsed = _parse_markup("" if caption is None else str(caption), parse_mode, entities)
+    if utf16_length(parsed.text) > MAX_CAPTION_LENGTH:
+        raise ApiError("Bad Request: message caption is too long")
+    return parsed
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG or JPEG, as Telegram's image check would find them.
+
+    Raises:
+        ApiError: ``IMAGE_PROCESS_FAILED`` for anything else.
+    """
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        if width and height:
+            return width, height
+    if data[:3] == b"\xff\xd8\xff":
+        position = 2
+        while position + 9 < len(data):
+            if data[position] != 0xFF:
+                break
+            marker = data[position + 1]
+            length = int.from_bytes(data[position + 2 : position + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height = int.from_bytes(data[position + 5 : position + 7], "big")
+                width = int.from_bytes(data[position + 7 : position + 9], "big")
+                if width and height:
+                    return width, height
+                break
+            position += 2 + length
+    raise ApiError("Bad Request: IMAGE_PROCESS_FAILED")
+
+
+def _photo_sizes(file_id: str, width: int, height: int, size: int) -> list[dict[str, Any]]:
+    """The PhotoSize list Telegram returns: scaled copies, largest last, never upscaled."""
+    sizes = []
+    longest = max(width, height)
+    for limit in PHOTO_SIZES:
+        scale = min(1.0, limit / longest)
+        entry = {
+            "file_id": f"{file_id}-{limit}",
+            "file_unique_id": f"u{file_id}-{limit}",
+            "width": max(1, round(width * scale)),
+            "height": max(1, round(height * scale)),
+            "file_size": max(1, round(size * scale * scale)),
+        }
+        if sizes and (entry["width"], entry["height"]) == (
+            sizes[-1]["width"],
+            sizes[-1]["height"],
+        ):
+            break
+        sizes.append(entry)
+    return sizes
 
 
 def _given_entities(entities: Any) -> tuple[Entity, ...]:
@@ -463,6 +542,7 @@ class FakeBotApi:
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
         self._failures: dict[str, deque[_Failure]] = {}
+        self._photos: dict[str, UploadedFile] = {}
         self._listeners: list[Callable[[str], None]] = []
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
             name.lower(): (name, handler) for name, handler in self._method_table().items()
@@ -928,15 +1008,19 @@ class FakeBotApi:
             date=payload["date"],
             edit_date=payload.get("edit_date"),
             reply_to_message_id=reply["message_id"] if reply else None,
+            photo=item.photo,
         )
 
     def _bot_payload(self, item: _Stored) -> None:
         """Refresh the Message JSON of a bot message from its parsed content."""
         payload = item.payload
-        payload["text"] = item.parsed.text
-        payload.pop("entities", None)
+        text, entities = ("caption", "caption_entities") if item.photo else ("text", "entities")
+        payload.pop(text, None)
+        payload.pop(entities, None)
+        if item.parsed.text or not item.photo:
+            payload[text] = item.parsed.text
         if item.parsed.entities:
-            payload["entities"] = [entity.to_dict() for entity in item.parsed.entities]
+            payload[entities] = [entity.to_dict() for entity in item.parsed.entities]
         payload.pop("reply_markup", None)
         if item.markup is not None and "inline_keyboard" in item.markup:
             payload["reply_markup"] = copy.deepcopy(item.markup)
@@ -952,6 +1036,7 @@ class FakeBotApi:
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -1018,6 +1103,60 @@ class FakeBotApi:
         self._messages[(chat_id, payload["message_id"])] = item
         return copy.deepcopy(payload)
 
+    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = _chat_id(params)
+        photo = self._photo_file(params.get("photo"))
+        parsed = _parse_caption(
+            params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
+        )
+        markup = _check_markup(params.get("reply_markup"))
+        chat = self._known_chat(chat_id)
+        reply_to = self._reply_to(chat_id, params)
+        message_id = self._next_message_id(chat_id)
+        width, height = _image_size(photo.data)
+        payload: dict[str, Any] = {
+            "message_id": message_id,
+            "from": self.bot_user,
+            "chat": chat,
+            "date": self.clock(),
+            "photo": _photo_sizes(f"PHOTO-{chat_id}-{message_id}", width, height, len(photo.data)),
+        }
+        for size in payload["photo"]:
+            self._photos[size["file_id"]] = photo
+        if reply_to is not None:
+            payload["reply_to_message"] = reply_to
+        item = _Stored(
+            payload,
+            from_bot=True,
+            source_text=str(params.get("caption") or ""),
+            parse_mode=params.get("parse_mode"),
+            parsed=parsed,
+            markup=markup,
+            photo=photo,
+        )
+        self._bot_payload(item)
+        self._messages[(chat_id, message_id)] = item
+        return copy.deepcopy(payload)
+
+    def _photo_file(self, photo: Any) -> UploadedFile:
+        """Return the uploaded picture, or the one a known file_id names; check it as Telegram."""
+        if isinstance(photo, UploadedFile):
+            if not photo.data:
+                raise ApiError("Bad Request: file must be non-empty")
+            if len(photo.data) > MAX_PHOTO_BYTES:
+                raise ApiError("Bad Request: file is too big")
+            width, height = _image_size(photo.data)
+            if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(
+                width, height
+            ):
+                raise ApiError("Bad Request: PHOTO_INVALID_DIMENSIONS")
+            return photo
+        if photo is None or photo == "":
+            raise ApiError("Bad Request: there is no photo in the request")
+        if isinstance(photo, str) and photo in self._photos:
+            return self._photos[photo]
+        raise ApiError("Bad Request: wrong file identifier/HTTP URL specified")
+
     def _reply_to(self, chat_id: int, params: Mapping[str, Any]) -> dict[str, Any] | None:
         reply = params.get("reply_parameters")
         if reply is None and isinstance(params.get("reply_to_message_id"), int):
@@ -1051,6 +1190,8 @@ class FakeBotApi:
         if params.get("inline_message_id"):
             return True
         stored = self._stored_for_edit(params)
+        if stored.photo is not None:
+            raise ApiError("Bad Request: there is no text in the message to edit")
         if parsed == stored.parsed and markup == stored.markup:
             raise ApiError(NOT_MODIFIED)
         stored.source_text = str(params.get("text"))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import html
+import struct
 import time
+import zlib
 from collections.abc import AsyncIterator
 
 import httpx
@@ -480,6 +482,104 @@ async def test_multipart_uploads_are_decoded(bot: Bot, fake: FakeBotApi) -> None
     assert params["certificate"].data == b"PEM DATA"
 
 
+# ----------------------------------------------------------------------------- sendPhoto
+
+
+def png(width: int, height: int) -> bytes:
+    """A minimal valid grey PNG of the given size."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+JPEG_640X480 = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    b"\xff\xc0\x00\x11\x08\x01\xe0\x02\x80\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+    b"\xff\xd9"
+)
+"""A JPEG header with a baseline SOF0 frame of 640 x 480 (enough for the size check)."""
+
+
+async def test_send_photo_uploads_a_picture_with_an_html_caption(
+    bot: Bot, fake: FakeBotApi
+) -> None:
+    picture = png(1000, 750)
+    message = await bot.send_photo(
+        1001, picture, caption="<b>Rapport</b> 30 dagar", parse_mode="HTML"
+    )
+
+    assert message.caption == "Rapport 30 dagar"
+    assert message.caption_entities[0].type == "bold"
+    assert [(size.width, size.height) for size in message.photo] == [
+        (90, 68),
+        (320, 240),
+        (800, 600),
+        (1000, 750),
+    ]
+    (sent,) = fake.messages_to(1001)
+    assert sent.photo is not None
+    assert sent.photo.data == picture
+    assert (sent.text, sent.visible_text) == ("<b>Rapport</b> 30 dagar", "Rapport 30 dagar")
+    assert fake.calls_to("sendPhoto")[0].params["photo"].data == picture
+
+
+async def test_send_photo_without_caption_and_as_jpeg(bot: Bot, fake: FakeBotApi) -> None:
+    message = await bot.send_photo(1001, JPEG_640X480)
+
+    assert message.caption is None
+    assert (message.photo[-1].width, message.photo[-1].height) == (640, 480)
+    assert fake.messages_to(1001)[0].visible_text == ""
+
+
+async def test_a_sent_photo_can_be_sent_again_by_file_id(bot: Bot, fake: FakeBotApi) -> None:
+    first = await bot.send_photo(1001, png(20, 10))
+
+    again = await bot.send_photo(1002, first.photo[-1].file_id)
+
+    assert (again.photo[-1].width, again.photo[-1].height) == (20, 10)
+    assert fake.messages_to(1002)[0].photo == fake.messages_to(1001)[0].photo
+    with pytest.raises(BadRequest, match="Wrong file identifier/http url specified"):
+        await bot.send_photo(1001, "no-such-file-id")
+
+
+@pytest.mark.parametrize(
+    ("photo", "error"),
+    [
+        (b"not a picture at all", "Image_process_failed"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "Image_process_failed"),
+        (png(1, 40), "Photo_invalid_dimensions"),
+        (png(6000, 5000), "Photo_invalid_dimensions"),
+    ],
+)
+async def test_send_photo_refuses_what_telegram_cannot_read(
+    bot: Bot, photo: bytes, error: str
+) -> None:
+    with pytest.raises(BadRequest, match=error):
+        await bot.send_photo(1001, photo)
+
+
+async def test_send_photo_refuses_a_caption_over_1024_characters(bot: Bot) -> None:
+    await bot.send_photo(1001, png(4, 4), caption="<b>x</b>" + "y" * 1023, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.send_photo(1001, png(4, 4), caption="y" * 1025)
+
+
+async def test_a_photo_message_has_no_text_to_edit(bot: Bot) -> None:
+    message = await bot.send_photo(1001, png(4, 4), caption="bild")
+    with pytest.raises(BadRequest, match="There is no text in the message to edit"):
+        await bot.edit_message_text("ny text", chat_id=1001, message_id=message.message_id)
+
+
 def test_json_bodies_are_decoded_and_typed() -> None:
     request = httpx.Request("POST", "http://x/bot1:A/sendMessage", json={"chat_id": "5"})
     params = decode_body(request.headers["content-type"], request.read())
@@ -508,6 +608,16 @@ async def test_server_serves_a_real_bot_over_http(http_bot: Bot, server: FakeBot
     assert [m.visible_text for m in server.api.messages_to(1001)] == ["hej"]
     with pytest.raises(BadRequest, match="unsupported start tag"):
         await http_bot.send_message(1001, "<x>", parse_mode="HTML")
+
+
+async def test_server_takes_a_photo_upload_over_http(
+    http_bot: Bot, server: FakeBotApiServer
+) -> None:
+    picture = png(300, 200)
+    await http_bot.send_photo(1001, picture, caption="bild")
+    (sent,) = server.api.messages_to(1001)
+    assert sent.photo is not None
+    assert (sent.photo.data, sent.visible_text) == (picture, "bild")
 
 
 async def test_long_poll_returns_as_soon_as_an_update_arrives(

@@ -16,6 +16,7 @@ from telegram import Update
 from bot.answer.compose import AbstainPolicy
 from bot.config import ConfigError, load_settings
 from bot.service import QAService
+from bot.store.chart import HEIGHT_PX, WIDTH_PX
 from bot.store.log import LOG_FILENAME, QuestionLog
 from bot.telegram.admin import ReloadOutcome, reload_knowledge, render_lines
 from bot.telegram.app import App
@@ -23,6 +24,7 @@ from bot.telegram.render import MAX_VISIBLE
 from tests.fakebotapi import FakeBotApi, check_telegram_html, visible_length
 from tests.fakebotapi.core import DEFAULT_GROUP_ID
 from tests.hardening.helpers import ADMIN, MakeApp, feed, replies
+from tests.store.pictures import decoded_shape, png_size
 from tests.telegram.helpers import (
     KNOWLEDGE,
     RESERVED_QUESTION,
@@ -91,7 +93,7 @@ async def test_stats_shows_days_answered_rate_gaps_and_thumbs_down_with_nearest_
     report = texts(fake, ADMIN)
     today = datetime.now(timezone.utc).date().isoformat()
     assert report.startswith("Samverkansboten – rapport")
-    assert f"{today}: 4 frågor, 1 besvarade" in report
+    assert f"{today}: 4 frågor: 0 besvarade, 0 delvis, 3 ej täckta, 1 👎" in report
     assert "besvarade: 1 (25 %)" in report
     assert "👍 0 · 👎 1" in report
     # the two wordings of one question form one group, with its nearest passage
@@ -173,6 +175,72 @@ async def test_an_unreadable_question_log_gives_a_short_apology(
         "Jag kunde inte läsa frågeloggen just nu. Försök igen om en stund."
     )
     assert "Could not build the gap report" in caplog.text
+
+
+async def test_stats_sends_the_report_as_a_picture_under_the_text(
+    fake: FakeBotApi, make_app: MakeApp, strict_service: QAService, question_log: QuestionLog
+):
+    app = await make_app(service=strict_service, question_log=question_log)
+    await feed(app, fake.user_says(RESERVED_QUESTION, user_id=1))
+    await feed(app, fake.user_says(UNKNOWN_QUESTION, user_id=2))
+
+    await feed(app, fake.user_says("/stats 7", user_id=ADMIN, language_code="en"))
+
+    *text, picture = replies(fake, ADMIN)
+    assert [message.photo for message in text] == [None] * len(text)
+    assert picture.photo is not None
+    assert png_size(picture.photo.data) == (WIDTH_PX, HEIGHT_PX)
+    assert decoded_shape(picture.photo.data) == (HEIGHT_PX, WIDTH_PX, 4)
+    assert picture.visible_text == text[0].visible_text.split("\n")[0]
+    assert picture.visible_text.startswith("Samverkansboten – report")
+    assert picture.entities[0].type == "bold"
+
+
+async def test_stats_without_questions_sends_no_picture(
+    fake: FakeBotApi, make_app: MakeApp, question_log: QuestionLog
+):
+    app = await make_app(question_log=question_log)
+    await feed(app, fake.user_says("/stats", user_id=ADMIN))
+    assert [message.photo for message in replies(fake, ADMIN)] == [None]
+    assert fake.calls_to("sendPhoto") == []
+
+
+async def test_a_picture_that_cannot_be_sent_leaves_the_text(
+    fake: FakeBotApi,
+    make_app: MakeApp,
+    question_log: QuestionLog,
+    caplog: pytest.LogCaptureFixture,
+):
+    app = await make_app(question_log=question_log)
+    await feed(app, fake.user_says(UNKNOWN_QUESTION, user_id=2))
+    fake.fail_next("sendPhoto", status=400, description="Bad Request: IMAGE_PROCESS_FAILED")
+
+    await feed(app, fake.user_says("/stats", user_id=ADMIN))
+
+    assert "1 frågor: 0 besvarade" in texts(fake, ADMIN)
+    assert [message.photo for message in replies(fake, ADMIN)] == [None]
+    assert "Could not send the gap report picture" in caplog.text
+
+
+async def test_a_picture_that_cannot_be_drawn_leaves_the_text(
+    fake: FakeBotApi,
+    make_app: MakeApp,
+    question_log: QuestionLog,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+):
+    def broken(*_: object) -> bytes:
+        raise RuntimeError("no fonts today")
+
+    monkeypatch.setattr("bot.telegram.admin.render_png", broken)
+    app = await make_app(question_log=question_log)
+    await feed(app, fake.user_says(UNKNOWN_QUESTION, user_id=2))
+
+    await feed(app, fake.user_says("/stats", user_id=ADMIN))
+
+    assert "1 frågor: 0 besvarade" in texts(fake, ADMIN)
+    assert fake.calls_to("sendPhoto") == []
+    assert "Could not draw the gap report picture" in caplog.text
 
 
 def test_report_lines_are_escaped_cut_and_packed_within_the_limit():

@@ -11,6 +11,7 @@ from bot.store.report import (
     DayStats,
     DislikedAnswer,
     Gap,
+    PeriodStats,
     Report,
     build_report,
     format_report,
@@ -170,6 +171,12 @@ def test_empty_log_gives_an_empty_report(log: QuestionLog, now: datetime) -> Non
         thumbs_down=0,
         gaps=(),
         disliked=(),
+        period="day",
+        periods=tuple(
+            PeriodStats(day, day.isoformat())
+            for day in ((now - timedelta(days=offset)).date() for offset in (2, 1, 0))
+        ),
+        missing_words=(),
     )
     assert report.answered_rate is None
     assert format_report(report, "en").endswith("No questions in this period.")
@@ -188,7 +195,8 @@ def test_swedish_text_report_lists_everything_an_editor_needs(
 
     assert "Frågor: 10 · besvarade: 4 (40 %) · personärenden med personnummer: 1" in text
     assert "Återkoppling: 👍 1 · 👎 3" in text
-    assert f"{now.date().isoformat()}: 4 frågor, 1 besvarade" in text
+    today = now.date().isoformat()
+    assert f"{today}: 4 frågor: 1 besvarade, 0 delvis, 2 ej täckta, 1 👎" in text
     assert f"{(now - timedelta(days=3)).date().isoformat()}:" not in text
     assert '1. 3 × "Vad är IOP?" [da, sv]' in text
     assert "närmaste passage: guide-iop#2 (0.75)" in text
@@ -220,4 +228,4 @@ def test_text_report_marks_empty_sections(log: QuestionLog, now: datetime) -> No
 
     text = format_report(build_report(log, days=1, now=now), "sv")
 
-    assert text.count("(inga)") == 2
+    assert text.count("(inga)") == 3

@@ -53,6 +53,10 @@ def rows(path: Path, sql: str) -> list[tuple]:
         connection.close()
 
 
+EVERY_VERSION = [(version,) for version in range(1, SCHEMA_VERSION + 1)]
+"""Each migration is recorded once, in order."""
+
+
 # Opening --------------------------------------------------------------------------------------
 
 

@@ -10,12 +10,13 @@ from bot.knowledge.importers.pdf import read_pdf
 from bot.knowledge.importers.plain import read_txt
 from bot.knowledge.importers.web import read_html
 from bot.knowledge.importers.word import read_docx
+from bot.progress import SILENT, Progress
 
 _SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".txt": "txt"}
 _UNSUPPORTED = "unsupported file type (use PDF, DOCX, HTML or TXT)"
 
 
-def extract(path: Path) -> ImportedDocument:
+def extract(path: Path, progress: Progress = SILENT) -> ImportedDocument:
     """Read a PDF, DOCX, HTML or TXT file into an :class:`ImportedDocument`.
 
     The format is chosen by the file suffix and confirmed by the file's first bytes, so a
@@ -23,6 +24,7 @@ def extract(path: Path) -> ImportedDocument:
 
     Args:
         path: The file to read.
+        progress: Shows the pages read of a PDF (``python -m bot import`` in a terminal).
 
     Returns:
         The document, with metadata only where the file states it.
@@ -44,8 +46,11 @@ def extract(path: Path) -> ImportedDocument:
     if not data:
         raise ImportFailed(f"{name}: the file is empty")
     fmt = _detect_format(name, data)
-    readers = {"pdf": read_pdf, "docx": read_docx, "html": read_html, "txt": read_txt}
-    found = readers[fmt](data, name)
+    if fmt == "pdf":
+        found = read_pdf(data, name, progress)
+    else:
+        readers = {"docx": read_docx, "html": read_html, "txt": read_txt}
+        found = readers[fmt](data, name)
     return finish(found, name, hint=" (scanned pages need OCR first)" if fmt == "pdf" else "")
 
 

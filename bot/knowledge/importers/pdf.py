@@ -23,6 +23,7 @@ from bot.knowledge.importers.common import (
     require,
     title_or_blank,
 )
+from bot.progress import SILENT, Progress
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,11 @@ class _Line:
     size: float = 0.0
 
 
-def read_pdf(data: bytes, name: str) -> Extracted:
-    """Read a PDF's metadata and text; refuse encrypted or damaged files."""
+def read_pdf(data: bytes, name: str, progress: Progress = SILENT) -> Extracted:
+    """Read a PDF's metadata and text; refuse encrypted or damaged files.
+
+    ``progress`` shows the pages read: a long report takes a while.
+    """
     pypdf = require("pypdf", "pypdf")
     notes: list[str] = []
     try:
@@ -61,7 +65,10 @@ def read_pdf(data: bytes, name: str) -> Extracted:
             if permissions is not None and not permissions & _PDF_EXTRACT:
                 notes.append("the PDF's permissions forbid copying text; check the right to quote")
         title, author, published = _pdf_metadata(reader)
-        pages = [_pdf_page_lines(page) for page in reader.pages]
+        pages = [
+            _pdf_page_lines(page)
+            for page in progress.track(reader.pages, "pages read", unit="page")
+        ]
         if not title and pages and (title := _largest_text(pages[0])):
             notes.append("the file states no title; the largest text on page 1 was used")
     except ImportFailed:
