@@ -128,7 +128,7 @@ class QueryBuilder:
         self.rarity = rarity or (lambda term, language: 1.0)
         self.speller = Speller(vocabulary)
         self._roots: frozenset[str] | None = None
-        self._glossary: frozenset[str] | None = None
+        self._glossary: dict[str, str] | None = None
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
         self.concepts = {concept.id: concept for concept in concepts}
@@ -221,11 +221,24 @@ class QueryBuilder:
             # else the first term (compound parts follow it).
             head = repaired[-1] if "-" in word.strip("-") else repaired[0]
             whole = head in self.vocabulary
-            if not known and self.rarity(head, language) >= 1.0 and not self._glossary_word(word):
+            spelt = self._glossary_word(word) if not known else ""
+            if spelt and spelt != word.casefold():
+                found = [
+                    t for t in self.analyzer.word_terms(spelt, language) if t in self.vocabulary
+                ]
+                if found:
+                    typed.append(_Typed(word, tuple(found), True, "", found[0], span.start))
+                    continue
+            if not known and self.rarity(head, language) >= 1.0 and not spelt:
                 # In a language the documents are not written in, a near miss is more often a
                 # different word than a typo: allow one edit only.
                 foreign = language not in self.languages
-                corrected = self.speller.correct(head, max_edits=1 if foreign else None)
+                edits = 1 if foreign else None
+                corrected = self.speller.correct(head, max_edits=edits)
+                if corrected is None and word.isalpha():
+                    # The stemmer may cut an unaccented name differently ("alingsas" → alings,
+                    # "Alingsås" → alingsås): compare the word as typed too.
+                    corrected = self.speller.correct(word.casefold(), max_edits=edits)
                 if corrected:
                     typed.append(
                         _Typed(word, (corrected,), True, corrected, corrected, span.start)
@@ -237,17 +250,21 @@ class QueryBuilder:
             typed.append(_Typed(word, terms, whole, "", head, span.start))
         return typed
 
-    def _glossary_word(self, word: str) -> bool:
-        """Tell whether a word is written as in a glossary term (never "corrected" then)."""
+    def _glossary_word(self, word: str) -> str:
+        """Return the glossary's own spelling of a word ("alingsas" → "alingsås"), or "".
+
+        A glossary word is never spell-corrected; typed without accents it is read as the
+        glossary writes it.
+        """
         if self._glossary is None:
-            self._glossary = frozenset(
-                fold(part.casefold())
+            self._glossary = {
+                fold(part.casefold()): part.casefold()
                 for concept in self.concepts.values()
                 for values in concept.terms.values()
                 for term in values
                 for part in term.split()
-            )
-        return fold(word.casefold()) in self._glossary
+            }
+        return self._glossary.get(fold(word.casefold()), "")
 
     def _has_relative(self, stem: str) -> bool:
         """Tell whether the vocabulary has a word of the same root (same first letters)."""
