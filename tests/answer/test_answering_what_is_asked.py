@@ -153,3 +153,9 @@ def test_the_decision_is_none_when_only_everyday_words_are_found():
     parking = Unit("parkeringsplats", frozenset({"parkeringsplat"}), 1.0, False)
     decision = decide(_query(word, parking), [frozenset({"kost"})], AbstainPolicy())
     assert decision.coverage == NONE
+
+
+def test_a_glossary_name_typed_without_accents_is_read_as_the_glossary_spells_it(real_service):
+    answer = real_service.ask("upphandlingsskadeavgift alingsas iop")
+    assert answer.coverage == FULL
+    assert "Alingsås" in answer.results[0].passage.text
