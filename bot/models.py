@@ -163,6 +163,8 @@ class Suggestion:
     topic_id: str
     label: str
     question: str
+    short: str = ""
+    """The topic's short label, for a button on a phone."""
 
 
 COVERAGES = ("full", "partial", "none")

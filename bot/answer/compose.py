@@ -421,6 +421,7 @@ class Composer:
                 self.topics[i].id,
                 self.topics[i].label(language),
                 (self.topics[i].starters(language) or ("",))[0],
+                self.topics[i].short_label(language),
             )
             for i in order
         )

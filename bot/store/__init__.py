@@ -1,10 +1,11 @@
 """The private question log (SQLite), personal-data redaction and the gap report for editors.
 
 Offers :class:`QuestionLog` (:data:`LOG_FILENAME`, :class:`StoreError`), the update journal
-:class:`UpdateJournal` (:data:`JOURNAL_FILENAME`), :func:`redact`, :func:`personal_case_reply`,
-and :func:`build_report` / :func:`format_report` (:class:`Nearest`).
+:class:`UpdateJournal` (:data:`JOURNAL_FILENAME`), :func:`redact`, :func:`personal_case`,
+:func:`personal_case_reply`, and :func:`build_report` / :func:`format_report` (:class:`Nearest`).
 """
 
+from bot.store.cases import personal_case
 from bot.store.journal import JOURNAL_FILENAME, UpdateJournal
 from bot.store.log import LOG_FILENAME, QuestionLog, StoreError
 from bot.store.redact import personal_case_reply, redact
@@ -19,6 +20,7 @@ __all__ = [
     "UpdateJournal",
     "build_report",
     "format_report",
+    "personal_case",
     "personal_case_reply",
     "redact",
 ]

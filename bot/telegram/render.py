@@ -19,12 +19,24 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.answer import citation_text, kind_label
-from bot.models import LANGUAGES, Answer, Citation, Document, Link, Result, Suggestion, Topic
+from bot.models import (
+    LANGUAGES,
+    Answer,
+    Citation,
+    DatedNote,
+    Document,
+    Link,
+    Passage,
+    Result,
+    Suggestion,
+    Topic,
+)
 from bot.telegram.callback_data import (
     feedback_data,
     full_data,
     language_data,
     more_data,
+    newer_data,
     starter_data,
     topic_data,
 )
@@ -38,7 +50,8 @@ QUOTE_PIECE = 3000
 """Longest blockquote, in visible characters; longer excerpts become several quotes."""
 MAX_MARKS = 30
 """Highlighted spans per blockquote."""
-MAX_BUTTON_LABEL = 100
+MAX_BUTTON_LABEL = 30
+"""Longest button label: what a phone shows without cutting it."""
 
 _TAG = re.compile(r"<[^>]*>")
 _OPEN_TAG = re.compile(r"<[a-z]")
@@ -257,14 +270,89 @@ def source_line(
     return f"{number}{title} — {', '.join(details)}"
 
 
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def _year(*dates: str) -> str:
+    """Return the first four-digit year found in ``dates`` ("Lag (2022:902)" gives 2022)."""
+    for value in dates:
+        match = _YEAR.search(value or "")
+        if match:
+            return match.group(1)
+    return ""
+
+
+def short_source(rank: int | None, citation: Citation, language: str) -> str:
+    """Return the one-line source under a quote: short title, year, and a link.
+
+    A statute: ``[1] 19 kap. 25 a § LOU, 2022`` (the section linked to the official text,
+    the year of the wording). A guide, which is our explanation: ``[1] Reserverad
+    upphandling, 2026 · Upphandlingsmyndigheten``, the authority behind the paragraph linked
+    to its page. An article: ``[2] Våga starta en dialog, 2018 · Ingalill Söderberg,
+    debattartikel``. The full citation is one tap away (📄).
+
+    Args:
+        rank: The result number, or None for an unnumbered line.
+        citation: The citation.
+        language: Interface language.
+
+    Returns:
+        One line of Telegram HTML.
+    """
+    number = "" if rank is None else f"[{rank}] "
+    if citation.section:
+        year = _year(citation.version, citation.published)
+        head = link(citation.url, citation.section) if citation.url else escape(citation.section)
+        return f"{number}{head}" + (f", {year}" if year else "")
+    short = truncate(citation.short_title or citation.title or citation.doc_id, MAX_SHORT)
+    if citation.explainer:
+        year = _year(citation.reviewed, citation.published)
+        line = number + escape(short) + (f", {year}" if year else "")
+        page = next((item for item in citation.links if safe_url(item.url)), None)
+        if page is not None:
+            who = page.publisher or page.title
+            line += " · " + link(page.url, truncate(who, MAX_SHORT))
+        return line
+    year = _year(citation.published)
+    head = link(citation.url, short) if safe_url(citation.url) else escape(short)
+    details = [
+        escape(truncate(who, MAX_SHORT)) for who in (citation.author or citation.publisher,)
+    ]
+    details = [part for part in details if part]
+    details.append(escape(kind_label(language, citation.kind)))
+    return f"{number}{head}" + (f", {year}" if year else "") + " · " + ", ".join(details)
+
+
+MAX_SHORT = 30
+"""Longest short title or publisher in a one-line source."""
+
+
 def _notes(notes: Sequence[str]) -> list[_Block]:
     return [_block(f"<i>{escape(truncate(note, 400))}</i>") for note in notes[:3] if note.strip()]
 
 
+def _dated(result: Result) -> list[_Block]:
+    """One short line per legal change the quote mentions, linked to the newer text."""
+    blocks = []
+    for note in result.dated[:2]:
+        line = f"⚠️ <i>{escape(truncate(note.short, 120))}</i>"
+        if note.url and not note.see:
+            line += " " + link(note.url, "→")
+        blocks.append(_block(line))
+    return blocks
+
+
 def _result_group(result: Result, language: str) -> list[_Block]:
     group = _quotes(result.excerpt.text, result.excerpt.marks)
-    group += _notes(result.notes)
-    group.append(_block(source_line(result.rank, result.citation, language)))
+    if result.dated:
+        dated = {note.text for note in result.dated}
+        group += _dated(result)
+        group += _notes(
+            [note for note in result.notes if not any(note.startswith(d) for d in dated)]
+        )
+    else:
+        group += _notes(result.notes)
+    group.append(_block(short_source(result.rank, result.citation, language)))
     return group
 
 
@@ -316,17 +404,51 @@ def _button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(truncate(label, MAX_BUTTON_LABEL) or "…", callback_data=data)
 
 
-def answer_keyboard(answer: Answer, page: int, qid: str) -> InlineKeyboardMarkup:
-    """Return the buttons under a page of results: full passages, feedback and 'more'."""
+@dataclass(frozen=True)
+class Votes:
+    """The 👍/👎 state an answer's keyboard shows.
+
+    In a private chat the keyboard marks the reader's own vote (``mine``); in a group, where
+    everyone sees one keyboard, it counts the votes (``counts``).
+    """
+
+    up: int = 0
+    down: int = 0
+    mine: int = 0
+    counts: bool = False
+
+    def labels(self) -> tuple[str, str]:
+        """Return the labels of the 👍 and 👎 buttons."""
+        if self.counts:
+            return (f"👍 {self.up}" if self.up else "👍", f"👎 {self.down}" if self.down else "👎")
+        return ("👍 ✓" if self.mine > 0 else "👍", "👎 ✓" if self.mine < 0 else "👎")
+
+
+def answer_keyboard(
+    answer: Answer, page: int, qid: str, votes: Votes | None = None
+) -> InlineKeyboardMarkup:
+    """Return the buttons under a page of results: full passages, newer texts, votes, paging.
+
+    Paging (◂ ▸) edits the same message, so the chat keeps one message per answer.
+    """
     language = answer.language
+    results = answer.page(page)
     full = [
         _button(plain(language, "full", rank=result.rank), full_data(qid, result.rank))
-        for result in answer.page(page)
+        for result in results
     ]
-    last = [_button("👍", feedback_data(qid, True)), _button("👎", feedback_data(qid, False))]
+    newer = [
+        _button(plain(language, "newer", rank=result.rank), newer_data(qid, result.rank))
+        for result in results
+        if any(note.see for note in result.dated)
+    ]
+    up, down = (votes or Votes()).labels()
+    last = [_button(up, feedback_data(qid, True)), _button(down, feedback_data(qid, False))]
+    if page > 0:
+        last.append(_button(plain(language, "previous"), more_data(qid, page - 1)))
     if page + 1 < answer.page_count:
         last.append(_button(plain(language, "more"), more_data(qid, page + 1)))
-    return InlineKeyboardMarkup([row for row in (full, last) if row])
+    return InlineKeyboardMarkup([row for row in (full, newer, last) if row])
 
 
 def topics_keyboard(
@@ -337,9 +459,9 @@ def topics_keyboard(
     seen = set()
     for item in topics[:20]:
         if isinstance(item, Topic):
-            topic_id, label = item.id, item.label(language)
+            topic_id, label = item.id, item.short_label(language)
         else:
-            topic_id, label = item.topic_id, item.label
+            topic_id, label = item.topic_id, item.short or item.label
         if topic_id in seen:
             continue
         seen.add(topic_id)
@@ -354,15 +476,21 @@ def language_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def render_answer(answer: Answer, page: int, qid: str, *, heading: str = "") -> list[Chunk]:
+def render_answer(
+    answer: Answer, page: int, qid: str, *, heading: str = "", votes: Votes | None = None
+) -> list[Chunk]:
     """Render one page of an answer (0-based) as messages; the last one carries the buttons.
+
+    A page is one message in practice (three short quotes, one-line sources), so that ◂ ▸
+    can turn it in place; a page too long for one message is split at result boundaries.
 
     Args:
         answer: The answer to show.
         page: Which page of ``answer.results``.
         qid: The answer's key in the answer cache, for the buttons.
-        heading: A line shown in bold on top of the first page, e.g. the question when the
+        heading: A line shown in bold on top of every page, e.g. the question when the
             user picked it from a button rather than typing it.
+        votes: The 👍/👎 state to show on the buttons.
 
     Returns:
         One or more messages; results are numbered by rank, so page 2 starts at [4].
@@ -374,28 +502,28 @@ def render_answer(answer: Answer, page: int, qid: str, *, heading: str = "") -> 
     results = answer.page(page)
     if not results:
         return []
-    header: list[_Block] = []
+    header: list[_Block] = _heading(heading)
     if page == 0:
-        header += _heading(heading) + _notes(answer.notices) + _searched(answer)
+        header += _notes(answer.notices) + _searched(answer)
         if partial:
             header += [*_missing(answer), _block(text(language, "partial"))]
+            header += _foreign(answer)
             groups = [header] + [_result_group(result, language) for result in results]
             keyboard = topics_keyboard(answer.suggestions, language)
             return _chunks(_pack(groups), keyboard if answer.suggestions else None)
-    key = "header" if page == 0 else "header_more"
-    header.append(
-        _block(
-            text(
-                language,
-                key,
-                first=results[0].rank,
-                last=results[-1].rank,
-                total=len(answer.results),
-            )
-        )
-    )
+    documents = len({result.citation.doc_id for result in answer.results})
+    count = text(language, "documents" if documents != 1 else "document", count=documents)
+    pages = answer.page_count
+    where = text(language, "page", page=page + 1, pages=pages) if pages > 1 else ""
+    header.append(_block(text(language, "header", count=count, pages=where)))
+    header += _foreign(answer)
     groups = [header] + [_result_group(result, language) for result in results]
-    return _chunks(_pack(groups), answer_keyboard(answer, page, qid))
+    return _chunks(_pack(groups), answer_keyboard(answer, page, qid, votes))
+
+
+def _foreign(answer: Answer) -> list[_Block]:
+    """Tell an English reader that the quotes stay in Swedish or Danish."""
+    return [_block(text("en", "quotes_untranslated"))] if answer.language == "en" else []
 
 
 def _heading(heading: str) -> list[_Block]:
@@ -440,11 +568,30 @@ def render_passage(result: Result, language: str) -> list[Chunk]:
     return _chunks(_pack([group]), None)
 
 
+def render_newer(
+    notes: Sequence[DatedNote], passage: Passage | None, citation: Citation | None, language: str
+) -> list[Chunk]:
+    """Render what changed (the whole notes) and the newer text that says so."""
+    group = [_block(f"⚠️ <i>{escape(truncate(note.text, 600))}</i>") for note in notes]
+    if passage is not None:
+        if passage.heading.strip():
+            group.append(_block(f"<b>{escape(truncate(passage.heading, 300))}</b>"))
+        group += _quotes(passage.text, expandable=False)
+        if citation is not None:
+            group.append(_block(short_source(None, citation, language)))
+    else:
+        group += [_block(link(note.url, note.url)) for note in notes if safe_url(note.url)]
+    return _chunks(_pack([group]), None)
+
+
 def render_inline(result: Result, language: str) -> str:
-    """Render one result as a single shareable message (excerpt and citation)."""
-    quote_blocks = _quotes(result.excerpt.text, result.excerpt.marks)[:1]
-    group = quote_blocks + _notes(result.notes)
-    group.append(_block(source_line(None, result.citation, language)))
+    """Render one result as a single shareable message (heading, excerpt and citation)."""
+    group: list[_Block] = []
+    if result.passage.heading.strip():
+        group.append(_block(f"<b>{escape(truncate(result.passage.heading, 200))}</b>"))
+    group += _quotes(result.excerpt.text, result.excerpt.marks)[:1]
+    group += _dated(result)
+    group.append(_block(short_source(None, result.citation, language)))
     return "\n".join(block.html for block in group)
 
 
@@ -454,15 +601,22 @@ def render_text(html_text: str, keyboard: InlineKeyboardMarkup | None = None) ->
 
 
 def render_topic(topic: Topic, language: str) -> Chunk:
-    """Render a topic: its label and its starter questions as buttons."""
-    rows = [
-        [_button(question, starter_data(topic.id, index))]
-        for index, question in enumerate(topic.starters(language)[:10])
+    """Render a topic: its starter questions as a numbered list, and a button per number.
+
+    A question on a button is cut on a phone; a numbered list shows it whole.
+    """
+    starters = topic.starters(language)[:8]
+    lines = [
+        f"{index}. {escape(truncate(question, 300))}" for index, question in enumerate(starters, 1)
     ]
-    return Chunk(
-        text(language, "topic", label=truncate(topic.label(language), 300)),
-        InlineKeyboardMarkup(rows) if rows else None,
-    )
+    buttons = [
+        _button(str(index), starter_data(topic.id, index - 1))
+        for index in range(1, len(starters) + 1)
+    ]
+    body = text(language, "topic", label=truncate(topic.label(language), 300))
+    if lines:
+        body += "\n" + "\n".join(lines)
+    return Chunk(body, InlineKeyboardMarkup([buttons]) if buttons else None)
 
 
 def render_sources(documents: Sequence[Document], language: str) -> list[Chunk]:
