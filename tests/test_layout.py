@@ -22,6 +22,7 @@ LEVEL = {
     "service": 4,
     "quality": 5,
     "bench": 5,
+    "health": 5,
     "views": 6,
     "telegram": 6,
     "web": 6,

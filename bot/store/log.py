@@ -420,6 +420,23 @@ class QuestionLog:
         """
         return queries.count_questions(self._read)
 
+    def writable(self) -> str:
+        """Tell whether a write could be committed now (for health checks).
+
+        Takes the write lock in one ``BEGIN IMMEDIATE`` transaction and rolls it back, so
+        nothing changes.
+
+        Returns:
+            "" when the log can be written, else the reason.
+        """
+        try:
+            with self._lock:
+                self._connection.execute("BEGIN IMMEDIATE")
+                self._connection.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            return f"{self.path}: cannot write ({exc})"
+        return ""
+
     def close(self) -> None:
         """Checkpoint the WAL into the main file and close the connection."""
         with self._lock:

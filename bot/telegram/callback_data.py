@@ -103,8 +103,12 @@ class AnswerEntry:
     """Row id in the question log, when the question was recorded."""
     user_id: int | None = None
     chat_id: int | None = None
+    heading: str = ""
+    """The bold line on top of every page (a starter question picked from a button)."""
     feedback: dict[int, int] = field(default_factory=dict)
     """Feedback given so far, by user id (+1 or -1)."""
+    prompted: set[int] = field(default_factory=set)
+    """Users already asked what was missing (after their first 👎)."""
 
 
 class AnswerCache:
@@ -127,6 +131,16 @@ class AnswerCache:
         while len(self._entries) > self.maxsize:
             self._entries.popitem(last=False)
         return qid
+
+    def forget_user(self, user_id: int) -> int:
+        """Drop the answers a user asked for and their votes on others; return how many."""
+        mine = [qid for qid, entry in self._entries.items() if entry.user_id == user_id]
+        for qid in mine:
+            del self._entries[qid]
+        for entry in self._entries.values():
+            entry.feedback.pop(user_id, None)
+            entry.prompted.discard(user_id)
+        return len(mine)
 
     def get(self, qid: str) -> AnswerEntry | None:
         """Return the entry for ``qid`` (refreshing it), or None when it has expired."""

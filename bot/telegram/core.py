@@ -3,31 +3,37 @@
 :class:`BotState` lives in ``application.bot_data``; :func:`_answer_question` rate-limits,
 screens, searches, records and sends the answer to one question, for typed questions
 (:mod:`bot.telegram.questions`) and starter buttons (:mod:`bot.telegram.callbacks`) alike.
-The addressing helpers (is a group message meant for the bot?) are shared by the question
-handlers and the access gate.
+Replies leave in each chat's arrival order (:func:`bot.telegram.order.wait_turn`); an
+edited question edits its earlier answer (:func:`_reply_or_edit`). The addressing helpers
+(is a group message meant for the bot?) are shared by the question handlers and the gate.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from telegram import Bot, Message, MessageEntity, ReplyParameters, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.models import Answer, Document, Passage, Suggestion, Topic
+from bot.models import Answer, Citation, Document, Passage, Suggestion, Topic
 from bot.ratelimit import SlidingWindowLimiter
 from bot.service import EmptyQuestion
-from bot.store import personal_case_reply, redact
+from bot.store import personal_case, personal_case_reply, redact
 from bot.telegram.callback_data import AnswerCache, AnswerEntry, topic_key
 from bot.telegram.durable import reply_sent
-from bot.telegram.render import Chunk, escape, render_answer, render_text
-from bot.telegram.texts import choose_language, text
+from bot.telegram.order import wait_turn
+from bot.telegram.render import Chunk, Votes, escape, render_answer, render_text
+from bot.telegram.texts import choose_language, interface_language, text
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +45,11 @@ REFUSAL_WINDOW = 600.0
 """Seconds in which a user outside the allowlist is told "not allowed" at most once."""
 FLOOD_WINDOW = 60.0
 """Window of the per-user limit on updates of any kind (:func:`flood_limit` per window)."""
+COMMENT_WINDOW = 600.0
+"""Seconds in which a 👎 voter's reply to "what was missing?" is kept with the vote."""
+REMEMBERED_REPLIES = 5000
+"""Questions whose answer messages are remembered, so that an edit can edit the answer."""
+GROUP_CHATS = (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
 def flood_limit(questions_per_minute: int) -> int:
@@ -70,6 +81,15 @@ class Service(Protocol):
     def suggestions(self, language: str) -> tuple[Suggestion, ...]:
         """Return topic suggestions."""
 
+    def detect_language(self, text: str, default: str = "sv") -> str:
+        """Guess a question's language (``default`` when nothing points anywhere)."""
+
+    def browse(self, question: str, *, language: str | None = None) -> Answer:
+        """Return the best passages without deciding whether they answer (inline mode)."""
+
+    def cite(self, passage_id: str) -> Citation | None:
+        """Return the citation of a passage."""
+
 
 class QuestionLog(Protocol):
     """What the front end needs from the question log (:mod:`bot.store.log`)."""
@@ -92,6 +112,33 @@ class QuestionLog(Protocol):
 
     def purge_expired(self) -> Any:
         """Delete rows older than the retention period."""
+
+    def record_comment(self, question_id: int, *, user_id: int, comment: str) -> bool:
+        """Keep a 👎 voter's note on what was missing with their vote."""
+
+    def preference_key(self, *, user_id: int | None = None, chat_id: int | None = None) -> str:
+        """Return the stored key of a user's or a group's language choice."""
+
+    def set_language(self, subject: str, language: str | None) -> None:
+        """Store or delete a language choice."""
+
+    def languages(self) -> dict[str, str]:
+        """Return every stored language choice."""
+
+    def forget_user(self, user_id: int) -> int:
+        """Delete a user's questions, votes and language choice; return how many rows."""
+
+    def writable(self) -> str:
+        """Return "" when a write could be committed now, else the reason."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A "what was missing?" question after a 👎, waiting for the voter's reply."""
+
+    question_id: int
+    user_id: int
+    expires: float
 
 
 @dataclass
@@ -116,6 +163,26 @@ class BotState:
     purge_task: asyncio.Task[None] | None = None
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reload_task: asyncio.Task[None] | None = None
+    languages: dict[str, str] = field(default_factory=dict)
+    """/lang choices by preference key (:func:`_preference_key`), loaded at start-up."""
+    replies: OrderedDict[tuple[int, int], tuple[int, ...]] = field(default_factory=OrderedDict)
+    """The bot's messages answering a user's message, by (chat id, message id)."""
+    prompts: dict[tuple[int, int], Prompt] = field(default_factory=dict)
+    """Open "what was missing?" prompts, by (chat id, prompt message id)."""
+
+    def remember_reply(self, source: tuple[int, int], message_ids: tuple[int, ...]) -> None:
+        """Remember the answer to a user's message (the oldest are forgotten first)."""
+        self.replies[source] = message_ids
+        self.replies.move_to_end(source)
+        while len(self.replies) > REMEMBERED_REPLIES:
+            self.replies.popitem(last=False)
+
+    def open_prompt(self, where: tuple[int, int], prompt: Prompt) -> None:
+        """Wait for a reply to a "what was missing?" prompt; expired prompts are dropped."""
+        now = time.monotonic()
+        for key in [key for key, old in self.prompts.items() if old.expires < now]:
+            del self.prompts[key]
+        self.prompts[where] = prompt
 
 
 @dataclass(frozen=True)
@@ -139,15 +206,103 @@ def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
     return cast(BotState, context.bot_data[STATE_KEY])
 
 
+def _preference_key(
+    state: BotState, *, user_id: int | None = None, chat_id: int | None = None
+) -> str:
+    """Return the key of a user's or a group's /lang choice (pseudonymous when logged)."""
+    if state.question_log is not None:
+        with contextlib.suppress(Exception):
+            return state.question_log.preference_key(user_id=user_id, chat_id=chat_id)
+    return f"u:{user_id}" if user_id is not None else f"c:{chat_id}"
+
+
+def _is_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in GROUP_CHATS
+
+
+def _chosen_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """Return the /lang choice that applies: the group's in a group, else the user's."""
+    state = _state(context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type in GROUP_CHATS:
+        chosen = state.languages.get(_preference_key(state, chat_id=chat.id))
+        if chosen:
+            return chosen
+    return state.languages.get(_preference_key(state, user_id=user.id)) if user else None
+
+
 def _language(
     update: Update, context: ContextTypes.DEFAULT_TYPE, question: str | None = None
 ) -> str:
-    user = update.effective_user
-    preferred = context.user_data.get("lang") if context.user_data is not None else None
+    """Pick the language of a reply.
+
+    A group's /lang choice holds in that group. Elsewhere an answer (``question`` given)
+    follows the question's language; everything else, and a question that points nowhere
+    (such as "IOP"), follows the user's /lang choice, then the Telegram app's language, then
+    the default.
+    """
+    state = _state(context)
+    user, chat = update.effective_user, update.effective_chat
+    if chat is not None and chat.type in GROUP_CHATS:
+        group = state.languages.get(_preference_key(state, chat_id=chat.id))
+        if group:
+            return group
+    chosen = state.languages.get(_preference_key(state, user_id=user.id)) if user else None
     return choose_language(
-        preferred,
+        chosen,
         user.language_code if user else None,
         question,
+        state.settings.default_language,
+        detect=getattr(state.service, "detect_language", None),
+    )
+
+
+async def _set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:
+    """Store a /lang choice: the group's in a group, else the user's; it survives restarts."""
+    state = _state(context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type in GROUP_CHATS:
+        key = _preference_key(state, chat_id=chat.id)
+    elif user is not None:
+        key = _preference_key(state, user_id=user.id)
+    else:
+        return
+    state.languages[key] = language
+    if state.question_log is not None:
+        try:
+            await asyncio.to_thread(state.question_log.set_language, key, language)
+        except Exception:
+            logger.warning("Could not store a language choice", exc_info=True)
+
+
+async def _forget(state: BotState, user_id: int) -> int:
+    """Delete what is kept about a user: stored rows, language choice, answers in memory.
+
+    Returns:
+        The number of stored questions and votes deleted.
+
+    Raises:
+        bot.store.StoreError: When the stored rows could not be deleted (nothing is then).
+    """
+    count = 0
+    if state.question_log is not None:
+        count = await asyncio.to_thread(state.question_log.forget_user, user_id)
+    state.languages.pop(_preference_key(state, user_id=user_id), None)
+    state.answers.forget_user(user_id)
+    for key in [key for key, prompt in state.prompts.items() if prompt.user_id == user_id]:
+        del state.prompts[key]
+    for key in [key for key in state.replies if key[0] == user_id]:
+        del state.replies[key]
+    return count
+
+
+def _interface_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Return the language of menus and notes: /lang choice, Telegram's, then the default."""
+    user = update.effective_user
+    return interface_language(
+        _chosen_language(update, context),
+        user.language_code if user else None,
         _state(context).settings.default_language,
     )
 
@@ -155,9 +310,12 @@ def _language(
 async def _send(bot: Bot, where: _Where, chunks: Sequence[Chunk]) -> list[Message]:
     """Send messages in order; the first one replies to ``where.reply_to`` if set.
 
-    Once all are sent, the update being handled counts as answered
-    (:func:`bot.telegram.durable.reply_sent`): a restart does not answer it again.
+    The messages wait for the chat's turn (:func:`bot.telegram.order.wait_turn`), so that
+    answers leave in the order the questions came. Once all are sent, the update being
+    handled counts as answered (:func:`bot.telegram.durable.reply_sent`): a restart does not
+    answer it again.
     """
+    await wait_turn()
     sent = []
     for index, chunk in enumerate(chunks):
         reply = None
@@ -174,6 +332,85 @@ async def _send(bot: Bot, where: _Where, chunks: Sequence[Chunk]) -> list[Messag
         )
     reply_sent()
     return sent
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, chunk: Chunk) -> bool:
+    """Replace a message's text and buttons; False when the message is gone.
+
+    An edit that changes nothing is no error. Like :func:`_send`, it marks the update
+    answered.
+    """
+    await wait_turn()
+    try:
+        keyboard = chunk.keyboard if isinstance(chunk.keyboard, InlineKeyboardMarkup) else None
+        await bot.edit_message_text(
+            chunk.text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            if "not found" in str(exc).lower() or "can't be edited" in str(exc).lower():
+                return False
+            raise
+    reply_sent()
+    return True
+
+
+async def _reply_or_edit(
+    bot: Bot, where: _Where, chunks: Sequence[Chunk], previous: tuple[int, ...] = ()
+) -> tuple[int, ...]:
+    """Send a reply, or edit the earlier reply to the same (edited) message in place.
+
+    The earlier reply's messages are reused in order; extra new chunks are sent, surplus
+    old messages deleted. A reply that can no longer be edited is sent anew.
+
+    Returns:
+        The ids of the messages that now hold the reply.
+    """
+    if not previous:
+        return tuple(message.message_id for message in await _send(bot, where, chunks))
+    kept: list[int] = []
+    for message_id, chunk in zip(previous, chunks, strict=False):
+        if not await _edit(bot, where.chat_id, message_id, chunk):
+            return tuple(message.message_id for message in await _send(bot, where, chunks))
+        kept.append(message_id)
+    if len(chunks) > len(previous):
+        more = _Where(where.chat_id, where.chat_type, None, where.thread_id)
+        kept += [m.message_id for m in await _send(bot, more, chunks[len(previous) :])]
+    for message_id in previous[len(chunks) :]:
+        with contextlib.suppress(BadRequest):
+            await bot.delete_message(where.chat_id, message_id)
+    return tuple(kept)
+
+
+def _source(update: Update) -> tuple[int, int] | None:
+    """Return (chat id, message id) of the user's message being answered, if any."""
+    message = update.effective_message
+    if update.callback_query is not None or message is None:
+        return None
+    return message.chat.id, message.message_id
+
+
+async def _reply(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, where: _Where, chunks: Sequence[Chunk]
+) -> None:
+    """Reply to the user's message, editing the earlier reply when the message was edited."""
+    state = _state(context)
+    source = _source(update)
+    previous = state.replies.get(source, ()) if source and update.edited_message else ()
+    message_ids = await _reply_or_edit(context.bot, where, chunks, previous)
+    if source is not None:
+        state.remember_reply(source, message_ids)
+
+
+def _votes(entry: AnswerEntry, user_id: int | None, chat_type: str) -> Votes:
+    """Return the 👍/👎 state of an answer as its keyboard shows it."""
+    values = list(entry.feedback.values())
+    return Votes(
+        up=values.count(1),
+        down=values.count(-1),
+        mine=entry.feedback.get(user_id, 0) if user_id is not None else 0,
+        counts=chat_type in GROUP_CHATS,
+    )
 
 
 async def _record_question(
@@ -206,7 +443,11 @@ async def _answer_question(
     *,
     heading: str = "",
 ) -> None:
-    """Rate-limit, screen, search, record and send the answer to one question."""
+    """Rate-limit, screen, search, record and send the answer to one question.
+
+    The labels and notes of the answer are in the question's language. An edited question
+    edits its earlier answer.
+    """
     state = _state(context)
     user = update.effective_user
     language = _language(update, context, question)
@@ -215,21 +456,57 @@ async def _answer_question(
         if not verdict.allowed:
             if verdict.notify:
                 note = text(language, "rate_limited", seconds=verdict.wait_seconds)
-                await _send(context.bot, where, render_text(note))
+                await _reply(update, context, where, render_text(note))
             return
     screened = redact(question[:MAX_QUESTION_CHARS])
-    if screened.personal_id:
-        await _send(context.bot, where, render_text(escape(personal_case_reply(language))))
+    if screened.personal_id or personal_case(screened.text):
+        reply = personal_case_reply(language, number=screened.personal_id)
+        await _reply(update, context, where, render_text(escape(reply)))
         return
     try:
         answer = await asyncio.to_thread(state.service.ask, screened.text, language=language)
     except EmptyQuestion:
-        await _send(context.bot, where, render_text(text(language, "ask_empty")))
+        await _reply(update, context, where, render_text(text(language, "ask_empty")))
         return
     user_id = user.id if user else 0
     question_id = await _record_question(state, user_id, where.chat_type, screened.text, answer)
-    qid = state.answers.put(AnswerEntry(answer, question_id, user_id, where.chat_id))
-    await _send(context.bot, where, render_answer(answer, 0, qid, heading=heading))
+    entry = AnswerEntry(answer, question_id, user_id, where.chat_id, heading=heading)
+    qid = state.answers.put(entry)
+    votes = _votes(entry, user_id, where.chat_type)
+    await _reply(
+        update, context, where, render_answer(answer, 0, qid, heading=heading, votes=votes)
+    )
+
+
+async def _take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Keep a reply to "what was missing?" with the 👎 it follows; True when it was one."""
+    state = _state(context)
+    message, user = update.message, update.effective_user
+    reply_to = message.reply_to_message if message is not None else None
+    if message is None or reply_to is None or user is None or not message.text:
+        return False
+    key = (message.chat.id, reply_to.message_id)
+    prompt = state.prompts.get(key)
+    if prompt is None or prompt.user_id != user.id:
+        return False
+    del state.prompts[key]
+    if prompt.expires < time.monotonic():
+        return False
+    stored = False
+    if state.question_log is not None:
+        try:
+            stored = await asyncio.to_thread(
+                state.question_log.record_comment,
+                prompt.question_id,
+                user_id=user.id,
+                comment=message.text,
+            )
+        except Exception:
+            logger.warning("Could not record a comment", exc_info=True)
+    language = _language(update, context, message.text)
+    body = text(language, "comment_saved" if stored else "thanks")
+    await _send(context.bot, _Where.of(message), render_text(body))
+    return True
 
 
 def _addressed(message: Message, bot: Bot) -> str | None:

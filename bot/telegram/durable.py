@@ -118,7 +118,7 @@ def _updates(body: bytes) -> list[dict[str, Any]]:
     return [u for u in result if isinstance(u, dict)] if isinstance(result, list) else []
 
 
-class JournalingQueue(asyncio.Queue):  # type: ignore[type-arg]
+class JournalingQueue(asyncio.Queue):
     """The update queue of webhook mode: an update is on disk before it is queued.
 
     PTB's webhook handler answers Telegram's POST only after ``put`` returned, so a failed

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.answer import citation_text, kind_label
@@ -64,7 +64,7 @@ class Chunk:
     """One Telegram message: HTML text and an optional inline keyboard."""
 
     text: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: InlineKeyboardMarkup | ForceReply | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,16 @@ def truncate(value: str, limit: int) -> str:
     if len(value) <= limit:
         return value
     return value[: max(0, limit - 1)].rstrip() + "…"
+
+
+def shorten(value: str, limit: int) -> str:
+    """Shorten ``value`` to at most ``limit`` characters at a word boundary, marking the cut."""
+    value = " ".join(clean(value).split())
+    if len(value) <= limit:
+        return value
+    cut = value[: max(0, limit - 1)]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,:;–-") + "…"
 
 
 def _block(html_text: str) -> _Block:
@@ -304,14 +314,14 @@ def short_source(rank: int | None, citation: Citation, language: str) -> str:
         year = _year(citation.version, citation.published)
         head = link(citation.url, citation.section) if citation.url else escape(citation.section)
         return f"{number}{head}" + (f", {year}" if year else "")
-    short = truncate(citation.short_title or citation.title or citation.doc_id, MAX_SHORT)
+    short = shorten(citation.short_title or citation.title or citation.doc_id, MAX_SHORT)
     if citation.explainer:
         year = _year(citation.reviewed, citation.published)
         line = number + escape(short) + (f", {year}" if year else "")
         page = next((item for item in citation.links if safe_url(item.url)), None)
         if page is not None:
             who = page.publisher or page.title
-            line += " · " + link(page.url, truncate(who, MAX_SHORT))
+            line += " · " + link(page.url, shorten(who, MAX_SHORT))
         return line
     year = _year(citation.published)
     head = link(citation.url, short) if safe_url(citation.url) else escape(short)
@@ -331,29 +341,48 @@ def _notes(notes: Sequence[str]) -> list[_Block]:
     return [_block(f"<i>{escape(truncate(note, 400))}</i>") for note in notes[:3] if note.strip()]
 
 
-def _dated(result: Result) -> list[_Block]:
-    """One short line per legal change the quote mentions, linked to the newer text."""
-    blocks = []
-    for note in result.dated[:2]:
-        line = f"⚠️ <i>{escape(truncate(note.short, 120))}</i>"
-        if note.url and not note.see:
-            line += " " + link(note.url, "→")
-        blocks.append(_block(line))
-    return blocks
+def _dated(result: Result, language: str) -> list[_Block]:
+    """One short line naming the legal changes the quote mentions (the 'newer' button or a
+    link leads to the newer text)."""
+    if not result.dated:
+        return []
+    notes = "; ".join(truncate(note.short, 120).rstrip(".") for note in result.dated[:2]) + "."
+    line = text(language, "dated", note=notes)
+    url = next((note.url for note in result.dated if note.url and not note.see), "")
+    if url:
+        line += " " + link(url, "→")
+    return [_block(line)]
 
 
-def _result_group(result: Result, language: str) -> list[_Block]:
+def _result_group(result: Result, language: str, previous: str = "") -> list[_Block]:
+    """Render one result: its quote, its notes and its one-line source.
+
+    A source that repeats the one above (``previous``, without its number) is written
+    "[n] ↑ same source", which saves a phone line or two.
+    """
     group = _quotes(result.excerpt.text, result.excerpt.marks)
     if result.dated:
         dated = {note.text for note in result.dated}
-        group += _dated(result)
+        group += _dated(result, language)
         group += _notes(
             [note for note in result.notes if not any(note.startswith(d) for d in dated)]
         )
     else:
         group += _notes(result.notes)
-    group.append(_block(short_source(result.rank, result.citation, language)))
+    line = short_source(None, result.citation, language)
+    if line == previous:
+        line = f"↑ {escape(plain(language, 'same_source'))}"
+    group.append(_block(f"[{result.rank}] {line}"))
     return group
+
+
+def _result_groups(results: Sequence[Result], language: str) -> list[list[_Block]]:
+    groups = []
+    previous = ""
+    for result in results:
+        groups.append(_result_group(result, language, previous))
+        previous = short_source(None, result.citation, language)
+    return groups
 
 
 def _pack(groups: Sequence[Sequence[_Block]], gap: int = 2) -> list[str]:
@@ -451,6 +480,25 @@ def answer_keyboard(
     return InlineKeyboardMarkup([row for row in (full, newer, last) if row])
 
 
+def with_votes(markup: InlineKeyboardMarkup, qid: str, votes: Votes) -> InlineKeyboardMarkup:
+    """Return ``markup`` with the 👍/👎 buttons of answer ``qid`` relabelled for ``votes``."""
+    up, down = votes.labels()
+    labels = {feedback_data(qid, True): up, feedback_data(qid, False): down}
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    labels[button.callback_data], callback_data=button.callback_data
+                )
+                if button.callback_data in labels
+                else button
+                for button in row
+            ]
+            for row in markup.inline_keyboard
+        ]
+    )
+
+
 def topics_keyboard(
     topics: Sequence[Topic] | Sequence[Suggestion], language: str
 ) -> InlineKeyboardMarkup | None:
@@ -508,7 +556,7 @@ def render_answer(
         if partial:
             header += [*_missing(answer), _block(text(language, "partial"))]
             header += _foreign(answer)
-            groups = [header] + [_result_group(result, language) for result in results]
+            groups = [header, *_result_groups(results, language)]
             keyboard = topics_keyboard(answer.suggestions, language)
             return _chunks(_pack(groups), keyboard if answer.suggestions else None)
     documents = len({result.citation.doc_id for result in answer.results})
@@ -517,7 +565,7 @@ def render_answer(
     where = text(language, "page", page=page + 1, pages=pages) if pages > 1 else ""
     header.append(_block(text(language, "header", count=count, pages=where)))
     header += _foreign(answer)
-    groups = [header] + [_result_group(result, language) for result in results]
+    groups = [header, *_result_groups(results, language)]
     return _chunks(_pack(groups), answer_keyboard(answer, page, qid, votes))
 
 
@@ -590,7 +638,7 @@ def render_inline(result: Result, language: str) -> str:
     if result.passage.heading.strip():
         group.append(_block(f"<b>{escape(truncate(result.passage.heading, 200))}</b>"))
     group += _quotes(result.excerpt.text, result.excerpt.marks)[:1]
-    group += _dated(result)
+    group += _dated(result, language)
     group.append(_block(short_source(None, result.citation, language)))
     return "\n".join(block.html for block in group)
 

@@ -7,6 +7,7 @@ HTML-escaped, so callers pass raw user or document strings.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from bot.models import LANGUAGES
 from bot.search import detect_language
@@ -54,8 +55,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "header": "Ur källorna ({count}{pages}):",
         "document": "1 dokument",
         "documents": "{count} dokument",
-        "page": " · sida {page} av {pages}",
+        "page": " · sida {page}/{pages}",
         "quotes_untranslated": "Citaten är på svenska eller danska.",
+        "same_source": "samma källa",
+        "dated": "⚠️ Kan vara inaktuellt: <i>{note}</i>",
         "partial": "<b>Källorna svarar bara delvis.</b> Närliggande läsning, inte ett svar:",
         "missing": "Källorna säger inget om: <i>{words}</i>",
         "searched": "Sökte efter: <i>{text}</i>",
@@ -65,8 +68,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "full": "📄 Hela [{rank}]",
         "newer": "⚠️ Nyare [{rank}]",
         "thanks": "Tack för återkopplingen!",
-        "vote_saved": "Sparat: {vote}. Tryck på den andra för att ändra.",
-        "vote_same": "Din röst {vote} är redan sparad.",
+        "vote_saved": "Tack! {vote} är sparad. Tryck på den andra för att ändra.",
+        "vote_same": "Tack! {vote} är redan sparad.",
         "missing_prompt": "Vad saknades? Svara på det här meddelandet med en rad, så ser "
         "redaktionen det.",
         "comment_saved": "Tack! Det är sparat med din 👎.",
@@ -109,8 +112,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "inte att ångra.",
         "forget_yes": "Radera",
         "forget_no": "Avbryt",
-        "forgotten": "Klart. {count} sparade frågor och röster är raderade, och ditt "
-        "språkval.",
+        "forgotten": "Klart. {count} sparade frågor och röster är raderade, och ditt språkval.",
         "forget_cancelled": "Inget raderades.",
         "forget_failed": "Jag kunde inte radera just nu. Försök igen om en stund.",
         "forget_private": "Skriv /forget i en privat chatt med mig, så raderas dina egna "
@@ -182,8 +184,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "header": "Fra kilderne ({count}{pages}):",
         "document": "1 dokument",
         "documents": "{count} dokumenter",
-        "page": " · side {page} af {pages}",
+        "page": " · side {page}/{pages}",
         "quotes_untranslated": "Citaterne er på svensk eller dansk.",
+        "same_source": "samme kilde",
+        "dated": "⚠️ Kan være forældet: <i>{note}</i>",
         "partial": "<b>Kilderne svarer kun delvist.</b> Beslægtet læsning, ikke et svar:",
         "missing": "Kilderne siger intet om: <i>{words}</i>",
         "searched": "Søgte efter: <i>{text}</i>",
@@ -193,8 +197,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "full": "📄 Hele [{rank}]",
         "newer": "⚠️ Nyere [{rank}]",
         "thanks": "Tak for din tilbagemelding!",
-        "vote_saved": "Gemt: {vote}. Tryk på den anden for at ændre.",
-        "vote_same": "Din stemme {vote} er allerede gemt.",
+        "vote_saved": "Tak! {vote} er gemt. Tryk på den anden for at ændre.",
+        "vote_same": "Tak! {vote} er allerede gemt.",
         "missing_prompt": "Hvad manglede? Svar på denne besked med en linje, så ser "
         "redaktionen det.",
         "comment_saved": "Tak! Det er gemt sammen med din 👎.",
@@ -309,9 +313,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "header": "From the sources ({count}{pages}):",
         "document": "1 document",
         "documents": "{count} documents",
-        "page": " · page {page} of {pages}",
-        "quotes_untranslated": "The sources are in Swedish or Danish; quotes are not "
-        "translated.",
+        "page": " · page {page}/{pages}",
+        "quotes_untranslated": "The sources are in Swedish or Danish; quotes are not translated.",
+        "same_source": "same source",
+        "dated": "⚠️ May be outdated: <i>{note}</i>",
         "partial": "<b>The sources answer only in part.</b> Related reading, not an answer:",
         "missing": "The sources say nothing about: <i>{words}</i>",
         "searched": "Searched for: <i>{text}</i>",
@@ -321,8 +326,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "full": "📄 Full [{rank}]",
         "newer": "⚠️ Newer [{rank}]",
         "thanks": "Thank you for the feedback!",
-        "vote_saved": "Saved: {vote}. Tap the other one to change it.",
-        "vote_same": "Your {vote} is already saved.",
+        "vote_saved": "Thank you! {vote} is saved. Tap the other one to change it.",
+        "vote_same": "Thank you! {vote} is already saved.",
         "missing_prompt": "What was missing? Reply to this message in one line and the "
         "editors will see it.",
         "comment_saved": "Thank you! It is saved with your 👎.",
@@ -438,28 +443,47 @@ def language_from_code(language_code: str | None) -> str | None:
     return primary if primary in LANGUAGES else None
 
 
-def choose_language(
-    preferred: str | None,
-    language_code: str | None,
-    question: str | None,
-    default: str = "sv",
+def interface_language(
+    preferred: str | None, language_code: str | None, default: str = "sv"
 ) -> str:
-    """Pick the interface language: saved choice, then Telegram's, then the question's.
+    """Pick the language of menus and notes: saved choice, then Telegram's, then the default.
 
     Args:
-        preferred: The language the user picked with /lang, if any.
+        preferred: The language picked with /lang, if any.
         language_code: The user's Telegram ``language_code``.
-        question: The question text, used when neither of the above is sv/da/en.
-        default: Fallback when nothing else decides.
+        default: Fallback when neither is sv/da/en.
 
     Returns:
         "sv", "da" or "en".
     """
     if preferred in LANGUAGES:
         return str(preferred)
-    from_code = language_from_code(language_code)
-    if from_code:
-        return from_code
+    return language_from_code(language_code) or (default if default in LANGUAGES else "sv")
+
+
+def choose_language(
+    preferred: str | None,
+    language_code: str | None,
+    question: str | None,
+    default: str = "sv",
+    *,
+    detect: Callable[[str, str], str] | None = None,
+) -> str:
+    """Pick the language of an answer: the question's, when it points anywhere.
+
+    Args:
+        preferred: The language the user picked with /lang, if any.
+        language_code: The user's Telegram ``language_code``.
+        question: The question text; None or empty for replies that are no answer.
+        default: Fallback when nothing else decides.
+        detect: Guesses a question's language with a fallback (the service's
+            ``detect_language``, which knows the glossary); :func:`detect_language` when None.
+
+    Returns:
+        "sv", "da" or "en": the question's language, else :func:`interface_language`.
+    """
+    fallback = interface_language(preferred, language_code, default)
     if question and question.strip():
-        return detect_language(question, default=default)
-    return default if default in LANGUAGES else "sv"
+        found = (detect or detect_language)(question, fallback)
+        return found if found in LANGUAGES else fallback
+    return fallback

@@ -662,7 +662,12 @@ class FakeBotApi:
             body,
             dict(request.url.params),
         )
-        return httpx.Response(status, json=payload)
+        # ASCII JSON, as aiohttp's json_response: a test user's text may hold lone
+        # surrogates, which echoed in reply_to_message cannot be encoded as UTF-8.
+        content = json.dumps(payload, ensure_ascii=True).encode("ascii")
+        return httpx.Response(
+            status, content=content, headers={"content-type": "application/json"}
+        )
 
     # ------------------------------------------------------------------ incoming updates
 
