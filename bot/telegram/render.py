@@ -111,7 +111,7 @@ def shorten(value: str, limit: int) -> str:
         return value
     cut = value[: max(0, limit - 1)]
     space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,:;–-") + "…"
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,:;–-&") + "…"
 
 
 def _block(html_text: str) -> _Block:
@@ -342,8 +342,10 @@ def _notes(notes: Sequence[str]) -> list[_Block]:
 
 
 def _dated(result: Result, language: str) -> list[_Block]:
-    """One short line naming the legal changes the quote mentions (the 'newer' button or a
-    link leads to the newer text)."""
+    """Return one short line naming the legal changes the quote mentions.
+
+    The "newer" button (or a link, when the newer text is only on the web) leads further.
+    """
     if not result.dated:
         return []
     notes = "; ".join(truncate(note.short, 120).rstrip(".") for note in result.dated[:2]) + "."
