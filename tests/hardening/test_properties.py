@@ -253,8 +253,20 @@ def test_interface_strings_stay_valid_with_any_value(language: str, value: str, 
         "user": number,
         "chat": number,
         "days": number,
+        "note": value,
     }
-    plain_keys = ("more", "previous", "full", "newer", "inline_open", "forget_yes", "forget_no")
+    plain_keys = (
+        "more",
+        "previous",
+        "full",
+        "newer",
+        "inline_open",
+        "forget_yes",
+        "forget_no",
+        "same_source",
+        "description",
+        "short_description",
+    )
     for key in _TEXTS[language]:
         if key.startswith("cmd_") or key in plain_keys:
             continue
