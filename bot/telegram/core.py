@@ -1,279 +1,92 @@
-"""Shared core of the Telegram handlers: the bot's state, reply plumbing, the question pipeline.
+"""Shared core of the Telegram handlers: the question pipeline and the addressing helpers.
 
-:class:`BotState` lives in ``application.bot_data``; :func:`_answer_question` rate-limits,
-screens, searches, records and sends the answer to one question, for typed questions
-(:mod:`bot.telegram.questions`) and starter buttons (:mod:`bot.telegram.callbacks`) alike.
-Replies leave in each chat's arrival order (:func:`bot.telegram.order.wait_turn`); an
-edited question edits its earlier answer (:func:`_reply_or_edit`). The addressing helpers
-(is a group message meant for the bot?) are shared by the question handlers and the gate.
+:func:`_answer_question` rate-limits, screens, searches, records and sends the answer to one
+question, for typed questions (:mod:`bot.telegram.questions`) and starter buttons
+(:mod:`bot.telegram.callbacks`) alike; an edited question edits its earlier answer. The
+addressing helpers (is a group message meant for the bot?) are shared by the question
+handlers and the gate. The state (:mod:`bot.telegram.state`), the reply plumbing
+(:mod:`bot.telegram.reply`) and the language choice (:mod:`bot.telegram.language`) are
+re-exported here, so handlers import from one place.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
 
-from telegram import Bot, InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update
+from telegram import Bot, Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.config import Settings
-from bot.models import Answer, Citation, Document, Passage, Suggestion, Topic
-from bot.ratelimit import SlidingWindowLimiter
+from bot.models import Answer, Topic
 from bot.service import EmptyQuestion
 from bot.store import personal_case, personal_case_reply, redact
-from bot.telegram.callback_data import AnswerCache, AnswerEntry, topic_key
-from bot.telegram.durable import reply_sent
-from bot.telegram.order import wait_turn
+from bot.telegram.callback_data import AnswerEntry, topic_key
+from bot.telegram.language import (
+    _chosen_language,
+    _interface_language,
+    _is_group,
+    _language,
+    _preference_key,
+    _set_language,
+)
 from bot.telegram.render import Chunk, Votes, escape, render_answer, render_text
-from bot.telegram.texts import choose_language, interface_language, text
+from bot.telegram.reply import _edit, _reply_or_edit, _send, _Where
+from bot.telegram.state import (
+    COMMENT_WINDOW,
+    FLOOD_WINDOW,
+    GROUP_CHATS,
+    MAX_QUESTION_CHARS,
+    REFUSAL_WINDOW,
+    REMEMBERED_REPLIES,
+    STATE_KEY,
+    BotState,
+    Prompt,
+    QuestionLog,
+    Service,
+    _state,
+    flood_limit,
+)
+from bot.telegram.texts import text
+
+__all__ = [
+    "COMMENT_WINDOW",
+    "FLOOD_WINDOW",
+    "GROUP_CHATS",
+    "MAX_QUESTION_CHARS",
+    "REFUSAL_WINDOW",
+    "REMEMBERED_REPLIES",
+    "STATE_KEY",
+    "BotState",
+    "Prompt",
+    "QuestionLog",
+    "Service",
+    "_Where",
+    "_addressed",
+    "_answer_question",
+    "_callback_where",
+    "_chosen_language",
+    "_command_for_bot",
+    "_edit",
+    "_find_topic",
+    "_forget",
+    "_interface_language",
+    "_is_group",
+    "_language",
+    "_preference_key",
+    "_reply",
+    "_reply_or_edit",
+    "_send",
+    "_set_language",
+    "_state",
+    "_take_comment",
+    "_votes",
+    "flood_limit",
+]
 
 logger = logging.getLogger(__name__)
-
-STATE_KEY = "samverkansboten"
-"""Key of the :class:`BotState` in ``application.bot_data``."""
-MAX_QUESTION_CHARS = 4096
-"""Longest question passed on; the service shortens further and says so."""
-REFUSAL_WINDOW = 600.0
-"""Seconds in which a user outside the allowlist is told "not allowed" at most once."""
-FLOOD_WINDOW = 60.0
-"""Window of the per-user limit on updates of any kind (:func:`flood_limit` per window)."""
-COMMENT_WINDOW = 600.0
-"""Seconds in which a 👎 voter's reply to "what was missing?" is kept with the vote."""
-REMEMBERED_REPLIES = 5000
-"""Questions whose answer messages are remembered, so that an edit can edit the answer."""
-GROUP_CHATS = (ChatType.GROUP, ChatType.SUPERGROUP)
-
-
-def flood_limit(questions_per_minute: int) -> int:
-    """Updates of any kind one user may send per :data:`FLOOD_WINDOW` before being ignored."""
-    return max(30, 3 * questions_per_minute)
-
-
-class Service(Protocol):
-    """What the front end needs from :class:`bot.service.QAService`."""
-
-    @property
-    def topics(self) -> tuple[Topic, ...]:
-        """Topics the bot offers."""
-
-    @property
-    def documents(self) -> tuple[Document, ...]:
-        """Documents in the index."""
-
-    @property
-    def version(self) -> str:
-        """Content hash of the knowledge."""
-
-    def ask(self, question: str, *, language: str | None = None) -> Answer:
-        """Answer a question."""
-
-    def passage(self, passage_id: str) -> Passage | None:
-        """Return a passage by id."""
-
-    def suggestions(self, language: str) -> tuple[Suggestion, ...]:
-        """Return topic suggestions."""
-
-    def detect_language(self, text: str, default: str = "sv") -> str:
-        """Guess a question's language (``default`` when nothing points anywhere)."""
-
-    def browse(self, question: str, *, language: str | None = None) -> Answer:
-        """Return the best passages without deciding whether they answer (inline mode)."""
-
-    def cite(self, passage_id: str) -> Citation | None:
-        """Return the citation of a passage."""
-
-
-class QuestionLog(Protocol):
-    """What the front end needs from the question log (:mod:`bot.store.log`)."""
-
-    def record_question(
-        self,
-        *,
-        user_id: int,
-        chat_type: str,
-        language: str,
-        question: str,
-        answered: bool,
-        results: list[tuple[str, float]],
-        index_version: str,
-    ) -> int | None:
-        """Store a question; return its row id."""
-
-    def record_feedback(self, question_id: int, *, user_id: int, value: int) -> bool:
-        """Store 👍 (+1) or 👎 (-1) on a question."""
-
-    def purge_expired(self) -> Any:
-        """Delete rows older than the retention period."""
-
-    def record_comment(self, question_id: int, *, user_id: int, comment: str) -> bool:
-        """Keep a 👎 voter's note on what was missing with their vote."""
-
-    def preference_key(self, *, user_id: int | None = None, chat_id: int | None = None) -> str:
-        """Return the stored key of a user's or a group's language choice."""
-
-    def set_language(self, subject: str, language: str | None) -> None:
-        """Store or delete a language choice."""
-
-    def languages(self) -> dict[str, str]:
-        """Return every stored language choice."""
-
-    def forget_user(self, user_id: int) -> int:
-        """Delete a user's questions, votes and language choice; return how many rows."""
-
-    def writable(self) -> str:
-        """Return "" when a write could be committed now, else the reason."""
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """A "what was missing?" question after a 👎, waiting for the voter's reply."""
-
-    question_id: int
-    user_id: int
-    expires: float
-
-
-@dataclass
-class BotState:
-    """Everything the handlers share, kept in ``application.bot_data``.
-
-    ``service`` is swapped for a reloaded one by :mod:`bot.telegram.admin` (``/reload``, one
-    at a time under ``reload_lock``); handlers read it afresh for every update.
-    """
-
-    settings: Settings
-    service: Service
-    question_log: QuestionLog | None = None
-    answers: AnswerCache = field(default_factory=AnswerCache)
-    limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(10))
-    flood: SlidingWindowLimiter = field(
-        default_factory=lambda: SlidingWindowLimiter(flood_limit(10), FLOOD_WINDOW)
-    )
-    refusals: SlidingWindowLimiter = field(
-        default_factory=lambda: SlidingWindowLimiter(1, REFUSAL_WINDOW)
-    )
-    purge_task: asyncio.Task[None] | None = None
-    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    reload_task: asyncio.Task[None] | None = None
-    languages: dict[str, str] = field(default_factory=dict)
-    """/lang choices by preference key (:func:`_preference_key`), loaded at start-up."""
-    replies: OrderedDict[tuple[int, int], tuple[int, ...]] = field(default_factory=OrderedDict)
-    """The bot's messages answering a user's message, by (chat id, message id)."""
-    prompts: dict[tuple[int, int], Prompt] = field(default_factory=dict)
-    """Open "what was missing?" prompts, by (chat id, prompt message id)."""
-
-    def remember_reply(self, source: tuple[int, int], message_ids: tuple[int, ...]) -> None:
-        """Remember the answer to a user's message (the oldest are forgotten first)."""
-        self.replies[source] = message_ids
-        self.replies.move_to_end(source)
-        while len(self.replies) > REMEMBERED_REPLIES:
-            self.replies.popitem(last=False)
-
-    def open_prompt(self, where: tuple[int, int], prompt: Prompt) -> None:
-        """Wait for a reply to a "what was missing?" prompt; expired prompts are dropped."""
-        now = time.monotonic()
-        for key in [key for key, old in self.prompts.items() if old.expires < now]:
-            del self.prompts[key]
-        self.prompts[where] = prompt
-
-
-@dataclass(frozen=True)
-class _Where:
-    """Where a reply goes: chat, chat type, message to reply to, forum thread."""
-
-    chat_id: int
-    chat_type: str
-    reply_to: int | None = None
-    thread_id: int | None = None
-
-    @classmethod
-    def of(cls, message: Message, *, reply: bool = True) -> _Where:
-        thread = message.message_thread_id if message.is_topic_message else None
-        return cls(
-            message.chat.id, message.chat.type, message.message_id if reply else None, thread
-        )
-
-
-def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
-    return cast(BotState, context.bot_data[STATE_KEY])
-
-
-def _preference_key(
-    state: BotState, *, user_id: int | None = None, chat_id: int | None = None
-) -> str:
-    """Return the key of a user's or a group's /lang choice (pseudonymous when logged)."""
-    if state.question_log is not None:
-        with contextlib.suppress(Exception):
-            return state.question_log.preference_key(user_id=user_id, chat_id=chat_id)
-    return f"u:{user_id}" if user_id is not None else f"c:{chat_id}"
-
-
-def _is_group(update: Update) -> bool:
-    chat = update.effective_chat
-    return chat is not None and chat.type in GROUP_CHATS
-
-
-def _chosen_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    """Return the /lang choice that applies: the group's in a group, else the user's."""
-    state = _state(context)
-    chat, user = update.effective_chat, update.effective_user
-    if chat is not None and chat.type in GROUP_CHATS:
-        chosen = state.languages.get(_preference_key(state, chat_id=chat.id))
-        if chosen:
-            return chosen
-    return state.languages.get(_preference_key(state, user_id=user.id)) if user else None
-
-
-def _language(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str | None = None
-) -> str:
-    """Pick the language of a reply.
-
-    A group's /lang choice holds in that group. Elsewhere an answer (``question`` given)
-    follows the question's language; everything else, and a question that points nowhere
-    (such as "IOP"), follows the user's /lang choice, then the Telegram app's language, then
-    the default.
-    """
-    state = _state(context)
-    user, chat = update.effective_user, update.effective_chat
-    if chat is not None and chat.type in GROUP_CHATS:
-        group = state.languages.get(_preference_key(state, chat_id=chat.id))
-        if group:
-            return group
-    chosen = state.languages.get(_preference_key(state, user_id=user.id)) if user else None
-    return choose_language(
-        chosen,
-        user.language_code if user else None,
-        question,
-        state.settings.default_language,
-        detect=getattr(state.service, "detect_language", None),
-    )
-
-
-async def _set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:
-    """Store a /lang choice: the group's in a group, else the user's; it survives restarts."""
-    state = _state(context)
-    chat, user = update.effective_chat, update.effective_user
-    if chat is not None and chat.type in GROUP_CHATS:
-        key = _preference_key(state, chat_id=chat.id)
-    elif user is not None:
-        key = _preference_key(state, user_id=user.id)
-    else:
-        return
-    state.languages[key] = language
-    if state.question_log is not None:
-        try:
-            await asyncio.to_thread(state.question_log.set_language, key, language)
-        except Exception:
-            logger.warning("Could not store a language choice", exc_info=True)
 
 
 async def _forget(state: BotState, user_id: int) -> int:
@@ -295,91 +108,6 @@ async def _forget(state: BotState, user_id: int) -> int:
     for key in [key for key in state.replies if key[0] == user_id]:
         del state.replies[key]
     return count
-
-
-def _interface_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """Return the language of menus and notes: /lang choice, Telegram's, then the default."""
-    user = update.effective_user
-    return interface_language(
-        _chosen_language(update, context),
-        user.language_code if user else None,
-        _state(context).settings.default_language,
-    )
-
-
-async def _send(bot: Bot, where: _Where, chunks: Sequence[Chunk]) -> list[Message]:
-    """Send messages in order; the first one replies to ``where.reply_to`` if set.
-
-    The messages wait for the chat's turn (:func:`bot.telegram.order.wait_turn`), so that
-    answers leave in the order the questions came. Once all are sent, the update being
-    handled counts as answered (:func:`bot.telegram.durable.reply_sent`): a restart does not
-    answer it again.
-    """
-    await wait_turn()
-    sent = []
-    for index, chunk in enumerate(chunks):
-        reply = None
-        if where.reply_to is not None and index == 0:
-            reply = ReplyParameters(where.reply_to, allow_sending_without_reply=True)
-        sent.append(
-            await bot.send_message(
-                chat_id=where.chat_id,
-                text=chunk.text,
-                reply_markup=chunk.keyboard,
-                reply_parameters=reply,
-                message_thread_id=where.thread_id,
-            )
-        )
-    reply_sent()
-    return sent
-
-
-async def _edit(bot: Bot, chat_id: int, message_id: int, chunk: Chunk) -> bool:
-    """Replace a message's text and buttons; False when the message is gone.
-
-    An edit that changes nothing is no error. Like :func:`_send`, it marks the update
-    answered.
-    """
-    await wait_turn()
-    try:
-        keyboard = chunk.keyboard if isinstance(chunk.keyboard, InlineKeyboardMarkup) else None
-        await bot.edit_message_text(
-            chunk.text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            if "not found" in str(exc).lower() or "can't be edited" in str(exc).lower():
-                return False
-            raise
-    reply_sent()
-    return True
-
-
-async def _reply_or_edit(
-    bot: Bot, where: _Where, chunks: Sequence[Chunk], previous: tuple[int, ...] = ()
-) -> tuple[int, ...]:
-    """Send a reply, or edit the earlier reply to the same (edited) message in place.
-
-    The earlier reply's messages are reused in order; extra new chunks are sent, surplus
-    old messages deleted. A reply that can no longer be edited is sent anew.
-
-    Returns:
-        The ids of the messages that now hold the reply.
-    """
-    if not previous:
-        return tuple(message.message_id for message in await _send(bot, where, chunks))
-    kept: list[int] = []
-    for message_id, chunk in zip(previous, chunks, strict=False):
-        if not await _edit(bot, where.chat_id, message_id, chunk):
-            return tuple(message.message_id for message in await _send(bot, where, chunks))
-        kept.append(message_id)
-    if len(chunks) > len(previous):
-        more = _Where(where.chat_id, where.chat_type, None, where.thread_id)
-        kept += [m.message_id for m in await _send(bot, more, chunks[len(previous) :])]
-    for message_id in previous[len(chunks) :]:
-        with contextlib.suppress(BadRequest):
-            await bot.delete_message(where.chat_id, message_id)
-    return tuple(kept)
 
 
 def _source(update: Update) -> tuple[int, int] | None:

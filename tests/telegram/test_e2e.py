@@ -61,7 +61,8 @@ async def test_real_bot_process_answers_a_whole_conversation(tmp_path: Path):
         "all_private_chats",
         "all_group_chats",
     ]
-    assert api.calls_to("setMyDescription") and api.calls_to("setMyShortDescription")
+    assert len(api.calls_to("setMyDescription")) == 4
+    assert len(api.calls_to("setMyShortDescription")) == 4
 
     # Questions and ALICE's 👍 went into the question log; user 5000 forgot theirs.
     with sqlite3.connect(tmp_path / "data" / "questions.sqlite3") as db:

@@ -94,7 +94,9 @@ async def test_the_order_waits_no_longer_than_its_patience():
     first = order.begin(7, 100)
     second = order.begin(7, 101)
     other = order.begin(8, 102)
-    assert order.first(first) and order.first(other) and not order.first(second)
+    assert order.first(first)
+    assert order.first(other)
+    assert not order.first(second)
     waited = time.monotonic()
     await order.turn(second)  # the first never ends: the second goes after 50 ms anyway
     assert time.monotonic() - waited >= 0.05
@@ -102,7 +104,8 @@ async def test_the_order_waits_no_longer_than_its_patience():
     assert order.first(second)
     order.end(second)
     order.end(other)
-    assert order.pending(7) == () and order.pending(8) == ()
+    assert order.pending(7) == ()
+    assert order.pending(8) == ()
 
 
 async def test_a_rate_limit_note_keeps_its_place_in_the_chat(fake: FakeBotApi, app: App):
