@@ -2,7 +2,7 @@
 
 Usage (from the repo root)::
 
-    .venv/bin/python scripts/phone_view.py "Får kommunen reservera en upphandling för idéburna organisationer?"
+    .venv/bin/python scripts/phone_view.py "Får kommunen reservera en upphandling för …?"
     .venv/bin/python scripts/phone_view.py --page 1 --width 38 "Vad är IOP?"
 
 The answer is rendered exactly as the bot sends it (``QAService.ask`` + ``render_answer``
@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.service import QAService  # noqa: E402
-from bot.telegram.render import render_answer  # noqa: E402
+from bot.service import QAService
+from bot.telegram.render import render_answer
 
 COLLAPSED_LINES = 3
 _BLOCK = re.compile(r"<blockquote( expandable)?>(.*?)</blockquote>", re.DOTALL)
