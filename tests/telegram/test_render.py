@@ -434,3 +434,44 @@ def test_a_corrected_question_shows_what_was_searched(real_service):
         "Sökte efter: <i>idéburet offentligt partnerskap"
         in render_answer(answer, 0, "abcd")[0].text
     )
+
+
+def test_every_button_of_the_bundled_knowledge_fits_a_phone(real_service):
+    from bot.telegram.render import MAX_BUTTON_LABEL
+
+    for language in ("sv", "da", "en"):
+        keyboard = topics_keyboard(real_service.topics, language)
+        labels = [b.text for row in keyboard.inline_keyboard for b in row]  # type: ignore[union-attr]
+        labels += [
+            b.text
+            for topic in real_service.topics
+            for row in render_topic(topic, language).keyboard.inline_keyboard  # type: ignore[union-attr]
+            for b in row
+        ]
+        answer = real_service.ask("Får kommunen reservera en upphandling?", language=language)
+        for page in range(answer.page_count):
+            (chunk,) = render_answer(answer, page, "qid12345")
+            labels += [b.text for row in chunk.keyboard.inline_keyboard for b in row]  # type: ignore[union-attr]
+        assert max(len(label) for label in labels) <= MAX_BUTTON_LABEL == 30
+        assert [label for label in labels if label.endswith("…")] == []
+
+
+def test_the_phone_view_of_an_answer_fits_one_screen(real_service):
+    """The issue's measure: the first message, quotes collapsed, in about 20 phone lines."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "phone_view.py"
+    spec = importlib.util.spec_from_file_location("phone_view", path)
+    phone_view = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(phone_view)  # type: ignore[union-attr]
+    for question in (
+        "Får kommunen reservera en upphandling för idéburna organisationer?",
+        "Vad är NOD?",
+        "Hvad er § 18?",
+    ):
+        (chunk,) = render_answer(real_service.ask(question), 0, "qid12345")
+        collapsed, expanded, sources = phone_view.phone_lines(chunk.text, 38)
+        assert len(collapsed) <= 22, (question, len(collapsed))
+        assert sources <= 6, (question, sources)
+        assert len(expanded) > len(collapsed)
