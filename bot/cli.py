@@ -21,6 +21,7 @@ from bot.commands import (
     cmd_default,
     cmd_eval,
     cmd_forget,
+    cmd_health,
     cmd_import,
     cmd_index,
     cmd_report,
@@ -81,9 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     command("chat", help="chat in the terminal").set_defaults(func=cmd_chat)
-    command("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)").set_defaults(
-        func=cmd_run
+    run = command("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive updates by webhook at this public https:// URL (default: env "
+        "TELEGRAM_WEBHOOK_URL; none means long polling)",
     )
+    run.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="address the webhook server listens on (default: env BOT_WEBHOOK_LISTEN or "
+        "127.0.0.1:8080)",
+    )
+    run.set_defaults(func=cmd_run)
+    command(
+        "health", help="check that the index loads and the question log is writable"
+    ).set_defaults(func=cmd_health)
     web = command("web", help="serve the web chat page and JSON API")
     web.add_argument(
         "--host", help="address to listen on (default: env BOT_WEB_HOST or 127.0.0.1)"

@@ -198,10 +198,33 @@ def _set_name(path: Path) -> str:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Start the Telegram bot (long polling)."""
+    """Start the Telegram bot (long polling, or a webhook with --webhook URL)."""
+    from dataclasses import replace
+
+    from bot.config import ConfigError, parse_setting
     from bot.telegram.run import run
 
-    return run(settings)
+    changes = {
+        name: getattr(args, option)
+        for option, name in (("webhook", "webhook_url"), ("listen", "webhook_listen"))
+        if getattr(args, option, None)
+    }
+    try:
+        changes = {name: parse_setting(name, value) for name, value in changes.items()}
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return run(replace(settings, **changes))
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """Say whether the index loads and the question log can be written (exit 0 or 1)."""
+    from bot.health import check
+
+    health = check(settings)
+    for line in health.lines():
+        print(line)
+    return 0 if health.ok else 1
 
 
 def cmd_web(args: argparse.Namespace, settings: Settings) -> int:

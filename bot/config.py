@@ -59,6 +59,12 @@ class Settings:
     web_port: int = 8080
     web_frame_ancestors: str = "'self'"
     """CSP ``frame-ancestors`` sources: the sites that may show the web chat in an iframe."""
+    webhook_url: str = ""
+    """Public HTTPS URL Telegram POSTs updates to; empty means long polling."""
+    webhook_listen: str = "127.0.0.1:8080"
+    """Address the webhook server listens on (``host:port``), usually behind a TLS proxy."""
+    webhook_secret: str = field(default="", repr=False)
+    """Secret Telegram sends with every update; a random one per start when empty."""
 
     @property
     def cache_dir(self) -> Path:
@@ -87,7 +93,11 @@ _ENV = {
     "BOT_WEB_HOST": "web_host",
     "BOT_WEB_PORT": "web_port",
     "BOT_WEB_FRAME_ANCESTORS": "web_frame_ancestors",
+    "TELEGRAM_WEBHOOK_URL": "webhook_url",
+    "BOT_WEBHOOK_LISTEN": "webhook_listen",
+    "TELEGRAM_WEBHOOK_SECRET": "webhook_secret",
 }
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 # One CSP source expression: a keyword, a scheme, or [scheme://]host[:port] with an optional
 # leading "*." wildcard; nothing that could end the directive or start another header.
@@ -145,7 +155,37 @@ def _coerce(name: str, value: Any) -> Any:
         return _frame_ancestors(value)
     if name == "default_language" and value not in {"sv", "da", "en"}:
         raise ConfigError(f"default_language: expected sv, da or en, got {value!r}")
+    if name == "webhook_url" and value and not str(value).startswith("https://"):
+        raise ConfigError(f"webhook_url: Telegram needs an https:// URL, got {value!r}")
+    if name == "webhook_listen":
+        listen_address(str(value))
+    if name == "webhook_secret" and value and not _SECRET_TOKEN.match(str(value)):
+        raise ConfigError("webhook_secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
     return str(value)
+
+
+def parse_setting(name: str, value: Any) -> Any:
+    """Return the value of setting ``name`` from text, validated (as from the environment).
+
+    Raises:
+        ConfigError: When the value is invalid.
+    """
+    return _coerce(name, value)
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """Split ``host:port`` (``[::1]:8080`` for IPv6) into host and port.
+
+    Raises:
+        ConfigError: When it is not host:port with a port from 1 to 65535.
+    """
+    host, _, port = value.strip().rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"webhook_listen: expected host:port, e.g. 127.0.0.1:8080, got {value!r}"
+        )
+    return host, int(port)
 
 
 def load_settings(

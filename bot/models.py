@@ -39,6 +39,8 @@ class Document:
     version: str = ""
     """For laws: the wording's version when the sections carry no amendment note of their own,
     e.g. "Lag (2022:901)"."""
+    short_title: str = ""
+    """A short name for one-line source lines on a phone, e.g. "Reserverade kontrakt"."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class Citation:
     """For law passages: e.g. "SFS 2016:1145"."""
     version: str = ""
     """For law passages: the amendment that gave the wording, e.g. "Lag (2022:902)"."""
+    short_title: str = ""
+    """The document's short name (its ``short_title``), for one-line source lines."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,20 @@ class Excerpt:
 
 
 @dataclass(frozen=True)
+class DatedNote:
+    """A rule changed after the quoted text was written, and where the newer text is."""
+
+    short: str
+    """One short line in the answer's language ("Regeln ändrades 1 januari 2023.")."""
+    text: str
+    """The whole note, as in :attr:`Result.notes`."""
+    see: str = ""
+    """Passage id of the newer text, when the knowledge holds one."""
+    url: str = ""
+    """Link to the newer text, when it has one."""
+
+
+@dataclass(frozen=True)
 class Result:
     """One ranked passage in an answer."""
 
@@ -134,6 +152,8 @@ class Result:
     citation: Citation
     notes: tuple[str, ...] = ()
     """Short notes in the answer's language, e.g. that the passage may be outdated."""
+    dated: tuple[DatedNote, ...] = ()
+    """The legal changes among ``notes``, short and pointing to the newer text."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +163,8 @@ class Suggestion:
     topic_id: str
     label: str
     question: str
+    short: str = ""
+    """The topic's short label, for a button on a phone."""
 
 
 COVERAGES = ("full", "partial", "none")
@@ -194,10 +216,16 @@ class Topic:
     id: str
     labels: dict[str, str] = field(hash=False)
     questions: dict[str, tuple[str, ...]] = field(hash=False)
+    shorts: dict[str, str] = field(default_factory=dict, hash=False)
+    """Short labels for buttons on a phone, per language (``short`` in topics.yaml)."""
 
     def label(self, language: str) -> str:
         """Return the label in ``language``, falling back to Swedish, then the id."""
         return self.labels.get(language) or self.labels.get("sv") or self.id
+
+    def short_label(self, language: str) -> str:
+        """Return the short label in ``language``, else the (long) label."""
+        return self.shorts.get(language) or self.shorts.get("sv") or self.label(language)
 
     def starters(self, language: str) -> tuple[str, ...]:
         """Return the starter questions in ``language``, falling back to Swedish."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.answer import AbstainPolicy, Composer
 from bot.knowledge import Knowledge, load_knowledge_cached
-from bot.models import Answer, Document, Passage, Suggestion, Topic
+from bot.models import Answer, Citation, Document, Passage, Suggestion, Topic
 from bot.search import (
     Corpus,
     Query,
@@ -202,6 +202,26 @@ class QAService:
     def passage(self, passage_id: str) -> Passage | None:
         """Return a passage by its id ``<doc-id>#<n>``."""
         return self._passages.get(passage_id)
+
+    def cite(self, passage_id: str) -> Citation | None:
+        """Return the citation of a passage by id, or None when there is no such passage."""
+        passage = self._passages.get(passage_id)
+        return self.composer.citer.cite(passage) if passage is not None else None
+
+    def browse(self, question: str, *, language: str | None = None) -> Answer:
+        """Return the best passages for a question without deciding whether they answer it.
+
+        For inline mode, where a few words ("IOP", "§ 18") are a search, not a question; the
+        results are ranked and excerpted as in :meth:`ask`.
+
+        Raises:
+            EmptyQuestion: When the question is empty after cleaning.
+        """
+        text, _ = prepare_question(question)
+        detected = self.detect_language(text)
+        query = self.queries.build(text, detected)
+        reply_language = language if language in _SHORTENED else detected
+        return self.composer.compose(query, text, (), reply_language, AbstainPolicy.always())
 
     def nearest(self, question: str) -> tuple[str, float] | None:
         """Return the closest passage to a question, with no abstention (for gap reports).

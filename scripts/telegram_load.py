@@ -33,8 +33,8 @@ How a run works:
    its throughput is the ceiling and its latency is mostly queueing.
 5. Latency runs from ``user_says`` queueing the update to the fake receiving the first
    sendMessage of the reply. Both times are taken in this process with ``time.monotonic``.
-6. "Exactly one answer": private questions get no reply_to, so replies are matched by chat
-   and time. A question owns the messages that arrive in its chat between its update and the
+6. "Exactly one answer": replies are matched by chat and time (an answer also replies to its
+   question, but a refusal or a second message of a long answer need not). A question owns the messages that arrive in its chat between its update and the
    next question of the same user. The script renders every reply in-process with the same
    service and renderer as the bot (``QAService.ask`` plus ``render_answer``). That gives the
    number of messages per reply (one for every question in the eval files) and their exact
@@ -91,7 +91,7 @@ import yaml  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.service import EmptyQuestion, QAService  # noqa: E402
-from bot.store.redact import personal_case_reply, redact  # noqa: E402
+from bot.store import personal_case, personal_case_reply, redact  # noqa: E402
 from bot.telegram.render import escape, render_answer, render_text  # noqa: E402
 from bot.telegram.texts import choose_language, text  # noqa: E402
 from tests.fakebotapi import FakeBotApi  # noqa: E402
@@ -155,8 +155,8 @@ class ReplyOracle:
     """The reply the bot should send to a question, rendered in this process.
 
     It mirrors ``bot.telegram.core._answer_question`` for a user without a /lang choice
-    and with the per-user limit not reached: language choice, redaction, the service and the
-    renderer.
+    and with the per-user limit not reached: language choice (the question's, as the
+    service detects it), redaction and personal cases, the service and the renderer.
     """
 
     def __init__(self, knowledge_dir: Path, default_language: str = "sv") -> None:
@@ -167,7 +167,13 @@ class ReplyOracle:
 
     def language(self, question: Question) -> str:
         """Return the language the bot answers ``question`` in."""
-        return choose_language(None, question.lang, question.text, self.default_language)
+        return choose_language(
+            None,
+            question.lang,
+            question.text,
+            self.default_language,
+            detect=self.service.detect_language,
+        )
 
     def reply(self, question: Question) -> tuple[str, ...]:
         """Return the HTML of each message of the reply to ``question``."""
@@ -176,8 +182,9 @@ class ReplyOracle:
             return cached
         language = self.language(question)
         screened = redact(question.text[:4096])
-        if screened.personal_id:
-            chunks = render_text(escape(personal_case_reply(language)))
+        if screened.personal_id or personal_case(screened.text):
+            reply_text = personal_case_reply(language, number=screened.personal_id)
+            chunks = render_text(escape(reply_text))
         else:
             try:
                 answer = self.service.ask(screened.text, language=language)

@@ -26,6 +26,7 @@ LEVEL = {
     # Views are pure renderings of an Answer (text, the --json object) that any channel may
     # draw with: the web API returns exactly the views' JSON. So they sit below the channels.
     "views": 5,
+    "health": 5,
     "telegram": 6,
     "web": 6,
     "commands": 7,

@@ -99,6 +99,7 @@ class Citer:
             section=passage.heading if is_law else "",
             identifier=document.identifier if is_law else "",
             version=version_note(passage, document) if is_law else "",
+            short_title=document.short_title,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -14,7 +15,7 @@ from bot.answer.define import DefinitionFinder
 from bot.answer.excerpt import make_excerpt
 from bot.answer.legal import LegalRanker
 from bot.knowledge import Concept, LegalChange, Source
-from bot.models import Answer, Passage, Result, Suggestion, Topic
+from bot.models import Answer, DatedNote, Passage, Result, Suggestion, Topic
 from bot.search import Corpus, Query, country_hint, passage_index_text
 from bot.search.intent import question_intent
 
@@ -30,6 +31,9 @@ NEAR_EQUAL = 0.97
 """Scores within 3% count as equal; the newer source then ranks first."""
 DUPLICATE_OVERLAP = 0.75
 """Passages sharing this share of their terms are near-duplicates; only the better is shown."""
+TWIN_OVERLAP = 0.6
+"""Excerpts sharing this share of their terms say the same thing (two guides retelling one
+fact); only the better is shown."""
 OTHER_LANGUAGE = 0.8
 """Score factor for passages in another language than the question's (or named country's)."""
 LIST_BOOST = 1.5
@@ -76,6 +80,9 @@ class Composer:
         ]
         self._terms = lru_cache(maxsize=4096)(self._passage_terms)
         self._languages = {passage.language for passage in corpus.passages}
+        self._newer = {
+            change.id: self._newer_text(change.see, stems) for change, stems in self._changes
+        }
 
     def passage_terms(self, position: int) -> frozenset[str]:
         """Return the index terms of a passage (its heading and author included)."""
@@ -126,9 +133,11 @@ class Composer:
             )
         shown = kept if decision.coverage == FULL else kept[:RELATED]
         focus = self._focus(query, shown)
-        results = tuple(
-            self._result(rank, pos, score, query, language, focus.get(pos))
-            for rank, (pos, score) in enumerate(shown, 1)
+        results = self._without_twins(
+            [
+                self._result(rank, pos, score, query, language, focus.get(pos))
+                for rank, (pos, score) in enumerate(shown, 1)
+            ]
         )
         suggestions = () if decision.coverage == FULL else self.suggestions(language, kept)
         return Answer(
@@ -312,6 +321,21 @@ class Composer:
                 kept.append((position, score))
         return kept
 
+    def _without_twins(self, results: list[Result]) -> tuple[Result, ...]:
+        """Drop results whose excerpt says what a better one already shows; number the rest."""
+        kept: list[tuple[Result, frozenset[str]]] = []
+        for result in results:
+            terms = frozenset(
+                self.corpus.analyzer.terms(result.excerpt.text, result.passage.language)
+            )
+            twin = any(
+                len(terms & other) / max(len(terms | other), 1) >= TWIN_OVERLAP
+                for _, other in kept
+            )
+            if not twin:
+                kept.append((result, terms))
+        return tuple(replace(result, rank=rank) for rank, (result, _) in enumerate(kept, 1))
+
     def _result(
         self,
         rank: int,
@@ -330,33 +354,50 @@ class Composer:
             self.corpus.idf,
             focus=focus,
         )
+        # A dated note belongs under a quote that mentions the changed rule, not under any
+        # quote from a passage that does somewhere else.
+        shown = frozenset(self.corpus.analyzer.terms(excerpt.text, passage.language))
+        notes, dated = self._notes(passage, shown, language)
         return Result(
-            rank,
-            passage,
-            round(score, 6),
-            excerpt,
-            self.citer.cite(passage),
-            self._notes(passage, position, language),
+            rank, passage, round(score, 6), excerpt, self.citer.cite(passage), notes, dated
         )
 
-    def _notes(self, passage: Passage, position: int, language: str) -> tuple[str, ...]:
+    def _notes(
+        self, passage: Passage, terms: frozenset[str], language: str
+    ) -> tuple[tuple[str, ...], tuple[DatedNote, ...]]:
+        """Return the notes for a quote with ``terms``, and the legal changes among them."""
         document = self.corpus.documents[passage.doc_id]
         as_of = document.law_as_of or document.published
         notes: list[str] = []
-        terms = self._terms(position)
+        dated: dict[str, DatedNote] = {}
         for change, stems in self._changes:
             if not as_of or as_of >= change.date or change.see == document.id:
                 continue
             if any(s and s <= terms for s in stems):
-                text = change.note.get(language) or change.note.get("sv") or ""
+                note = change.note.get(language) or change.note.get("sv") or ""
                 see = self.corpus.documents.get(change.see)
-                if see is not None:
-                    text = f"{text} → {see.title}"
-                notes.append(text)
+                notes.append(f"{note} → {see.title}" if see is not None else note)
+                short = change.short.get(language) or change.short.get("sv") or note
+                dated.setdefault(
+                    short,
+                    DatedNote(short, note, self._newer.get(change.id, ""), see.url if see else ""),
+                )
         if document.superseded_by in self.corpus.documents:
             newer = self.corpus.documents[document.superseded_by]
             notes.append(_SUPERSEDED.get(language, _SUPERSEDED["sv"]).format(title=newer.title))
-        return tuple(dict.fromkeys(notes))
+        return tuple(dict.fromkeys(notes)), tuple(dated.values())
+
+    def _newer_text(self, doc_id: str, stems: list[frozenset[str]]) -> str:
+        """Return the passage of ``doc_id`` that says most about a change (its newer text)."""
+        best, best_count = "", 0
+        for position, passage in enumerate(self.corpus.passages):
+            if passage.doc_id != doc_id:
+                continue
+            terms = self._terms(position)
+            count = sum(1 for s in stems if s and s <= terms)
+            if count > best_count:
+                best, best_count = passage.id, count
+        return best
 
     def suggestions(
         self, language: str, hits: Sequence[tuple[int, float]] = ()
@@ -380,6 +421,7 @@ class Composer:
                 self.topics[i].id,
                 self.topics[i].label(language),
                 (self.topics[i].starters(language) or ("",))[0],
+                self.topics[i].short_label(language),
             )
             for i in order
         )

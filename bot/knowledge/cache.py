@@ -27,7 +27,7 @@ from bot.models import Document, Topic
 
 logger = logging.getLogger(__name__)
 
-CACHE_FILE = "knowledge-v2.json"
+CACHE_FILE = "knowledge-v3.json"
 """Bump the suffix when the parsed form changes."""
 
 
@@ -71,7 +71,12 @@ def from_json(data: dict[str, Any]) -> Knowledge:
             for c in data["concepts"]
         ),
         topics=tuple(
-            Topic(t["id"], dict(t["labels"]), {k: tuple(v) for k, v in t["questions"].items()})
+            Topic(
+                t["id"],
+                dict(t["labels"]),
+                {k: tuple(v) for k, v in t["questions"].items()},
+                dict(t.get("shorts") or {}),
+            )
             for t in data["topics"]
         ),
         changes=tuple(LegalChange(**_tuples(LegalChange, c)) for c in data["changes"]),

@@ -57,7 +57,14 @@ OPTIONAL = (
     "audience",
     "identifier",
     "version",
+    "short_title",
 )
+SHORT_TITLE_MAX = 30
+"""Longest ``short_title``: it heads a source line of a ~38-character phone line."""
+SHORT_LABEL_MAX = 30
+"""Longest topic ``short`` label: a button a phone shows whole."""
+SHORT_NOTE_MAX = 90
+"""Longest ``short`` note of a legal change: one line under a quote."""
 DATA_FILES = ("glossary.yaml", "topics.yaml", "legal_changes.yaml", "sources.yaml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -84,6 +91,8 @@ class LegalChange:
     terms: tuple[str, ...]
     see: str
     note: dict[str, str] = field(hash=False)
+    short: dict[str, str] = field(default_factory=dict, hash=False)
+    """One short line per language, shown under the quote instead of ``note``."""
 
 
 @dataclass(frozen=True)
@@ -178,11 +187,22 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
             problems.append(Problem(name, line_of(key), f"{key} must be a list of strings"))
             items = ()
         lists[key] = items
-    for key in ("title", "author", "publisher", "url", "superseded_by", "identifier", "version"):
+    text_fields = ("title", "author", "publisher", "url", "superseded_by", "identifier")
+    for key in (*text_fields, "version", "short_title"):
         if meta.get(key) is not None and not isinstance(meta.get(key), str):
             problems.append(Problem(name, line_of(key), f"{key} must be text"))
     if "title" in meta and not str(meta.get("title") or "").strip():
         problems.append(Problem(name, line_of("title"), "title is empty"))
+    short_title = str(meta.get("short_title") or "").strip()
+    if len(short_title) > SHORT_TITLE_MAX:
+        problems.append(
+            Problem(
+                name,
+                line_of("short_title"),
+                f"short_title has {len(short_title)} characters; at most {SHORT_TITLE_MAX} fit"
+                " one phone line",
+            )
+        )
     if not body.strip():
         problems.append(Problem(name, body_line, "the document body is empty"))
     if problems:
@@ -208,6 +228,7 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
         audience=lists["audience"],
         identifier=str(meta.get("identifier") or "").strip(),
         version=str(meta.get("version") or "").strip(),
+        short_title=short_title,
     )
     return document, []
 
@@ -321,6 +342,16 @@ def _labels(value: object) -> dict[str, str] | None:
     return labels
 
 
+def _shorts(value: object, limit: int) -> dict[str, str] | None:
+    """Return an optional per-language short text; None when malformed or too long."""
+    if value is None:
+        return {}
+    shorts = _labels(value)
+    if shorts is None or any(len(text) > limit for text in shorts.values()):
+        return None
+    return shorts
+
+
 def load_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
     """Load the topics offered to users; problems are appended to ``problems``."""
     entries = yaml_entries(path, "topics", problems)
@@ -339,7 +370,18 @@ def load_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
                 )
             )
             continue
-        topics.append(Topic(id=topic_id, labels=labels, questions=questions))
+        shorts = _shorts(entry.get("short"), SHORT_LABEL_MAX)
+        if shorts is None:
+            problems.append(
+                Problem(
+                    str(path),
+                    _entry_line(path, topic_id),
+                    f"topic {topic_id!r}: short must be text per language (sv, da, en) of at"
+                    f" most {SHORT_LABEL_MAX} characters",
+                )
+            )
+            shorts = {}
+        topics.append(Topic(id=topic_id, labels=labels, questions=questions, shorts=shorts))
     return tuple(unique(topics, path, "topic", problems))
 
 
@@ -352,12 +394,14 @@ def load_changes(path: Path, problems: list[Problem]) -> tuple[LegalChange, ...]
         date = date_text(fields.get("date")) if isinstance(fields.get("date"), str) else None
         terms = string_list(fields.get("terms"))
         note = _labels(fields.get("note"))
+        short = _shorts(fields.get("short"), SHORT_NOTE_MAX)
         change_id = fields.get("id", date)
         see = fields.get("see", "")
         if (
             not date
             or not terms
             or note is None
+            or short is None
             or not isinstance(change_id, str)
             or not isinstance(see, str)
         ):
@@ -367,12 +411,15 @@ def load_changes(path: Path, problems: list[Problem]) -> tuple[LegalChange, ...]
                     str(path),
                     line_containing(path, f"date: {raw}") if raw else 1,
                     f"change {_describe(entry, _text(change_id), number)} needs a valid date"
-                    " (YYYY-MM-DD), terms, a note (text per language) and text for id and see",
+                    " (YYYY-MM-DD), terms, a note (text per language), text for id and see, and"
+                    f" a short note of at most {SHORT_NOTE_MAX} characters per language if any",
                 )
             )
             continue
         changes.append(
-            LegalChange(id=change_id or date, date=date, terms=terms, see=see, note=note)
+            LegalChange(
+                id=change_id or date, date=date, terms=terms, see=see, note=note, short=short
+            )
         )
     return tuple(changes)
 

@@ -316,6 +316,80 @@ class QuestionLog:
             return False
         return True
 
+    def record_comment(
+        self, question_id: int, *, user_id: int, comment: str, now: datetime | None = None
+    ) -> bool:
+        """Keep what a 👎 voter wrote about what was missing, redacted, with their vote.
+
+        Never raises: a missing vote or a database error is logged and gives False.
+
+        Args:
+            question_id: The question voted on.
+            user_id: Telegram id of the voter; only its keyed hash is used.
+            comment: The reply as typed; it is redacted and cut to 500 characters here.
+            now: Time of the comment; the current time when None.
+
+        Returns:
+            True when the comment was stored with a vote of this user.
+        """
+        text = " ".join(redact(str(comment)).text.split())[:500]
+        if not text:
+            return False
+        try:
+            with self._write() as connection:
+                changed = connection.execute(
+                    "UPDATE feedback SET comment = ?, given_at = ?"
+                    " WHERE question_id = ? AND user_key = ?",
+                    (text, timestamp(now), int(question_id), self.user_key(user_id)),
+                ).rowcount
+        except (sqlite3.Error, OSError, TypeError, ValueError) as exc:
+            logger.error("Comment not logged (%s: %s)", type(exc).__name__, exc)
+            return False
+        return bool(changed)
+
+    def preference_key(self, *, user_id: int | None = None, chat_id: int | None = None) -> str:
+        """Return the stored key of a user's (``u:``) or a group's (``c:``) language choice."""
+        if user_id is not None:
+            return "u:" + self.user_key(user_id)
+        if chat_id is None:
+            raise ValueError("a preference belongs to a user or a chat")
+        return "c:" + self.user_key(chat_id)
+
+    def set_language(
+        self, subject: str, language: str | None, now: datetime | None = None
+    ) -> None:
+        """Store (or, with ``language`` None, delete) the language choice of ``subject``.
+
+        Args:
+            subject: From :meth:`preference_key`.
+            language: "sv", "da", "en", or None to forget the choice.
+            now: Time of the choice; the current time when None.
+
+        Raises:
+            StoreError: When the choice could not be stored.
+        """
+        try:
+            with self._write() as connection:
+                if language is None:
+                    connection.execute("DELETE FROM preferences WHERE subject = ?", (subject,))
+                else:
+                    connection.execute(
+                        "INSERT INTO preferences (subject, language, set_at) VALUES (?, ?, ?)"
+                        " ON CONFLICT (subject) DO UPDATE"
+                        " SET language = excluded.language, set_at = excluded.set_at",
+                        (subject, str(language), timestamp(now)),
+                    )
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"{self.path}: cannot store a language choice ({exc})") from exc
+
+    def languages(self) -> dict[str, str]:
+        """Return every stored language choice, by :meth:`preference_key`.
+
+        Raises:
+            StoreError: When the log cannot be read.
+        """
+        return dict(self._read("SELECT subject, language FROM preferences", ()))
+
     def purge_expired(self, now: datetime | None = None) -> int:
         """Delete questions (with their citations and votes) older than the retention period.
 
@@ -344,13 +418,14 @@ class QuestionLog:
         return deleted
 
     def forget_user(self, user_id: int) -> int:
-        """Delete every question and vote of one user.
+        """Delete every question and vote of one user, and their language choice.
 
         Args:
             user_id: The user's Telegram id.
 
         Returns:
-            The number of questions plus votes on other users' questions deleted.
+            The number of questions plus votes on other users' questions deleted (the
+            language choice is not counted).
 
         Raises:
             StoreError: When the rows could not be deleted (nothing is deleted then).
@@ -364,6 +439,7 @@ class QuestionLog:
                 questions = connection.execute(
                     "DELETE FROM questions WHERE user_key = ?", (key,)
                 ).rowcount
+                connection.execute("DELETE FROM preferences WHERE subject = ?", ("u:" + key,))
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: cannot delete the user's rows ({exc})") from exc
         self._checkpoint()
@@ -423,6 +499,23 @@ class QuestionLog:
             StoreError: When the log cannot be read.
         """
         return queries.count_questions(self._read)
+
+    def writable(self) -> str:
+        """Tell whether a write could be committed now (for health checks).
+
+        Takes the write lock in one ``BEGIN IMMEDIATE`` transaction and rolls it back, so
+        nothing changes.
+
+        Returns:
+            "" when the log can be written, else the reason.
+        """
+        try:
+            with self._lock:
+                self._connection.execute("BEGIN IMMEDIATE")
+                self._connection.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            return f"{self.path}: cannot write ({exc})"
+        return ""
 
     def close(self) -> None:
         """Checkpoint the WAL into the main file and close the connection."""

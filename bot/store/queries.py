@@ -96,6 +96,8 @@ class RatedAnswer:
     question: LoggedQuestion
     up: int
     down: int
+    comments: tuple[str, ...] = ()
+    """What 👎 voters wrote about what was missing (redacted)."""
 
 
 def daily_counts(read: Read, since: str, until: str) -> list[DayCount]:
@@ -238,8 +240,17 @@ def rated(read: Read, since: str, until: str) -> list[RatedAnswer]:
     if not counts:
         return []
     marks = ",".join("?" * len(counts))
+    comments: dict[int, list[str]] = {}
+    for question_id, comment in read(
+        f"SELECT question_id, comment FROM feedback WHERE question_id IN ({marks})"
+        " AND comment != '' ORDER BY given_at",
+        tuple(counts),
+    ):
+        comments.setdefault(question_id, []).append(comment)
     questions = _questions(read, f"WHERE q.id IN ({marks})", tuple(counts))
-    found = [RatedAnswer(q, *counts[q.id]) for q in questions]
+    found = [
+        RatedAnswer(q, *counts[q.id], comments=tuple(comments.get(q.id, ()))) for q in questions
+    ]
     return sorted(found, key=lambda r: (-r.down, -r.question.id))
 
 

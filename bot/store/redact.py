@@ -148,16 +148,38 @@ def redact(text: str) -> Redaction:
     return Redaction(text=text, kinds=tuple(dict.fromkeys(found)))
 
 
-def personal_case_reply(language: str) -> str:
+def personal_case_reply(language: str, *, number: bool = True) -> str:
     """Say that personal cases cannot be handled here and where to turn instead.
 
     Args:
         language: ``"sv"``, ``"da"`` or ``"en"``; anything else gets Swedish.
+        number: The question carried an identity number (say it was neither stored nor
+            searched); False for a personal case told in words only.
 
     Returns:
         A short plain-text reply.
     """
-    return _PERSONAL_CASE_REPLIES.get(language, _PERSONAL_CASE_REPLIES["sv"])
+    replies = _PERSONAL_CASE_REPLIES if number else _PERSONAL_CASE_WORDS
+    return replies.get(language, replies["sv"])
+
+
+_PERSONAL_CASE_WORDS = {
+    "sv": (
+        "Jag kan inte hjälpa till med enskilda personärenden. Vänd dig direkt till "
+        "socialtjänsten eller kontaktcenter i din kommun. Skicka aldrig personuppgifter, som "
+        "personnummer, i en chatt."
+    ),
+    "da": (
+        "Jeg kan ikke hjælpe med personlige sager. Kontakt Borgerservice eller "
+        "socialforvaltningen i din kommune direkte. Send aldrig personoplysninger, som dit "
+        "CPR-nummer, i en chat."
+    ),
+    "en": (
+        "I can't help with individual personal cases. Please contact your municipality "
+        "directly (in Sweden the social services, socialtjänsten; in Denmark Borgerservice). "
+        "Never send personal details such as identity numbers in a chat."
+    ),
+}
 
 
 _PERSONAL_CASE_REPLIES = {

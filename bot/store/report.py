@@ -66,6 +66,8 @@ class DislikedAnswer:
     """The passages the answer cited, ``(passage_id, score)``, best first."""
     nearest: tuple[str, float] | None = None
     """Closest passage from the callback, looked up only when nothing was cited."""
+    comments: tuple[str, ...] = ()
+    """What the 👎 voters wrote about what was missing (redacted)."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ def build_report(
                 if answer.question.passages or nearest is None
                 else nearest(answer.question.question)
             ),
+            comments=answer.comments,
         )
         for answer in rated
         if answer.down
@@ -333,6 +336,7 @@ def format_report(report: Report, language: str = "sv") -> str:
             lines.append(
                 "     " + _passage_line(answer.nearest, words["nearest"], words["no_nearest"])
             )
+        lines.extend(f'     {words["comment"]}: "{comment}"' for comment in answer.comments)
     return "\n".join(lines)
 
 
@@ -360,6 +364,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "nearest": "närmaste passage",
         "no_nearest": "ingen närliggande passage",
         "cited": "citerade passager",
+        "comment": "saknades",
     },
     "da": {
         "title": "Samverkansboten – rapport {period}",
@@ -384,6 +389,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "nearest": "nærmeste passage",
         "no_nearest": "ingen nærliggende passage",
         "cited": "citerede passager",
+        "comment": "manglede",
     },
     "en": {
         "title": "Samverkansboten – report {period}",
@@ -408,6 +414,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "nearest": "nearest passage",
         "no_nearest": "no nearby passage",
         "cited": "cited passages",
+        "comment": "missing",
     },
 }
 

@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_FILENAME = "secret.key"
 """File next to the log holding the generated HMAC secret when none is configured."""
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 KEY_CHECK = b"samverkansboten user-key check"
 """HMAC'd with the user-key secret and kept in the log, to notice a different secret later."""
 
@@ -91,6 +91,16 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             rank INTEGER NOT NULL,
             word TEXT NOT NULL,
             PRIMARY KEY (question_id, rank)
+        )""",
+    ),
+    4: (
+        # What a 👎 voter wrote about what was missing (redacted), kept with the vote.
+        "ALTER TABLE feedback ADD COLUMN comment TEXT NOT NULL DEFAULT ''",
+        # /lang choices of users ("u:<user key>") and groups ("c:<chat key>").
+        """CREATE TABLE preferences (
+            subject TEXT PRIMARY KEY,
+            language TEXT NOT NULL,
+            set_at TEXT NOT NULL
         )""",
     ),
 }

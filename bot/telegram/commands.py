@@ -1,4 +1,4 @@
-"""Telegram commands: /start /help /topics /sources /lang and unknown commands.
+"""Telegram commands: /start /help /topics /sources /lang /privacy /forget /whoami and unknown.
 
 A starter or topic button is handled in :mod:`bot.telegram.callbacks`; questions in
 :mod:`bot.telegram.questions`.
@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.models import LANGUAGES
-from bot.telegram.core import _find_topic, _language, _send, _state, _Where
+from bot.telegram.callback_data import forget_data
+from bot.telegram.core import (
+    _find_topic,
+    _interface_language,
+    _is_group,
+    _send,
+    _set_language,
+    _state,
+    _Where,
+)
 from bot.telegram.render import (
     language_keyboard,
     render_sources,
@@ -20,7 +30,7 @@ from bot.telegram.render import (
     render_topic,
     topics_keyboard,
 )
-from bot.telegram.texts import text
+from bot.telegram.texts import plain, text
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +41,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     state = _state(context)
-    language = _language(update, context)
+    language = _interface_language(update, context)
     where = _Where.of(message, reply=False)
     topic = _find_topic(state, context.args[0]) if context.args else None
     if topic is not None:
@@ -42,12 +52,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Explain how to ask, the buttons and the commands."""
+    """Explain how to ask, the buttons and the commands (in a group: how to ask there)."""
     message = update.effective_message
     if message is None:
         return
-    language = _language(update, context)
-    body = text(language, "help", bot=context.bot.username or "bot")
+    language = _interface_language(update, context)
+    key = "help_group" if _is_group(update) else "help"
+    body = text(language, key, bot=context.bot.username or "bot")
     await _send(context.bot, _Where.of(message, reply=False), render_text(body))
 
 
@@ -56,7 +67,7 @@ async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = update.effective_message
     if message is None:
         return
-    language = _language(update, context)
+    language = _interface_language(update, context)
     keyboard = topics_keyboard(_state(context).service.topics, language)
     body = text(language, "topics" if keyboard else "no_topics")
     await _send(context.bot, _Where.of(message, reply=False), render_text(body, keyboard))
@@ -67,25 +78,74 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     if message is None:
         return
-    chunks = render_sources(_state(context).service.documents, _language(update, context))
+    language = _interface_language(update, context)
+    chunks = render_sources(_state(context).service.documents, language)
     await _send(context.bot, _Where.of(message, reply=False), chunks)
 
 
 async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Switch the interface language (``/lang da``) or offer the choices as buttons."""
+    """Switch the interface language (``/lang da``) or offer the choices as buttons.
+
+    The choice is stored and survives restarts; in a group it is the group's.
+    """
     message = update.effective_message
     if message is None:
         return
     where = _Where.of(message, reply=False)
     choice = context.args[0].lower() if context.args else ""
-    if choice in LANGUAGES and context.user_data is not None:
-        context.user_data["lang"] = choice
-        await _send(context.bot, where, render_text(text(choice, "lang_set")))
+    if choice in LANGUAGES:
+        await _set_language(update, context, choice)
+        key = "lang_set_group" if _is_group(update) else "lang_set"
+        await _send(context.bot, where, render_text(text(choice, key)))
         return
-    language = _language(update, context)
+    language = _interface_language(update, context)
     await _send(
         context.bot, where, render_text(text(language, "lang_prompt"), language_keyboard())
     )
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what is stored, for how long, and how to delete it."""
+    message = update.effective_message
+    if message is None:
+        return
+    days = _state(context).settings.retention_days
+    body = text(_interface_language(update, context), "privacy", days=days)
+    await _send(context.bot, _Where.of(message, reply=False), render_text(body))
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer to delete the user's questions, votes and language choice (confirmed by button)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    language = _interface_language(update, context)
+    if message.chat.type != ChatType.PRIVATE:
+        await _send(context.bot, _Where.of(message), render_text(text(language, "forget_private")))
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(language, "forget_yes"), callback_data=forget_data(user.id, True)
+                ),
+                InlineKeyboardButton(
+                    plain(language, "forget_no"), callback_data=forget_data(user.id, False)
+                ),
+            ]
+        ]
+    )
+    body = text(language, "forget_confirm")
+    await _send(context.bot, _Where.of(message, reply=False), render_text(body, keyboard))
+
+
+async def whoami_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the user their Telegram id and the chat's (for ``admin_ids`` and allowlists)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    body = text(_interface_language(update, context), "whoami", user=user.id, chat=message.chat.id)
+    await _send(context.bot, _Where.of(message), render_text(body))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -93,5 +153,5 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     if message is None:
         return
-    body = text(_language(update, context), "unknown_command")
+    body = text(_interface_language(update, context), "unknown_command")
     await _send(context.bot, _Where.of(message, reply=False), render_text(body))

@@ -1,181 +1,144 @@
-"""Shared core of the Telegram handlers: the bot's state, reply plumbing, the question pipeline.
+"""Shared core of the Telegram handlers: the question pipeline and the addressing helpers.
 
-:class:`BotState` lives in ``application.bot_data``; :func:`_answer_question` rate-limits,
-screens, searches, records and sends the answer to one question, for typed questions
-(:mod:`bot.telegram.questions`) and starter buttons (:mod:`bot.telegram.callbacks`) alike.
-The addressing helpers (is a group message meant for the bot?) are shared by the question
-handlers and the access gate.
+:func:`_answer_question` rate-limits, screens, searches, records and sends the answer to one
+question, for typed questions (:mod:`bot.telegram.questions`) and starter buttons
+(:mod:`bot.telegram.callbacks`) alike; an edited question edits its earlier answer. The
+addressing helpers (is a group message meant for the bot?) are shared by the question
+handlers and the gate. The state (:mod:`bot.telegram.state`), the reply plumbing
+(:mod:`bot.telegram.reply`) and the language choice (:mod:`bot.telegram.language`) are
+re-exported here, so handlers import from one place.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
 
-from telegram import Bot, Message, MessageEntity, ReplyParameters, Update
+from telegram import Bot, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.config import Settings
-from bot.models import Answer, Document, Passage, Suggestion, Topic
-from bot.ratelimit import SlidingWindowLimiter
+from bot.models import Answer, Topic
 from bot.service import EmptyQuestion
-from bot.store import personal_case_reply, redact
-from bot.telegram.callback_data import AnswerCache, AnswerEntry, topic_key
-from bot.telegram.durable import reply_sent
-from bot.telegram.render import Chunk, escape, render_answer, render_text
-from bot.telegram.texts import choose_language, text
+from bot.store import personal_case, personal_case_reply, redact
+from bot.telegram.callback_data import AnswerEntry, topic_key
+from bot.telegram.language import (
+    _chosen_language,
+    _interface_language,
+    _is_group,
+    _language,
+    _preference_key,
+    _set_language,
+)
+from bot.telegram.render import Chunk, Votes, escape, render_answer, render_text
+from bot.telegram.reply import _edit, _reply_or_edit, _send, _Where
+from bot.telegram.state import (
+    COMMENT_WINDOW,
+    FLOOD_WINDOW,
+    GROUP_CHATS,
+    MAX_QUESTION_CHARS,
+    REFUSAL_WINDOW,
+    REMEMBERED_REPLIES,
+    STATE_KEY,
+    BotState,
+    Prompt,
+    QuestionLog,
+    Service,
+    _state,
+    flood_limit,
+)
+from bot.telegram.texts import text
+
+__all__ = [
+    "COMMENT_WINDOW",
+    "FLOOD_WINDOW",
+    "GROUP_CHATS",
+    "MAX_QUESTION_CHARS",
+    "REFUSAL_WINDOW",
+    "REMEMBERED_REPLIES",
+    "STATE_KEY",
+    "BotState",
+    "Prompt",
+    "QuestionLog",
+    "Service",
+    "_Where",
+    "_addressed",
+    "_answer_question",
+    "_callback_where",
+    "_chosen_language",
+    "_command_for_bot",
+    "_edit",
+    "_find_topic",
+    "_forget",
+    "_interface_language",
+    "_is_group",
+    "_language",
+    "_preference_key",
+    "_reply",
+    "_reply_or_edit",
+    "_send",
+    "_set_language",
+    "_state",
+    "_take_comment",
+    "_votes",
+    "flood_limit",
+]
 
 logger = logging.getLogger(__name__)
 
-STATE_KEY = "samverkansboten"
-"""Key of the :class:`BotState` in ``application.bot_data``."""
-MAX_QUESTION_CHARS = 4096
-"""Longest question passed on; the service shortens further and says so."""
-REFUSAL_WINDOW = 600.0
-"""Seconds in which a user outside the allowlist is told "not allowed" at most once."""
-FLOOD_WINDOW = 60.0
-"""Window of the per-user limit on updates of any kind (:func:`flood_limit` per window)."""
 
+async def _forget(state: BotState, user_id: int) -> int:
+    """Delete what is kept about a user: stored rows, language choice, answers in memory.
 
-def flood_limit(questions_per_minute: int) -> int:
-    """Updates of any kind one user may send per :data:`FLOOD_WINDOW` before being ignored."""
-    return max(30, 3 * questions_per_minute)
+    Returns:
+        The number of stored questions and votes deleted.
 
-
-class Service(Protocol):
-    """What the front end needs from :class:`bot.service.QAService`."""
-
-    @property
-    def topics(self) -> tuple[Topic, ...]:
-        """Topics the bot offers."""
-
-    @property
-    def documents(self) -> tuple[Document, ...]:
-        """Documents in the index."""
-
-    @property
-    def version(self) -> str:
-        """Content hash of the knowledge."""
-
-    def ask(self, question: str, *, language: str | None = None) -> Answer:
-        """Answer a question."""
-
-    def passage(self, passage_id: str) -> Passage | None:
-        """Return a passage by id."""
-
-    def suggestions(self, language: str) -> tuple[Suggestion, ...]:
-        """Return topic suggestions."""
-
-
-class QuestionLog(Protocol):
-    """What the front end needs from the question log (:mod:`bot.store.log`)."""
-
-    def record_question(
-        self,
-        *,
-        user_id: int,
-        chat_type: str,
-        language: str,
-        question: str,
-        answered: bool,
-        results: list[tuple[str, float]],
-        index_version: str,
-        coverage: str = ...,
-        missing: Sequence[str] = ...,
-    ) -> int | None:
-        """Store a question; return its row id."""
-
-    def record_feedback(self, question_id: int, *, user_id: int, value: int) -> bool:
-        """Store 👍 (+1) or 👎 (-1) on a question."""
-
-    def purge_expired(self) -> Any:
-        """Delete rows older than the retention period."""
-
-
-@dataclass
-class BotState:
-    """Everything the handlers share, kept in ``application.bot_data``.
-
-    ``service`` is swapped for a reloaded one by :mod:`bot.telegram.admin` (``/reload``, one
-    at a time under ``reload_lock``); handlers read it afresh for every update.
+    Raises:
+        bot.store.StoreError: When the stored rows could not be deleted (nothing is then).
     """
+    count = 0
+    if state.question_log is not None:
+        count = await asyncio.to_thread(state.question_log.forget_user, user_id)
+    state.languages.pop(_preference_key(state, user_id=user_id), None)
+    state.answers.forget_user(user_id)
+    for key in [key for key, prompt in state.prompts.items() if prompt.user_id == user_id]:
+        del state.prompts[key]
+    for key in [key for key in state.replies if key[0] == user_id]:
+        del state.replies[key]
+    return count
 
-    settings: Settings
-    service: Service
-    question_log: QuestionLog | None = None
-    answers: AnswerCache = field(default_factory=AnswerCache)
-    limiter: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(10))
-    flood: SlidingWindowLimiter = field(
-        default_factory=lambda: SlidingWindowLimiter(flood_limit(10), FLOOD_WINDOW)
+
+def _source(update: Update) -> tuple[int, int] | None:
+    """Return (chat id, message id) of the user's message being answered, if any."""
+    message = update.effective_message
+    if update.callback_query is not None or message is None:
+        return None
+    return message.chat.id, message.message_id
+
+
+async def _reply(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, where: _Where, chunks: Sequence[Chunk]
+) -> None:
+    """Reply to the user's message, editing the earlier reply when the message was edited."""
+    state = _state(context)
+    source = _source(update)
+    previous = state.replies.get(source, ()) if source and update.edited_message else ()
+    message_ids = await _reply_or_edit(context.bot, where, chunks, previous)
+    if source is not None:
+        state.remember_reply(source, message_ids)
+
+
+def _votes(entry: AnswerEntry, user_id: int | None, chat_type: str) -> Votes:
+    """Return the 👍/👎 state of an answer as its keyboard shows it."""
+    values = list(entry.feedback.values())
+    return Votes(
+        up=values.count(1),
+        down=values.count(-1),
+        mine=entry.feedback.get(user_id, 0) if user_id is not None else 0,
+        counts=chat_type in GROUP_CHATS,
     )
-    refusals: SlidingWindowLimiter = field(
-        default_factory=lambda: SlidingWindowLimiter(1, REFUSAL_WINDOW)
-    )
-    purge_task: asyncio.Task[None] | None = None
-    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    reload_task: asyncio.Task[None] | None = None
-
-
-@dataclass(frozen=True)
-class _Where:
-    """Where a reply goes: chat, chat type, message to reply to, forum thread."""
-
-    chat_id: int
-    chat_type: str
-    reply_to: int | None = None
-    thread_id: int | None = None
-
-    @classmethod
-    def of(cls, message: Message, *, reply: bool = True) -> _Where:
-        thread = message.message_thread_id if message.is_topic_message else None
-        return cls(
-            message.chat.id, message.chat.type, message.message_id if reply else None, thread
-        )
-
-
-def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
-    return cast(BotState, context.bot_data[STATE_KEY])
-
-
-def _language(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str | None = None
-) -> str:
-    user = update.effective_user
-    preferred = context.user_data.get("lang") if context.user_data is not None else None
-    return choose_language(
-        preferred,
-        user.language_code if user else None,
-        question,
-        _state(context).settings.default_language,
-    )
-
-
-async def _send(bot: Bot, where: _Where, chunks: Sequence[Chunk]) -> list[Message]:
-    """Send messages in order; the first one replies to ``where.reply_to`` if set.
-
-    Once all are sent, the update being handled counts as answered
-    (:func:`bot.telegram.durable.reply_sent`): a restart does not answer it again.
-    """
-    sent = []
-    for index, chunk in enumerate(chunks):
-        reply = None
-        if where.reply_to is not None and index == 0:
-            reply = ReplyParameters(where.reply_to, allow_sending_without_reply=True)
-        sent.append(
-            await bot.send_message(
-                chat_id=where.chat_id,
-                text=chunk.text,
-                reply_markup=chunk.keyboard,
-                reply_parameters=reply,
-                message_thread_id=where.thread_id,
-            )
-        )
-    reply_sent()
-    return sent
 
 
 async def _record_question(
@@ -210,7 +173,11 @@ async def _answer_question(
     *,
     heading: str = "",
 ) -> None:
-    """Rate-limit, screen, search, record and send the answer to one question."""
+    """Rate-limit, screen, search, record and send the answer to one question.
+
+    The labels and notes of the answer are in the question's language. An edited question
+    edits its earlier answer.
+    """
     state = _state(context)
     user = update.effective_user
     language = _language(update, context, question)
@@ -219,21 +186,57 @@ async def _answer_question(
         if not verdict.allowed:
             if verdict.notify:
                 note = text(language, "rate_limited", seconds=verdict.wait_seconds)
-                await _send(context.bot, where, render_text(note))
+                await _reply(update, context, where, render_text(note))
             return
     screened = redact(question[:MAX_QUESTION_CHARS])
-    if screened.personal_id:
-        await _send(context.bot, where, render_text(escape(personal_case_reply(language))))
+    if screened.personal_id or personal_case(screened.text):
+        reply = personal_case_reply(language, number=screened.personal_id)
+        await _reply(update, context, where, render_text(escape(reply)))
         return
     try:
         answer = await asyncio.to_thread(state.service.ask, screened.text, language=language)
     except EmptyQuestion:
-        await _send(context.bot, where, render_text(text(language, "ask_empty")))
+        await _reply(update, context, where, render_text(text(language, "ask_empty")))
         return
     user_id = user.id if user else 0
     question_id = await _record_question(state, user_id, where.chat_type, screened.text, answer)
-    qid = state.answers.put(AnswerEntry(answer, question_id, user_id, where.chat_id))
-    await _send(context.bot, where, render_answer(answer, 0, qid, heading=heading))
+    entry = AnswerEntry(answer, question_id, user_id, where.chat_id, heading=heading)
+    qid = state.answers.put(entry)
+    votes = _votes(entry, user_id, where.chat_type)
+    await _reply(
+        update, context, where, render_answer(answer, 0, qid, heading=heading, votes=votes)
+    )
+
+
+async def _take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Keep a reply to "what was missing?" with the 👎 it follows; True when it was one."""
+    state = _state(context)
+    message, user = update.message, update.effective_user
+    reply_to = message.reply_to_message if message is not None else None
+    if message is None or reply_to is None or user is None or not message.text:
+        return False
+    key = (message.chat.id, reply_to.message_id)
+    prompt = state.prompts.get(key)
+    if prompt is None or prompt.user_id != user.id:
+        return False
+    del state.prompts[key]
+    if prompt.expires < time.monotonic():
+        return False
+    stored = False
+    if state.question_log is not None:
+        try:
+            stored = await asyncio.to_thread(
+                state.question_log.record_comment,
+                prompt.question_id,
+                user_id=user.id,
+                comment=message.text,
+            )
+        except Exception:
+            logger.warning("Could not record a comment", exc_info=True)
+    language = _language(update, context, message.text)
+    body = text(language, "comment_saved" if stored else "thanks")
+    await _send(context.bot, _Where.of(message), render_text(body))
+    return True
 
 
 def _addressed(message: Message, bot: Bot) -> str | None:

@@ -11,9 +11,14 @@ the batch may already be confirmed when the process dies. Instead:
    fails, the call fails as a network error: PTB retries and Telegram keeps the batch.
 2. :class:`JournaledApplication` marks an update done when its handlers have finished (the
    reply was sent), and skips an update that is already done or being handled, which
-   happens when Telegram redelivers a batch the journal already holds.
+   happens when Telegram redelivers a batch the journal already holds. It also registers
+   every update with its chat's :class:`~bot.telegram.order.ChatOrder`, so that replies in
+   one chat leave in arrival order.
 3. :func:`replay_unfinished` (from ``post_init``) queues whatever a killed process left
    pending, before polling starts; each is tried at most a few start-ups.
+4. In webhook mode there is no ``getUpdates``: :class:`JournalingQueue` records each update
+   Telegram POSTs before the webhook server answers 200, and a failed write makes it answer
+   500, so Telegram delivers the update again.
 
 An update whose reply was sent but not yet marked done when the process died is answered
 again after the restart: the window is the time between Telegram's answer to sendMessage and
@@ -34,6 +39,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.store import StoreError, UpdateJournal
+from bot.telegram.order import ChatOrder, done_handling, handling
 
 logger = logging.getLogger(__name__)
 
@@ -112,15 +118,62 @@ def _updates(body: bytes) -> list[dict[str, Any]]:
     return [u for u in result if isinstance(u, dict)] if isinstance(result, list) else []
 
 
+class JournalingQueue(asyncio.Queue):
+    """The update queue of webhook mode: an update is on disk before it is queued.
+
+    PTB's webhook handler answers Telegram's POST only after ``put`` returned, so a failed
+    write turns into an HTTP 500 and Telegram delivers the update again later.
+    """
+
+    def __init__(self, journal: UpdateJournal) -> None:
+        """Record into ``journal``."""
+        super().__init__()
+        self.journal = journal
+
+    async def put(self, item: Any) -> None:
+        """Record an update (other items pass) and queue it.
+
+        Raises:
+            StoreError: When the update cannot be recorded.
+        """
+        # A replayed update is recorded again; the journal keeps the first copy.
+        if isinstance(item, Update):
+            try:
+                await asyncio.to_thread(self.journal.record, [item.to_dict()])
+            except StoreError as exc:
+                logger.error("Update not recorded, so not accepted: %s", exc)
+                raise
+        await super().put(item)
+
+
 class JournaledApplication(Application):
-    """An Application that marks each journaled update done once its handlers finished."""
+    """An Application that marks each journaled update done once its handlers finished.
+
+    Every update with a chat is also registered with :attr:`order` before anything else
+    happens, so that replies in one chat leave in arrival order.
+    """
 
     def __init__(self, *, journal: UpdateJournal | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.journal = journal
+        self.order = ChatOrder()
         self._in_flight: set[int] = set()
 
     async def process_update(self, update: object) -> None:
+        """Handle an update once, in its chat's arrival order."""
+        if not isinstance(update, Update) or update.effective_chat is None:
+            await self._process_once(update)
+            return
+        # Registered before the first await: update tasks start in arrival order.
+        ticket = self.order.begin(update.effective_chat.id, update.update_id)
+        token = handling(self.order, ticket)
+        try:
+            await self._process_once(update)
+        finally:
+            done_handling(token)
+            self.order.end(ticket)
+
+    async def _process_once(self, update: object) -> None:
         """Handle an update once: skip it when already done or being handled here."""
         journal = self.journal
         if journal is None or not isinstance(update, Update):

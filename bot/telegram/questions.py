@@ -1,7 +1,9 @@
 """Question handlers: private text, group mentions and replies, ``/ask``, and non-text messages.
 
-Private chats: any text is a question. Groups: only ``/ask``, mentions of the bot and replies
-to it. Every question goes through :func:`bot.telegram.core._answer_question`.
+Private chats: any text is a question, answered as a reply to it. Groups: only ``/ask``,
+mentions of the bot and replies to it. Every question goes through
+:func:`bot.telegram.core._answer_question`; a reply to the bot's "what was missing?" prompt
+after a 👎 is kept with the vote instead (:func:`bot.telegram.core._take_comment`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.telegram.core import _addressed, _answer_question, _language, _send, _Where
+from bot.telegram.core import (
+    _addressed,
+    _answer_question,
+    _interface_language,
+    _reply,
+    _take_comment,
+    _Where,
+)
 from bot.telegram.render import render_text
 from bot.telegram.texts import text
 
@@ -23,12 +32,13 @@ _COMMAND_PREFIX = re.compile(r"^/\S*\s*")
 
 
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer any text in a private chat, and an edited question again."""
+    """Answer any text in a private chat as a reply to it; an edit edits the answer."""
     message = update.effective_message
     if message is None or message.text is None:
         return
-    edited = update.edited_message is not None
-    await _answer_question(update, context, message.text, _Where.of(message, reply=edited))
+    if await _take_comment(update, context):
+        return
+    await _answer_question(update, context, message.text, _Where.of(message))
 
 
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,7 +47,7 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if message is None:
         return
     question = _addressed(message, context.bot)
-    if question is None:
+    if question is None or await _take_comment(update, context):
         return
     await _answer_question(update, context, question, _Where.of(message))
 
@@ -49,11 +59,8 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     question = _COMMAND_PREFIX.sub("", message.text, count=1).strip()
     if not question:
-        await _send(
-            context.bot,
-            _Where.of(message),
-            render_text(text(_language(update, context), "ask_empty")),
-        )
+        body = text(_interface_language(update, context), "ask_empty")
+        await _reply(update, context, _Where.of(message), render_text(body))
         return
     await _answer_question(update, context, question, _Where.of(message))
 
@@ -65,7 +72,5 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if message.chat.type != ChatType.PRIVATE and _addressed(message, context.bot) is None:
         return
-    reply = render_text(text(_language(update, context), "non_text"))
-    await _send(
-        context.bot, _Where.of(message, reply=message.chat.type != ChatType.PRIVATE), reply
-    )
+    reply = render_text(text(_interface_language(update, context), "non_text"))
+    await _reply(update, context, _Where.of(message), reply)

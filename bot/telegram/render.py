@@ -1,368 +1,162 @@
 """Render answers, passages, topics and sources as Telegram HTML messages with keyboards.
 
-Every document- or user-derived string goes through :func:`html.escape`; the only tags are
-our own (``b``, ``i``, ``a href``, ``blockquote``). Output is split into messages of at most
-:data:`MAX_VISIBLE` visible characters (UTF-16 code units, Telegram's measure), at result
-boundaries where possible, and every message is a sequence of whole, balanced blocks.
+An answer page is one phone screen: a header, up to three expandable quotes, each with a
+one-line source (:mod:`bot.telegram.citations`), and buttons (:mod:`bot.telegram.keyboards`).
+Output is split into messages at result boundaries when it must be
+(:mod:`bot.telegram.markup`); the building blocks are re-exported here.
 """
 
 from __future__ import annotations
 
-import html
-import itertools
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import MessageLimit
+from telegram import InlineKeyboardMarkup
 
 from bot.answer import citation_text, kind_label
-from bot.models import LANGUAGES, Answer, Citation, Document, Link, Result, Suggestion, Topic
-from bot.telegram.callback_data import (
-    feedback_data,
-    full_data,
-    language_data,
-    more_data,
-    starter_data,
-    topic_data,
+from bot.models import Answer, Citation, DatedNote, Document, Passage, Result, Topic
+from bot.telegram.callback_data import starter_data
+from bot.telegram.citations import (
+    LINKS_IN_ANSWER,
+    MAX_LINK_TITLE,
+    meta_details,
+    short_source,
+    source_line,
+    titled,
 )
-from bot.telegram.texts import LANGUAGE_NAMES, plain, text
+from bot.telegram.keyboards import (
+    MAX_BUTTON_LABEL,
+    Votes,
+    _button,
+    answer_keyboard,
+    language_keyboard,
+    topics_keyboard,
+    with_votes,
+)
+from bot.telegram.markup import (
+    MAX_ENTITIES,
+    MAX_MARKS,
+    MAX_VISIBLE,
+    QUOTE_PIECE,
+    Chunk,
+    _Block,
+    _block,
+    _chunks,
+    _pack,
+    _quotes,
+    clean,
+    escape,
+    link,
+    marked,
+    safe_url,
+    shorten,
+    truncate,
+    utf16_length,
+    visible_length,
+)
+from bot.telegram.texts import plain, text
 
-MAX_VISIBLE = MessageLimit.MAX_TEXT_LENGTH - 196
-"""Visible characters per message: Telegram's 4096 less a safety margin."""
-MAX_ENTITIES = 90
-"""Formatting entities per message; Telegram shows about 100 at most."""
-QUOTE_PIECE = 3000
-"""Longest blockquote, in visible characters; longer excerpts become several quotes."""
-MAX_MARKS = 30
-"""Highlighted spans per blockquote."""
-MAX_BUTTON_LABEL = 100
-
-_TAG = re.compile(r"<[^>]*>")
-_OPEN_TAG = re.compile(r"<[a-z]")
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_SPACE = re.compile(r"\s")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One Telegram message: HTML text and an optional inline keyboard."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-
-
-@dataclass(frozen=True)
-class _Block:
-    """An indivisible, balanced HTML fragment with its visible size."""
-
-    html: str
-    visible: int
-    entities: int
-
-
-def utf16_length(value: str) -> int:
-    """Return the length of ``value`` in UTF-16 code units, as Telegram counts."""
-    return len(value.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def visible_length(html_text: str) -> int:
-    """Return the visible length of our Telegram HTML after entity parsing."""
-    return utf16_length(html.unescape(_TAG.sub("", html_text)))
-
-
-def clean(value: str) -> str:
-    """Normalise line breaks and drop characters Telegram cannot take (controls, surrogates)."""
-    return _UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def escape(value: str) -> str:
-    """Return ``value`` cleaned and escaped for Telegram HTML text."""
-    return html.escape(clean(value), quote=False)
-
-
-def truncate(value: str, limit: int) -> str:
-    """Shorten ``value`` to at most ``limit`` characters, marking a cut with "…"."""
-    value = " ".join(clean(value).split()) if "\n" in value else clean(value).strip()
-    if len(value) <= limit:
-        return value
-    return value[: max(0, limit - 1)].rstrip() + "…"
-
-
-def _block(html_text: str) -> _Block:
-    return _Block(html_text, visible_length(html_text), len(_OPEN_TAG.findall(html_text)))
-
-
-def _spans(marks: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """Clip, sort and merge highlight spans; keep at most :data:`MAX_MARKS`."""
-    clipped = sorted(
-        (max(0, int(start)), min(length, int(end)))
-        for start, end in marks
-        if min(length, int(end)) > max(0, int(start))
-    )
-    merged: list[tuple[int, int]] = []
-    for start, end in clipped:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def marked(value: str, marks: Iterable[tuple[int, int]] = ()) -> str:
-    """Return ``value`` escaped, with the character spans ``marks`` wrapped in ``<b>``.
-
-    Spans separated only by spaces become one (fewer entities); at most :data:`MAX_MARKS`.
-    """
-    spans: list[tuple[int, int]] = []
-    for start, end in _spans(marks, len(value)):
-        if spans and value[spans[-1][1] : start].isspace():
-            spans[-1] = (spans[-1][0], end)
-        else:
-            spans.append((start, end))
-    out: list[str] = []
-    position = 0
-    for start, end in spans[:MAX_MARKS]:
-        out.append(escape(value[position:start]))
-        inner = escape(value[start:end])
-        out.append(f"<b>{inner}</b>" if inner.strip() else inner)
-        position = end
-    out.append(escape(value[position:]))
-    return "".join(out)
-
-
-def _split_points(value: str, limit: int) -> list[int]:
-    """Return cut positions that keep each piece of ``value`` within ``limit`` UTF-16 units."""
-    cuts: list[int] = []
-    start = 0
-    while utf16_length(value[start:]) > limit:
-        end = start + limit
-        while utf16_length(value[start:end]) > limit:
-            end -= max(1, (utf16_length(value[start:end]) - limit + 1) // 2)
-        window = value[start:end]
-        floor = len(window) * 4 // 5
-        space = max((m.start() for m in _SPACE.finditer(window, floor)), default=-1)
-        end = start + space + 1 if space > 0 else end
-        cuts.append(end)
-        start = end
-    return cuts
-
-
-def _quotes(
-    value: str,
-    marks: Sequence[tuple[int, int]] = (),
-    *,
-    expandable: bool = True,
-    limit: int = QUOTE_PIECE,
-) -> list[_Block]:
-    """Render ``value`` as one or more blockquotes of at most ``limit`` visible characters."""
-    opening = "<blockquote expandable>" if expandable else "<blockquote>"
-    bounds = [0, *_split_points(value, limit), len(value)]
-    blocks = []
-    for start, end in itertools.pairwise(bounds):
-        piece_marks = [(s - start, e - start) for s, e in marks if e > start and s < end]
-        body = marked(value[start:end], piece_marks).strip()
-        if body:
-            blocks.append(_block(f"{opening}{body}</blockquote>"))
-    return blocks
-
-
-def safe_url(url: str) -> str | None:
-    """Return ``url`` percent-encoded if it is a plausible http(s) link, else None."""
-    url = clean(url).strip()
-    if not url or len(url) > 2000 or any(ch.isspace() for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return None
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
-
-
-def link(url: str, label: str) -> str:
-    """Return an ``<a href>`` tag, or the escaped label alone when the URL is unusable."""
-    target = safe_url(url)
-    if target is None:
-        return escape(label)
-    return f'<a href="{html.escape(target, quote=True)}">{escape(label)}</a>'
-
-
-MAX_LINK_TITLE = 90
-"""Longest link title in a source line, in characters."""
-LINKS_IN_ANSWER = 2
-"""Backing pages named in an answer's source line; the full passage (📄) lists them all."""
-
-
-def _meta(author: str, publisher: str, published: str) -> list[str]:
-    parts = (author.strip(), publisher.strip(), published.strip())
-    return [escape(truncate(part, 200)) for part in dict.fromkeys(parts) if part]
-
-
-def titled(item: Link) -> str:
-    """Return a link titled "Publisher: Title" (the label alone when it has no usable URL)."""
-    return link(item.url, truncate(item.label, MAX_LINK_TITLE))
-
-
-def source_line(
-    rank: int | None, citation: Citation, language: str, *, links: int = LINKS_IN_ANSWER
-) -> str:
-    """Return the numbered source line: what backs the quote, as titled links.
-
-    A statute: ``[n] 19 kap. 25 a § LOU — SFS 2016:1145, lydelse enligt Lag (2022:902)``
-    with the section linked to the official text. A guide: the pages behind the paragraph
-    (``Upphandlingsmyndigheten: …``), then "förklarat av Samverkansboten, granskad 2026-11"
-    and "Lagtext: 19 kap. 25 a § LOU" for the sections it explains. An article: title,
-    author, publisher, date and kind (``debattartikel``).
-
-    Args:
-        rank: The result number, or None for an unnumbered line.
-        citation: The citation.
-        language: Interface language.
-        links: How many backing pages to name.
-
-    Returns:
-        One line of Telegram HTML.
-    """
-    number = "" if rank is None else f"[{rank}] "
-    if citation.section:
-        details = [escape(citation.identifier)] if citation.identifier else []
-        if citation.version:
-            details.append(escape(citation_text(language, "wording", version=citation.version)))
-        head = link(citation.url, citation.section) if citation.url else escape(citation.section)
-        return f"{number}{head}" + (f" — {', '.join(details)}" if details else "")
-    if citation.explainer:
-        parts = [titled(item) for item in citation.links[:links]]
-        if parts and len(citation.links) > links:
-            parts[-1] += f" (+{len(citation.links) - links})"
-        explained = citation_text(language, "explained", who=citation.explainer)
-        if citation.reviewed:
-            explained += ", " + citation_text(language, "reviewed", date=citation.reviewed)
-        own = truncate(citation.title or citation.doc_id, 300)
-        own = link(citation.url, own) if safe_url(citation.url) else escape(own)
-        line = number + (", ".join(parts) if parts else own)
-        line += f" — {escape(explained)}"
-        if citation.law:
-            sections = ", ".join(escape(item.title) for item in citation.law)
-            line += f" · {escape(citation_text(language, 'law'))}: {sections}"
-        return line
-    title = escape(truncate(citation.title or citation.doc_id, 300))
-    if safe_url(citation.url):
-        title = link(citation.url, truncate(citation.title or citation.doc_id, 300))
-    details = _meta(citation.author, citation.publisher, citation.published)
-    details.append(escape(kind_label(language, citation.kind)))
-    return f"{number}{title} — {', '.join(details)}"
+__all__ = [
+    "LINKS_IN_ANSWER",
+    "MAX_BUTTON_LABEL",
+    "MAX_ENTITIES",
+    "MAX_LINK_TITLE",
+    "MAX_MARKS",
+    "MAX_VISIBLE",
+    "QUOTE_PIECE",
+    "Chunk",
+    "Votes",
+    "answer_keyboard",
+    "clean",
+    "escape",
+    "language_keyboard",
+    "link",
+    "marked",
+    "render_answer",
+    "render_inline",
+    "render_newer",
+    "render_no_answer",
+    "render_passage",
+    "render_sources",
+    "render_text",
+    "render_topic",
+    "safe_url",
+    "short_source",
+    "shorten",
+    "source_line",
+    "titled",
+    "topics_keyboard",
+    "truncate",
+    "utf16_length",
+    "visible_length",
+    "with_votes",
+]
 
 
 def _notes(notes: Sequence[str]) -> list[_Block]:
     return [_block(f"<i>{escape(truncate(note, 400))}</i>") for note in notes[:3] if note.strip()]
 
 
-def _result_group(result: Result, language: str) -> list[_Block]:
+def _dated(result: Result, language: str) -> list[_Block]:
+    """Return one short line naming the legal changes the quote mentions.
+
+    The "newer" button (or a link, when the newer text is only on the web) leads further.
+    """
+    if not result.dated:
+        return []
+    notes = "; ".join(truncate(note.short, 120).rstrip(".") for note in result.dated[:2]) + "."
+    line = text(language, "dated", note=notes)
+    url = next((note.url for note in result.dated if note.url and not note.see), "")
+    if url:
+        line += " " + link(url, "→")
+    return [_block(line)]
+
+
+def _result_group(result: Result, language: str, previous: str = "") -> list[_Block]:
+    """Render one result: its quote, its notes and its one-line source.
+
+    A source that repeats the one above (``previous``, without its number) is written
+    "[n] ↑ same source", which saves a phone line or two.
+    """
     group = _quotes(result.excerpt.text, result.excerpt.marks)
-    group += _notes(result.notes)
-    group.append(_block(source_line(result.rank, result.citation, language)))
+    if result.dated:
+        dated = {note.text for note in result.dated}
+        group += _dated(result, language)
+        group += _notes(
+            [note for note in result.notes if not any(note.startswith(d) for d in dated)]
+        )
+    else:
+        group += _notes(result.notes)
+    line = short_source(None, result.citation, language)
+    if line == previous:
+        line = f"↑ {escape(plain(language, 'same_source'))}"
+    group.append(_block(f"[{result.rank}] {line}"))
     return group
 
 
-def _pack(groups: Sequence[Sequence[_Block]], gap: int = 2) -> list[str]:
-    """Join groups of blocks into messages, starting a new message at group boundaries.
-
-    Blocks within a group are joined by one line break, groups by ``gap`` line breaks.
-    """
-    chunks: list[str] = []
-    parts: list[str] = []
-    visible = entities = 0
-
-    def fits(size: int, count: int, separator: int) -> bool:
-        return visible + separator + size <= MAX_VISIBLE and entities + count <= MAX_ENTITIES
-
-    def flush() -> None:
-        nonlocal visible, entities
-        if parts:
-            chunks.append("".join(parts))
-        parts.clear()
-        visible = entities = 0
-
-    for group in groups:
-        if not group:
-            continue
-        size = sum(block.visible for block in group) + len(group) - 1
-        count = sum(block.entities for block in group)
-        if not fits(size, count, gap if parts else 0):
-            flush()
-        for index, block in enumerate(group):
-            separator = 0 if not parts else 1 if index else gap
-            if not fits(block.visible, block.entities, separator):
-                flush()
-                separator = 0
-            parts.append("\n" * separator + block.html)
-            visible += separator + block.visible
-            entities += block.entities
-    flush()
-    return chunks
+def _result_groups(results: Sequence[Result], language: str) -> list[list[_Block]]:
+    groups = []
+    previous = ""
+    for result in results:
+        groups.append(_result_group(result, language, previous))
+        previous = short_source(None, result.citation, language)
+    return groups
 
 
-def _chunks(texts: list[str], keyboard: InlineKeyboardMarkup | None) -> list[Chunk]:
-    if not texts:
-        return []
-    return [Chunk(t) for t in texts[:-1]] + [Chunk(texts[-1], keyboard)]
-
-
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(truncate(label, MAX_BUTTON_LABEL) or "…", callback_data=data)
-
-
-def answer_keyboard(answer: Answer, page: int, qid: str) -> InlineKeyboardMarkup:
-    """Return the buttons under a page of results: full passages, feedback and 'more'."""
-    language = answer.language
-    full = [
-        _button(plain(language, "full", rank=result.rank), full_data(qid, result.rank))
-        for result in answer.page(page)
-    ]
-    last = [_button("👍", feedback_data(qid, True)), _button("👎", feedback_data(qid, False))]
-    if page + 1 < answer.page_count:
-        last.append(_button(plain(language, "more"), more_data(qid, page + 1)))
-    return InlineKeyboardMarkup([row for row in (full, last) if row])
-
-
-def topics_keyboard(
-    topics: Sequence[Topic] | Sequence[Suggestion], language: str
-) -> InlineKeyboardMarkup | None:
-    """Return one button per topic (or suggestion), one per row; None when there are none."""
-    rows = []
-    seen = set()
-    for item in topics[:20]:
-        if isinstance(item, Topic):
-            topic_id, label = item.id, item.label(language)
-        else:
-            topic_id, label = item.topic_id, item.label
-        if topic_id in seen:
-            continue
-        seen.add(topic_id)
-        rows.append([_button(label, topic_data(topic_id))])
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def language_keyboard() -> InlineKeyboardMarkup:
-    """Return the /lang buttons."""
-    return InlineKeyboardMarkup(
-        [[_button(LANGUAGE_NAMES[code], language_data(code)) for code in LANGUAGES]]
-    )
-
-
-def render_answer(answer: Answer, page: int, qid: str, *, heading: str = "") -> list[Chunk]:
+def render_answer(
+    answer: Answer, page: int, qid: str, *, heading: str = "", votes: Votes | None = None
+) -> list[Chunk]:
     """Render one page of an answer (0-based) as messages; the last one carries the buttons.
+
+    A page is one message in practice (three short quotes, one-line sources), so that ◂ ▸
+    can turn it in place; a page too long for one message is split at result boundaries.
 
     Args:
         answer: The answer to show.
         page: Which page of ``answer.results``.
         qid: The answer's key in the answer cache, for the buttons.
-        heading: A line shown in bold on top of the first page, e.g. the question when the
+        heading: A line shown in bold on top of every page, e.g. the question when the
             user picked it from a button rather than typing it.
+        votes: The 👍/👎 state to show on the buttons.
 
     Returns:
         One or more messages; results are numbered by rank, so page 2 starts at [4].
@@ -374,28 +168,28 @@ def render_answer(answer: Answer, page: int, qid: str, *, heading: str = "") -> 
     results = answer.page(page)
     if not results:
         return []
-    header: list[_Block] = []
+    header: list[_Block] = _heading(heading)
     if page == 0:
-        header += _heading(heading) + _notes(answer.notices) + _searched(answer)
+        header += _notes(answer.notices) + _searched(answer)
         if partial:
             header += [*_missing(answer), _block(text(language, "partial"))]
-            groups = [header] + [_result_group(result, language) for result in results]
+            header += _foreign(answer)
+            groups = [header, *_result_groups(results, language)]
             keyboard = topics_keyboard(answer.suggestions, language)
             return _chunks(_pack(groups), keyboard if answer.suggestions else None)
-    key = "header" if page == 0 else "header_more"
-    header.append(
-        _block(
-            text(
-                language,
-                key,
-                first=results[0].rank,
-                last=results[-1].rank,
-                total=len(answer.results),
-            )
-        )
-    )
-    groups = [header] + [_result_group(result, language) for result in results]
-    return _chunks(_pack(groups), answer_keyboard(answer, page, qid))
+    documents = len({result.citation.doc_id for result in answer.results})
+    count = text(language, "documents" if documents != 1 else "document", count=documents)
+    pages = answer.page_count
+    where = text(language, "page", page=page + 1, pages=pages) if pages > 1 else ""
+    header.append(_block(text(language, "header", count=count, pages=where)))
+    header += _foreign(answer)
+    groups = [header, *_result_groups(results, language)]
+    return _chunks(_pack(groups), answer_keyboard(answer, page, qid, votes))
+
+
+def _foreign(answer: Answer) -> list[_Block]:
+    """Tell an English reader that the quotes stay in Swedish or Danish."""
+    return [_block(text("en", "quotes_untranslated"))] if answer.language == "en" else []
 
 
 def _heading(heading: str) -> list[_Block]:
@@ -440,11 +234,30 @@ def render_passage(result: Result, language: str) -> list[Chunk]:
     return _chunks(_pack([group]), None)
 
 
+def render_newer(
+    notes: Sequence[DatedNote], passage: Passage | None, citation: Citation | None, language: str
+) -> list[Chunk]:
+    """Render what changed (the whole notes) and the newer text that says so."""
+    group = [_block(f"⚠️ <i>{escape(truncate(note.text, 600))}</i>") for note in notes]
+    if passage is not None:
+        if passage.heading.strip():
+            group.append(_block(f"<b>{escape(truncate(passage.heading, 300))}</b>"))
+        group += _quotes(passage.text, expandable=False)
+        if citation is not None:
+            group.append(_block(short_source(None, citation, language)))
+    else:
+        group += [_block(link(note.url, note.url)) for note in notes if safe_url(note.url)]
+    return _chunks(_pack([group]), None)
+
+
 def render_inline(result: Result, language: str) -> str:
-    """Render one result as a single shareable message (excerpt and citation)."""
-    quote_blocks = _quotes(result.excerpt.text, result.excerpt.marks)[:1]
-    group = quote_blocks + _notes(result.notes)
-    group.append(_block(source_line(None, result.citation, language)))
+    """Render one result as a single shareable message (heading, excerpt and citation)."""
+    group: list[_Block] = []
+    if result.passage.heading.strip():
+        group.append(_block(f"<b>{escape(truncate(result.passage.heading, 200))}</b>"))
+    group += _quotes(result.excerpt.text, result.excerpt.marks)[:1]
+    group += _dated(result, language)
+    group.append(_block(short_source(None, result.citation, language)))
     return "\n".join(block.html for block in group)
 
 
@@ -454,15 +267,22 @@ def render_text(html_text: str, keyboard: InlineKeyboardMarkup | None = None) ->
 
 
 def render_topic(topic: Topic, language: str) -> Chunk:
-    """Render a topic: its label and its starter questions as buttons."""
-    rows = [
-        [_button(question, starter_data(topic.id, index))]
-        for index, question in enumerate(topic.starters(language)[:10])
+    """Render a topic: its starter questions as a numbered list, and a button per number.
+
+    A question on a button is cut on a phone; a numbered list shows it whole.
+    """
+    starters = topic.starters(language)[:8]
+    lines = [
+        f"{index}. {escape(truncate(question, 300))}" for index, question in enumerate(starters, 1)
     ]
-    return Chunk(
-        text(language, "topic", label=truncate(topic.label(language), 300)),
-        InlineKeyboardMarkup(rows) if rows else None,
-    )
+    buttons = [
+        _button(str(index), starter_data(topic.id, index - 1))
+        for index in range(1, len(starters) + 1)
+    ]
+    body = text(language, "topic", label=truncate(topic.label(language), 300))
+    if lines:
+        body += "\n" + "\n".join(lines)
+    return Chunk(body, InlineKeyboardMarkup([buttons]) if buttons else None)
 
 
 def render_sources(documents: Sequence[Document], language: str) -> list[Chunk]:
@@ -480,7 +300,7 @@ def render_sources(documents: Sequence[Document], language: str) -> list[Chunk]:
                 explained = f"{explained}, {reviewed}" if explained else reviewed
             details = [escape(explained)] if explained else []
         else:
-            details = _meta(document.author, document.publisher, document.published)
+            details = meta_details(document.author, document.publisher, document.published)
             details.append(escape(kind_label(language, document.kind)))
         title = truncate(document.title or document.id, 300)
         # A guide's pages are cited paragraph by paragraph in its answers, not listed here.

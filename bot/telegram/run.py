@@ -1,17 +1,25 @@
-"""Run the Telegram bot with long polling until SIGINT or SIGTERM (``python -m bot run``)."""
+"""Run the Telegram bot until SIGINT or SIGTERM (``python -m bot run``).
+
+Long polling by default: the bot only makes outbound calls, which suits a server inside a
+municipality's network. With ``--webhook URL`` (or ``TELEGRAM_WEBHOOK_URL``) Telegram POSTs
+updates to that public HTTPS URL instead; PTB's webhook server listens on
+``webhook_listen`` (plain HTTP, behind a TLS-terminating proxy), checks Telegram's secret
+token on every request, and answers ``GET /healthz``.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
 import signal
 import sys
 import traceback
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from telegram.error import InvalidToken
 
-from bot.config import Settings, private_directory
+from bot.config import Settings, listen_address, private_directory
 
 if TYPE_CHECKING:
     from bot.store import QuestionLog, UpdateJournal
@@ -62,8 +70,8 @@ def run(settings: Settings) -> int:
         settings: Token, base URL, folders and limits.
 
     Returns:
-        0 after a clean stop; 1 when the data folder cannot be created; 2 when the token is
-        missing or rejected.
+        0 after a clean stop; 1 when the data folder cannot be created or the webhook address
+        cannot be listened on; 2 when the token is missing or rejected.
     """
     token = settings.telegram_token.strip()
     if not token:
@@ -87,18 +95,40 @@ def run(settings: Settings) -> int:
     service = QAService.open(settings.knowledge_dir, settings.cache_dir)
     question_log = _open_question_log(settings)
     journal = _open_journal(settings, token)
-    application = build_application(settings, service, question_log=question_log, journal=journal)
+    webhook = settings.webhook_url.strip()
+    application = build_application(
+        settings, service, question_log=question_log, journal=journal, webhook=bool(webhook)
+    )
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
     try:
-        application.run_polling(
-            allowed_updates=ALLOWED_UPDATES,
-            stop_signals=(signal.SIGINT, signal.SIGTERM),
-        )
+        if webhook:
+            host, port = listen_address(settings.webhook_listen)
+            # A fresh secret each start is enough: run_webhook sets it with the webhook.
+            secret = settings.webhook_secret or secrets.token_urlsafe(32)
+            hide_secret_in_logs(secret)
+            logger.info("Receiving updates by webhook on %s:%d", host, port)
+            application.run_webhook(
+                listen=host,
+                port=port,
+                url_path=urlsplit(webhook).path or "/",
+                webhook_url=webhook,
+                secret_token=secret,
+                allowed_updates=ALLOWED_UPDATES,
+                stop_signals=stop_signals,
+            )
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=stop_signals)
     except InvalidToken:
         print(
             "error: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)",
             file=sys.stderr,
         )
         return 2
+    except OSError as exc:
+        if not webhook:
+            raise
+        print(f"error: cannot listen on {settings.webhook_listen}: {exc}", file=sys.stderr)
+        return 1
     logger.info("Stopped")
     return 0
 

@@ -7,6 +7,7 @@ HTML-escaped, so callers pass raw user or document strings.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from bot.models import LANGUAGES
 from bot.search import detect_language
@@ -27,15 +28,14 @@ _TEXTS: dict[str, dict[str, str]] = {
             "• Skriv din fråga som ett vanligt meddelande, till exempel "
             "<i>Vad är ett IOP?</i>\n"
             "• Svaret är utdrag ur källorna. Under varje utdrag står källan [1], [2] … med länk.\n"
-            "• Knappar: 📄 visar hela stycket, <i>Fler svar</i> visar nästa träffar, 👍/👎 "
+            "• Knappar: 📄 Hela visar hela stycket, ◂ ▸ bläddrar bland träffarna, 👍/👎 "
             "berättar om svaret hjälpte.\n"
-            "• I grupper svarar jag på /ask, när någon nämner mig och på svar till mina "
-            "meddelanden.\n"
+            "• Jag svarar på det språk du frågar på.\n"
             "• I vilken chatt som helst: skriv @{bot} och en fråga för att dela ett utdrag.\n\n"
-            "/topics ämnen · /sources källor · /lang språk"
+            "/topics ämnen · /sources källor · /lang språk · /privacy integritet"
         ),
         "topics": "Välj ett ämne:",
-        "topic": "<b>{label}</b>\nVälj en fråga eller skriv en egen:",
+        "topic": "<b>{label}</b>\nTryck på en siffra, eller skriv en egen fråga:",
         "no_topics": "Det finns inga ämnen att visa just nu.",
         "sources": "<b>Mina källor ({count})</b>",
         "no_sources": "Jag har inga källor inlästa just nu.",
@@ -52,15 +52,27 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Formulera om frågan eller välj ett ämne:"
         ),
         "ask_empty": "Skriv frågan direkt efter kommandot, till exempel: /ask Vad är ett IOP?",
-        "header": "Ur källorna ({first}–{last} av {total}):",
+        "header": "Ur källorna ({count}{pages}):",
+        "document": "1 dokument",
+        "documents": "{count} dokument",
+        "page": " · sida {page}/{pages}",
+        "quotes_untranslated": "Citaten är på svenska eller danska.",
+        "same_source": "samma källa",
+        "dated": "⚠️ Kan vara inaktuellt: <i>{note}</i>",
         "partial": "<b>Källorna svarar bara delvis.</b> Närliggande läsning, inte ett svar:",
         "missing": "Källorna säger inget om: <i>{words}</i>",
         "searched": "Sökte efter: <i>{text}</i>",
-        "header_more": "Fler svar ({first}–{last} av {total}):",
         "link": "länk",
-        "more": "Fler svar ▸",
-        "full": "📄 [{rank}]",
+        "more": "Fler ▸",
+        "previous": "◂ Förra",
+        "full": "📄 Hela [{rank}]",
+        "newer": "⚠️ Nyare [{rank}]",
         "thanks": "Tack för återkopplingen!",
+        "vote_saved": "Tack! {vote} är sparad. Tryck på den andra för att ändra.",
+        "vote_same": "Tack! {vote} är redan sparad.",
+        "missing_prompt": "Vad saknades? Svara på det här meddelandet med en rad, så ser "
+        "redaktionen det.",
+        "comment_saved": "Tack! Det är sparat med din 👎.",
         "inline_open": "Fråga Samverkansboten",
         "unknown_command": "Det kommandot känner jag inte till. Skriv /help för hjälp.",
         "not_allowed": "Den här boten är bara öppen för inbjudna användare.",
@@ -72,6 +84,51 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_topics": "Ämnen jag kan svara på",
         "cmd_sources": "Källorna jag citerar",
         "cmd_lang": "Byt språk",
+        "cmd_lang_group": "Byt gruppens språk",
+        "cmd_privacy": "Vad som sparas och hur länge",
+        "cmd_forget": "Radera dina frågor och röster",
+        "help_group": (
+            "<b>Så frågar ni mig i en grupp</b>\n"
+            "• Skriv /ask och frågan, till exempel <i>/ask Vad är ett IOP?</i>\n"
+            "• Eller nämn mig: <i>@{bot} Vad är ett IOP?</i>, eller svara på ett av mina "
+            "meddelanden.\n"
+            "• Andra meddelanden i gruppen läser jag inte.\n"
+            "• /lang väljer språk för hela gruppen.\n\n"
+            "/topics ämnen · /sources källor · /privacy integritet"
+        ),
+        "lang_set_group": "Gruppen får nu knappar och meddelanden på svenska.",
+        "privacy": (
+            "<b>Vad Samverkansboten sparar</b>\n"
+            "• Dina frågor, med personnummer, e-post och telefonnummer bortmaskade, och vilka "
+            "källor svaret citerade. I stället för ditt Telegram-id sparas en nyckelad "
+            "kod.\n"
+            "• Dina 👍/👎 och det du skrev om vad som saknades.\n"
+            "• Ditt språkval (/lang), tills du raderar det.\n"
+            "Frågor och röster raderas automatiskt efter {days} dagar. Redaktionen läser "
+            "dem för att förbättra källorna; inget delas med andra.\n"
+            "Radera allt om dig nu: /forget"
+        ),
+        "forget_confirm": "Radera alla dina sparade frågor, röster och ditt språkval? Det går "
+        "inte att ångra.",
+        "forget_yes": "Radera",
+        "forget_no": "Avbryt",
+        "forgotten": "Klart. {count} sparade frågor och röster är raderade, och ditt språkval.",
+        "forget_cancelled": "Inget raderades.",
+        "forget_failed": "Jag kunde inte radera just nu. Försök igen om en stund.",
+        "forget_private": "Skriv /forget i en privat chatt med mig, så raderas dina egna "
+        "uppgifter.",
+        "forget_not_yours": "Bara den som skrev /forget kan trycka här.",
+        "whoami": "Ditt användar-id: <code>{user}</code>\nDen här chattens id: "
+        "<code>{chat}</code>",
+        "description": (
+            "Samverkansboten svarar på frågor om idéburen välfärd i Sverige och Danmark – IOP, "
+            "reserverad upphandling, överenskommelser, samskabelse och § 18 – med ordagranna "
+            "utdrag ur lagar, myndigheters vägledningar och artiklar, med källa och länk. Den "
+            "hittar aldrig på svar. Frågor sparas utan namn i {days} dagar; /privacy berättar "
+            "mer."
+        ),
+        "short_description": "Frågor om IOP, reserverad upphandling och samverkan med "
+        "civilsamhället – svar ur källorna.",
         "admin_only": "Det här kommandot är bara till för botens administratörer.",
         "admin_private": "Använd administratörskommandona i en privat chatt med mig.",
         "stats_unavailable": "Statistiken bygger på frågeloggen, och den är inte öppen just nu.",
@@ -100,15 +157,14 @@ _TEXTS: dict[str, dict[str, str]] = {
             "<i>Hvad er § 18?</i>\n"
             "• Svaret er uddrag fra kilderne. Under hvert uddrag står kilden [1], [2] … med "
             "link.\n"
-            "• Knapper: 📄 viser hele afsnittet, <i>Flere svar</i> viser de næste resultater, "
+            "• Knapper: 📄 Hele viser hele afsnittet, ◂ ▸ blader i resultaterne, "
             "👍/👎 fortæller, om svaret hjalp.\n"
-            "• I grupper svarer jeg på /ask, når nogen nævner mig, og på svar til mine "
-            "beskeder.\n"
+            "• Jeg svarer på det sprog, du spørger på.\n"
             "• I enhver chat: skriv @{bot} og et spørgsmål for at dele et uddrag.\n\n"
-            "/topics emner · /sources kilder · /lang sprog"
+            "/topics emner · /sources kilder · /lang sprog · /privacy privatliv"
         ),
         "topics": "Vælg et emne:",
-        "topic": "<b>{label}</b>\nVælg et spørgsmål, eller skriv dit eget:",
+        "topic": "<b>{label}</b>\nTryk på et tal, eller skriv dit eget spørgsmål:",
         "no_topics": "Der er ingen emner at vise lige nu.",
         "sources": "<b>Mine kilder ({count})</b>",
         "no_sources": "Jeg har ingen kilder indlæst lige nu.",
@@ -125,15 +181,27 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Omformuler spørgsmålet, eller vælg et emne:"
         ),
         "ask_empty": "Skriv spørgsmålet lige efter kommandoen, for eksempel: /ask Hvad er § 18?",
-        "header": "Fra kilderne ({first}–{last} af {total}):",
+        "header": "Fra kilderne ({count}{pages}):",
+        "document": "1 dokument",
+        "documents": "{count} dokumenter",
+        "page": " · side {page}/{pages}",
+        "quotes_untranslated": "Citaterne er på svensk eller dansk.",
+        "same_source": "samme kilde",
+        "dated": "⚠️ Kan være forældet: <i>{note}</i>",
         "partial": "<b>Kilderne svarer kun delvist.</b> Beslægtet læsning, ikke et svar:",
         "missing": "Kilderne siger intet om: <i>{words}</i>",
         "searched": "Søgte efter: <i>{text}</i>",
-        "header_more": "Flere svar ({first}–{last} af {total}):",
         "link": "link",
-        "more": "Flere svar ▸",
-        "full": "📄 [{rank}]",
+        "more": "Flere ▸",
+        "previous": "◂ Forrige",
+        "full": "📄 Hele [{rank}]",
+        "newer": "⚠️ Nyere [{rank}]",
         "thanks": "Tak for din tilbagemelding!",
+        "vote_saved": "Tak! {vote} er gemt. Tryk på den anden for at ændre.",
+        "vote_same": "Tak! {vote} er allerede gemt.",
+        "missing_prompt": "Hvad manglede? Svar på denne besked med en linje, så ser "
+        "redaktionen det.",
+        "comment_saved": "Tak! Det er gemt sammen med din 👎.",
         "inline_open": "Spørg Samverkansboten",
         "unknown_command": "Den kommando kender jeg ikke. Skriv /help for hjælp.",
         "not_allowed": "Denne bot er kun åben for inviterede brugere.",
@@ -145,6 +213,49 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_topics": "Emner, jeg kan svare på",
         "cmd_sources": "Kilderne, jeg citerer",
         "cmd_lang": "Skift sprog",
+        "cmd_lang_group": "Skift gruppens sprog",
+        "cmd_privacy": "Hvad der gemmes, og hvor længe",
+        "cmd_forget": "Slet dine spørgsmål og stemmer",
+        "help_group": (
+            "<b>Sådan spørger I mig i en gruppe</b>\n"
+            "• Skriv /ask og spørgsmålet, for eksempel <i>/ask Hvad er § 18?</i>\n"
+            "• Eller nævn mig: <i>@{bot} Hvad er § 18?</i>, eller svar på en af mine "
+            "beskeder.\n"
+            "• Andre beskeder i gruppen læser jeg ikke.\n"
+            "• /lang vælger sprog for hele gruppen.\n\n"
+            "/topics emner · /sources kilder · /privacy privatliv"
+        ),
+        "lang_set_group": "Gruppen får nu knapper og beskeder på dansk.",
+        "privacy": (
+            "<b>Hvad Samverkansboten gemmer</b>\n"
+            "• Dine spørgsmål, med CPR-numre, e-mails og telefonnumre maskeret, og hvilke "
+            "kilder svaret citerede. I stedet for dit Telegram-id gemmes en nøglet kode.\n"
+            "• Dine 👍/👎 og det, du skrev om, hvad der manglede.\n"
+            "• Dit sprogvalg (/lang), indtil du sletter det.\n"
+            "Spørgsmål og stemmer slettes automatisk efter {days} dage. Redaktionen læser dem "
+            "for at forbedre kilderne; intet deles med andre.\n"
+            "Slet alt om dig nu: /forget"
+        ),
+        "forget_confirm": "Slet alle dine gemte spørgsmål, stemmer og dit sprogvalg? Det kan "
+        "ikke fortrydes.",
+        "forget_yes": "Slet",
+        "forget_no": "Annuller",
+        "forgotten": "Færdig. {count} gemte spørgsmål og stemmer er slettet, og dit sprogvalg.",
+        "forget_cancelled": "Intet blev slettet.",
+        "forget_failed": "Jeg kunne ikke slette lige nu. Prøv igen om lidt.",
+        "forget_private": "Skriv /forget i en privat chat med mig, så slettes dine egne "
+        "oplysninger.",
+        "forget_not_yours": "Kun den, der skrev /forget, kan trykke her.",
+        "whoami": "Dit bruger-id: <code>{user}</code>\nDenne chats id: <code>{chat}</code>",
+        "description": (
+            "Samverkansboten svarer på spørgsmål om velfærd i samarbejde med civilsamfundet i "
+            "Sverige og Danmark – § 18, samskabelse, IOP og reserverede kontrakter – med "
+            "ordrette uddrag fra love, myndigheders vejledninger og artikler, med kilde og "
+            "link. Den finder aldrig selv på svar. Spørgsmål gemmes uden navn i {days} dage; "
+            "/privacy fortæller mere."
+        ),
+        "short_description": "Spørgsmål om § 18, samskabelse og samarbejde med "
+        "civilsamfundet – svar fra kilderne.",
         "admin_only": "Denne kommando er kun for bottens administratorer.",
         "admin_private": "Brug administratorkommandoerne i en privat chat med mig.",
         "stats_unavailable": "Statistikken bygger på spørgsmålsloggen, og den er ikke åben lige "
@@ -174,14 +285,14 @@ _TEXTS: dict[str, dict[str, str]] = {
             "<i>What is an IOP?</i>\n"
             "• Answers are excerpts from the sources. Each excerpt is followed by its source "
             "[1], [2] … with a link.\n"
-            "• Buttons: 📄 shows the whole passage, <i>More answers</i> shows the next "
-            "results, 👍/👎 tells me whether it helped.\n"
-            "• In groups I answer /ask, mentions of me and replies to my messages.\n"
+            "• Buttons: 📄 Full shows the whole passage, ◂ ▸ flip through the results, "
+            "👍/👎 tells me whether it helped.\n"
+            "• I answer in the language you ask in; the quotes stay in Swedish or Danish.\n"
             "• In any chat: type @{bot} and a question to share an excerpt.\n\n"
-            "/topics topics · /sources sources · /lang language"
+            "/topics topics · /sources sources · /lang language · /privacy privacy"
         ),
         "topics": "Pick a topic:",
-        "topic": "<b>{label}</b>\nPick a question or type your own:",
+        "topic": "<b>{label}</b>\nTap a number, or type your own question:",
         "no_topics": "There are no topics to show right now.",
         "sources": "<b>My sources ({count})</b>",
         "no_sources": "I have no sources loaded right now.",
@@ -199,15 +310,27 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "ask_empty": "Type the question right after the command, for example: "
         "/ask What is an IOP?",
-        "header": "From the sources ({first}–{last} of {total}):",
+        "header": "From the sources ({count}{pages}):",
+        "document": "1 document",
+        "documents": "{count} documents",
+        "page": " · page {page}/{pages}",
+        "quotes_untranslated": "The sources are in Swedish or Danish; quotes are not translated.",
+        "same_source": "same source",
+        "dated": "⚠️ May be outdated: <i>{note}</i>",
         "partial": "<b>The sources answer only in part.</b> Related reading, not an answer:",
         "missing": "The sources say nothing about: <i>{words}</i>",
         "searched": "Searched for: <i>{text}</i>",
-        "header_more": "More answers ({first}–{last} of {total}):",
         "link": "link",
-        "more": "More answers ▸",
-        "full": "📄 [{rank}]",
+        "more": "More ▸",
+        "previous": "◂ Back",
+        "full": "📄 Full [{rank}]",
+        "newer": "⚠️ Newer [{rank}]",
         "thanks": "Thank you for the feedback!",
+        "vote_saved": "Thank you! {vote} is saved. Tap the other one to change it.",
+        "vote_same": "Thank you! {vote} is already saved.",
+        "missing_prompt": "What was missing? Reply to this message in one line and the "
+        "editors will see it.",
+        "comment_saved": "Thank you! It is saved with your 👎.",
         "inline_open": "Ask Samverkansboten",
         "unknown_command": "I don't know that command. Type /help for help.",
         "not_allowed": "This bot is open to invited users only.",
@@ -219,6 +342,50 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd_topics": "Topics I can answer",
         "cmd_sources": "The sources I quote",
         "cmd_lang": "Change language",
+        "cmd_lang_group": "Change the group's language",
+        "cmd_privacy": "What is stored, and for how long",
+        "cmd_forget": "Delete your questions and votes",
+        "help_group": (
+            "<b>How to ask me in a group</b>\n"
+            "• Type /ask and the question, for example <i>/ask What is an IOP?</i>\n"
+            "• Or mention me: <i>@{bot} What is an IOP?</i>, or reply to one of my "
+            "messages.\n"
+            "• I do not read other messages in the group.\n"
+            "• /lang sets the language for the whole group.\n\n"
+            "/topics topics · /sources sources · /privacy privacy"
+        ),
+        "lang_set_group": "The group now gets buttons and messages in English.",
+        "privacy": (
+            "<b>What Samverkansboten stores</b>\n"
+            "• Your questions, with identity numbers, e-mail addresses and phone numbers "
+            "masked, and which sources the answer quoted. Instead of your Telegram id, a keyed "
+            "code is stored.\n"
+            "• Your 👍/👎 and what you wrote about what was missing.\n"
+            "• Your language choice (/lang), until you delete it.\n"
+            "Questions and votes are deleted automatically after {days} days. The editors "
+            "read them to improve the sources; nothing is shared with anyone else.\n"
+            "Delete everything about you now: /forget"
+        ),
+        "forget_confirm": "Delete all your stored questions, votes and your language choice? "
+        "This cannot be undone.",
+        "forget_yes": "Delete",
+        "forget_no": "Cancel",
+        "forgotten": "Done. {count} stored questions and votes are deleted, and your language "
+        "choice.",
+        "forget_cancelled": "Nothing was deleted.",
+        "forget_failed": "I could not delete just now. Please try again in a moment.",
+        "forget_private": "Send /forget in a private chat with me to delete your own data.",
+        "forget_not_yours": "Only the person who sent /forget can press this.",
+        "whoami": "Your user id: <code>{user}</code>\nThis chat's id: <code>{chat}</code>",
+        "description": (
+            "Samverkansboten answers questions on idea-driven welfare in Sweden and Denmark – "
+            "IOP partnerships, reserved contracts, compacts, co-creation and § 18 – with "
+            "verbatim excerpts from laws, authorities' guidance and articles, each with its "
+            "source and a link. It never makes up answers. Questions are kept without names "
+            "for {days} days; /privacy tells more."
+        ),
+        "short_description": "Questions on IOP, reserved contracts and cooperation with "
+        "civil society – answered from the sources.",
         "admin_only": "This command is for the bot's administrators only.",
         "admin_private": "Please use the admin commands in a private chat with me.",
         "stats_unavailable": "The statistics come from the question log, which is not open "
@@ -237,8 +404,10 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-COMMANDS = ("start", "help", "ask", "topics", "sources", "lang")
-"""Bot commands, in the order shown in Telegram's menu."""
+COMMANDS = ("start", "help", "topics", "sources", "lang", "privacy", "forget")
+"""Commands of the private-chat menu, in the order Telegram shows them."""
+GROUP_COMMANDS = ("ask", "help", "topics", "sources", "lang", "privacy")
+"""Commands of the group menu (``/lang`` sets the group's language there)."""
 ADMIN_COMMANDS = ("stats", "reload")
 """Commands for the ids in ``Settings.admin_ids``, shown only in their own menus."""
 
@@ -274,28 +443,47 @@ def language_from_code(language_code: str | None) -> str | None:
     return primary if primary in LANGUAGES else None
 
 
-def choose_language(
-    preferred: str | None,
-    language_code: str | None,
-    question: str | None,
-    default: str = "sv",
+def interface_language(
+    preferred: str | None, language_code: str | None, default: str = "sv"
 ) -> str:
-    """Pick the interface language: saved choice, then Telegram's, then the question's.
+    """Pick the language of menus and notes: saved choice, then Telegram's, then the default.
 
     Args:
-        preferred: The language the user picked with /lang, if any.
+        preferred: The language picked with /lang, if any.
         language_code: The user's Telegram ``language_code``.
-        question: The question text, used when neither of the above is sv/da/en.
-        default: Fallback when nothing else decides.
+        default: Fallback when neither is sv/da/en.
 
     Returns:
         "sv", "da" or "en".
     """
     if preferred in LANGUAGES:
         return str(preferred)
-    from_code = language_from_code(language_code)
-    if from_code:
-        return from_code
+    return language_from_code(language_code) or (default if default in LANGUAGES else "sv")
+
+
+def choose_language(
+    preferred: str | None,
+    language_code: str | None,
+    question: str | None,
+    default: str = "sv",
+    *,
+    detect: Callable[[str, str], str] | None = None,
+) -> str:
+    """Pick the language of an answer: the question's, when it points anywhere.
+
+    Args:
+        preferred: The language the user picked with /lang, if any.
+        language_code: The user's Telegram ``language_code``.
+        question: The question text; None or empty for replies that are no answer.
+        default: Fallback when nothing else decides.
+        detect: Guesses a question's language with a fallback (the service's
+            ``detect_language``, which knows the glossary); :func:`detect_language` when None.
+
+    Returns:
+        "sv", "da" or "en": the question's language, else :func:`interface_language`.
+    """
+    fallback = interface_language(preferred, language_code, default)
     if question and question.strip():
-        return detect_language(question, default=default)
-    return default if default in LANGUAGES else "sv"
+        found = (detect or detect_language)(question, fallback)
+        return found if found in LANGUAGES else fallback
+    return fallback

@@ -214,3 +214,36 @@ def test_nearest_passage_is_found_even_when_the_bot_abstains(real_service):
     assert real_service.passage(passage_id) is not None
     assert score > 0
     assert real_service.nearest("\u200b") is None
+
+
+def test_a_dated_note_points_to_the_newer_text_and_only_under_a_quote_naming_the_change(
+    service,
+):
+    answer = service.ask("reserverade kontrakt civilsamhällesutredningen")
+    result = answer.results[0]
+    (dated,) = result.dated
+    assert dated.text == "Kan vara inaktuellt: reglerna ändrades 2023."
+    assert dated.short == dated.text  # no short line in this change: the note stands in
+    # The newer document says nothing about reserved contracts: its web page stands in.
+    assert (dated.see, dated.url) == ("", "https://example.org/iop")
+    # The same old document's paragraph on dialogue does not mention the change.
+    dialogue = service.ask("dialog föreningslivet en enda väg in i kommunen").results
+    from_old = [r for r in dialogue if r.citation.doc_id == "reserverat-2018"]
+    assert from_old
+    assert [r.notes for r in from_old] == [()] * len(from_old)
+
+
+def test_excerpts_that_say_the_same_thing_are_shown_once(knowledge_copy):
+    fact = (
+        "Registreringen hos Kammarkollegiet kostar 12 000 kronor, och den årliga avgiften "
+        "är 1 600 kronor för en registrerad idéburen organisation."
+    )
+    for doc_id, lead in (("fees-a", "Om avgifter."), ("fees-b", "Avgifterna i korthet.")):
+        (knowledge_copy / f"{doc_id}.md").write_text(
+            DATED.format(id=doc_id, date="2024-01-01", text=f"{lead} {fact}"), encoding="utf-8"
+        )
+    service = QAService.open(knowledge_copy, policy=AbstainPolicy.always())
+    results = service.ask("Vad kostar registreringen hos Kammarkollegiet?").results
+    shown = [r.citation.doc_id for r in results if r.citation.doc_id.startswith("fees-")]
+    assert len(shown) == 1
+    assert [r.rank for r in results] == list(range(1, len(results) + 1))

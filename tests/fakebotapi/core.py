@@ -146,6 +146,7 @@ _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,32})?(?![A-Za-z0
 _MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z0-9_]{5,32}(?![A-Za-z0-9_])")
 _BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
+_SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 @dataclass(frozen=True)
@@ -510,6 +511,9 @@ class FakeBotApi:
         callback_answers: answerCallbackQuery parameters per answered callback query id.
         inline_answers: The results list per answered inline query id.
         webhook_url: The URL set by setWebhook ("" when none).
+        webhook_secret: The ``secret_token`` set with it, sent with every delivery.
+        webhook_deliveries: Update ids delivered to the webhook and confirmed (2xx), in order.
+        webhook_errors: Why deliveries failed ("500 Internal Server Error", …), in order.
         clock: Returns the current Unix time; replace it for deterministic dates.
     """
 
@@ -530,6 +534,9 @@ class FakeBotApi:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_deliveries: list[int] = []
+        self.webhook_errors: list[str] = []
         self._pending: deque[dict[str, Any]] = deque()
         self._next_update_id = 100000001
         self._allowed_updates: frozenset[str] = _DEFAULT_ALLOWED_UPDATES
@@ -607,6 +614,26 @@ class FakeBotApi:
             while self._pending and self._pending[0]["update_id"] < offset:
                 self._pending.popleft()
         return [u for u in self._pending if self._update_type(u) in self._allowed_updates]
+
+    def webhook_update(self) -> dict[str, Any] | None:
+        """Return the next update to deliver to the webhook, or None (no webhook, no update).
+
+        Telegram delivers the oldest pending update first and keeps it until the webhook
+        answers 2xx (:meth:`webhook_delivered`).
+        """
+        if not self.webhook_url:
+            return None
+        pending = self.pending_updates()
+        return copy.deepcopy(pending[0]) if pending else None
+
+    def webhook_delivered(self, update_id: int, ok: bool, error: str = "") -> None:
+        """Record a delivery attempt; a confirmed update leaves the queue, a failed one stays."""
+        if ok:
+            self._pending = deque(u for u in self._pending if u["update_id"] != update_id)
+            self.webhook_deliveries.append(update_id)
+        else:
+            self.webhook_errors.append(error)
+        self._notify("call")
 
     # ------------------------------------------------------------------ listeners and failures
 
@@ -742,7 +769,12 @@ class FakeBotApi:
             body,
             dict(request.url.params),
         )
-        return httpx.Response(status, json=payload)
+        # ASCII JSON, as aiohttp's json_response: a test user's text may hold lone
+        # surrogates, which echoed in reply_to_message cannot be encoded as UTF-8.
+        content = json.dumps(payload, ensure_ascii=True).encode("ascii")
+        return httpx.Response(
+            status, content=content, headers={"content-type": "application/json"}
+        )
 
     # ------------------------------------------------------------------ incoming updates
 
@@ -1306,23 +1338,36 @@ class FakeBotApi:
         url = str(params.get("url") or "")
         if url and not url.startswith("https://"):
             raise ApiError("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = str(params.get("secret_token") or "")
+        if secret and not _SECRET_TOKEN_RE.match(secret):
+            raise ApiError("Bad Request: secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(allowed) if allowed else _DEFAULT_ALLOWED_UPDATES
         self.webhook_url = url
+        self.webhook_secret = secret if url else ""
         if params.get("drop_pending_updates"):
             self._pending.clear()
+        if url:
+            self._notify("update")  # wake the deliverer: pending updates go out now
         return True
 
     def _delete_webhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = ""
+        self.webhook_secret = ""
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True
 
     def _get_webhook_info(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {
+        info: dict[str, Any] = {
             "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending),
         }
+        if self.webhook_errors and self.webhook_url:
+            info["last_error_message"] = self.webhook_errors[-1]
+        return info
 
 
 # --------------------------------------------------------------------------- pure helpers

@@ -8,6 +8,13 @@ Usage::
         server.api.user_says("/start")           # wakes a waiting getUpdates at once
         await server.wait_for(lambda api: api.calls_to("sendMessage"))
 
+When the bot sets a webhook, the server delivers the updates itself, as Telegram does: one
+by one, oldest first, by POST with ``Content-Type: application/json`` and the webhook's
+``X-Telegram-Bot-Api-Secret-Token``; an update stays queued until the webhook answers 2xx
+and is retried after :attr:`FakeBotApiServer.retry_seconds` otherwise. Telegram insists on
+an ``https://`` URL, so a test maps the public URL to the bot's local plain-HTTP address
+with :meth:`FakeBotApiServer.route_webhook`, which is what a TLS-terminating proxy does.
+
 The server runs in the test's event loop. Everything the core records is visible through
 ``server.api`` (a :class:`~tests.fakebotapi.core.FakeBotApi`).
 """
@@ -15,12 +22,15 @@ The server runs in the test's event loop. Everything the core records is visible
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
+import json
 import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from .core import ApiError, FakeBotApi, decode_body, normalize_params
@@ -42,6 +52,8 @@ class FakeBotApiServer:
         base_file_url: ``http://127.0.0.1:PORT/file/bot`` (every file request gets 404).
         max_poll_seconds: Cap on how long getUpdates waits, whatever its ``timeout``.
         waiting_polls: getUpdates requests being held right now (1 while a bot idles).
+        retry_seconds: Pause after a failed webhook delivery before the next attempt.
+        webhook_routes: Public webhook URL prefix → local base URL (see :meth:`route_webhook`).
     """
 
     def __init__(
@@ -62,6 +74,9 @@ class FakeBotApiServer:
         self._poll_generation = 0
         self.waiting_polls = 0
         self._closing = False
+        self.retry_seconds = 0.2
+        self.webhook_routes: dict[str, str] = {}
+        self._delivery: asyncio.Task[None] | None = None
 
     @property
     def base_url(self) -> str:
@@ -97,11 +112,25 @@ class FakeBotApiServer:
         await site.start()
         self.port = self._runner.addresses[0][1]
         self.api.add_listener(self._on_change)
+        self._delivery = asyncio.create_task(self._deliver_forever())
+
+    def route_webhook(self, public: str, local: str) -> None:
+        """Deliver webhook updates for URLs under ``public`` to the same path under ``local``.
+
+        Example: ``route_webhook("https://bot.example", "http://127.0.0.1:8443")`` sends the
+        updates for ``https://bot.example/hook`` to ``http://127.0.0.1:8443/hook``.
+        """
+        self.webhook_routes[public.rstrip("/")] = local.rstrip("/")
 
     async def stop(self) -> None:
-        """Wake waiting long-polls and shut the server down."""
+        """Wake waiting long-polls, stop delivering and shut the server down."""
         self._closing = True
         self._updates_queued.set()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
+            self._delivery = None
         if self._runner is not None:
             self.api.remove_listener(self._on_change)
             await self._runner.cleanup()
@@ -138,6 +167,52 @@ class FakeBotApiServer:
                 continue
 
     # ------------------------------------------------------------------ internals
+
+    def _webhook_target(self, url: str) -> str | None:
+        for public, local in self.webhook_routes.items():
+            if url == public or url.startswith(public + "/"):
+                return local + url[len(public) :]
+        return None
+
+    async def _deliver_forever(self) -> None:
+        """Deliver pending updates to the webhook while one is set (one at a time, in order)."""
+        async with aiohttp.ClientSession(trust_env=False) as session:
+            while not self._closing:
+                update = self.api.webhook_update()
+                if update is None:
+                    self._updates_queued.clear()
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._updates_queued.wait(), 0.5)
+                    continue
+                ok, error = await self._post(session, update)
+                self.api.webhook_delivered(update["update_id"], ok, error)
+                if not ok:
+                    await asyncio.sleep(self.retry_seconds)
+
+    async def _post(
+        self, session: aiohttp.ClientSession, update: dict[str, Any]
+    ) -> tuple[bool, str]:
+        target = self._webhook_target(self.api.webhook_url)
+        if target is None:
+            return False, "Connection refused (no route to the webhook)"
+        headers = {"Content-Type": "application/json"}
+        if self.api.webhook_secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.api.webhook_secret
+        try:
+            async with session.post(
+                target,
+                data=json.dumps(update).encode("utf-8"),
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=10),
+            ) as response:
+                if 200 <= response.status < 300:
+                    return True, ""
+                return (
+                    False,
+                    f"Wrong response from the webhook: {response.status} {response.reason}",
+                )
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            return False, f"Connection failed: {exc.__class__.__name__}"
 
     def _on_change(self, event: str) -> None:
         """Core listener: wake pollers and waiters (safe from other threads too)."""

@@ -687,3 +687,126 @@ async def test_polling_application_end_to_end(server: FakeBotApiServer) -> None:
     last = server.api.calls_to("getUpdates")[-1].params
     assert (last["offset"], last["timeout"]) == (update_id + 1, 0)
     assert [m.text for m in server.api.messages_to(1001)] == ["pong"]
+
+
+# ----------------------------------------------------------------------------- profile
+
+
+async def test_descriptions_are_stored_per_language_and_limited(bot: Bot) -> None:
+    await bot.set_my_description("Lång beskrivning", language_code="sv")
+    await bot.set_my_short_description("Kort")
+    assert (await bot.get_my_description(language_code="sv")).description == "Lång beskrivning"
+    assert (await bot.get_my_description()).description == ""
+    assert (await bot.get_my_short_description()).short_description == "Kort"
+    with pytest.raises(BadRequest, match="Description is too long"):
+        await bot.set_my_description("x" * 513)
+    with pytest.raises(BadRequest, match="Short description is too long"):
+        await bot.set_my_short_description("x" * 121)
+
+
+async def test_reply_markup_edit_keeps_the_text_and_counts_as_an_edit(
+    bot: Bot, fake: FakeBotApi
+) -> None:
+    sent = await bot.send_message(1001, "svar", reply_markup=keyboard("a"))
+    await bot.edit_message_reply_markup(1001, sent.message_id, reply_markup=keyboard("a", "b"))
+    (message,) = fake.messages_to(1001)
+    assert (message.text, message.edits) == ("svar", 1)
+    assert [row[0]["text"] for row in message.reply_markup["inline_keyboard"]] == ["a", "b"]
+    with pytest.raises(BadRequest, match=NOT_MODIFIED):
+        await bot.edit_message_reply_markup(1001, sent.message_id, reply_markup=keyboard("a", "b"))
+
+
+async def test_a_forced_reply_is_kept_on_the_message(bot: Bot, fake: FakeBotApi) -> None:
+    from telegram import ForceReply
+
+    await bot.send_message(1001, "Vad saknades?", reply_markup=ForceReply(selective=True))
+    (message,) = fake.messages_to(1001)
+    assert message.reply_markup == {"force_reply": True, "selective": True}
+
+
+# ----------------------------------------------------------------------------- webhooks
+
+
+async def test_set_webhook_needs_https_and_a_valid_secret(bot: Bot, fake: FakeBotApi) -> None:
+    with pytest.raises(BadRequest, match="https url must be provided"):
+        await bot.set_webhook("http://bot.example/hook")
+    with pytest.raises(BadRequest, match="unallowed characters"):
+        await bot.set_webhook("https://bot.example/hook", secret_token="no spaces")
+    await bot.set_webhook("https://bot.example/hook", secret_token="s3cret_-")
+    info = await bot.get_webhook_info()
+    assert (info.url, fake.webhook_secret) == ("https://bot.example/hook", "s3cret_-")
+    await bot.delete_webhook()
+    assert (fake.webhook_url, fake.webhook_secret) == ("", "")
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that records what Telegram POSTs to it."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.posts: list[tuple[str, dict[str, str], dict]] = []
+        self.failures = failures
+        self.port = 0
+        self._runner = None
+
+    async def __aenter__(self) -> Receiver:
+        from aiohttp import web
+
+        async def hook(request: web.Request) -> web.Response:
+            self.posts.append((request.path, dict(request.headers), await request.json()))
+            if self.failures:
+                self.failures -= 1
+                return web.Response(status=500)
+            return web.Response(text="ok")
+
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", hook)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._runner.cleanup()
+
+
+async def test_server_delivers_updates_by_post_in_order_and_retries_failures(
+    http_bot: Bot, server: FakeBotApiServer
+) -> None:
+    server.retry_seconds = 0.01
+    async with Receiver(failures=1) as receiver:
+        server.route_webhook("https://bot.example", f"http://127.0.0.1:{receiver.port}")
+        first = server.api.user_says("eins")["update_id"]
+        await http_bot.set_webhook(
+            "https://bot.example/tg/hook", secret_token="abc", allowed_updates=["message"]
+        )
+        second = server.api.user_says("zwei")["update_id"]
+        await server.wait_for(lambda api: len(api.webhook_deliveries) == 2, timeout=5)
+    assert server.api.webhook_deliveries == [first, second]
+    assert server.api.webhook_errors == [
+        "Wrong response from the webhook: 500 Internal Server Error"
+    ]
+    paths = [path for path, _, _ in receiver.posts]
+    assert paths == ["/tg/hook"] * 3  # the first update twice: it failed once
+    _, headers, body = receiver.posts[0]
+    assert headers["Content-Type"] == "application/json"
+    assert headers["X-Telegram-Bot-Api-Secret-Token"] == "abc"
+    assert (body["update_id"], body["message"]["text"]) == (first, "eins")
+    assert server.api.pending_updates() == []
+    assert (await http_bot.get_webhook_info()).pending_update_count == 0
+
+
+async def test_updates_wait_while_the_webhook_is_unreachable_or_deleted(
+    http_bot: Bot, server: FakeBotApiServer
+) -> None:
+    server.retry_seconds = 0.01
+    await http_bot.set_webhook("https://nowhere.example/hook")
+    update_id = server.api.user_says("hej")["update_id"]
+    await server.wait_for(lambda api: api.webhook_errors, timeout=5)
+    info = await http_bot.get_webhook_info()
+    assert info.last_error_message == "Connection refused (no route to the webhook)"
+    await http_bot.delete_webhook()
+    updates = await http_bot.get_updates(timeout=0)
+    assert [u.update_id for u in updates] == [update_id]
+    assert server.api.webhook_deliveries == []

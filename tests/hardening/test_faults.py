@@ -136,7 +136,7 @@ async def test_buttons_survive_timeouts_and_server_errors(
     )
     await feed(app, press)
     assert fake.callback_answers[press["callback_query"]["id"]]["text"] == (
-        "Tack för återkopplingen!"
+        "Tack! 👍 är sparad. Tryck på den andra för att ändra."
     )
     ledger.fault("answerCallbackQuery timeout and 500")
 

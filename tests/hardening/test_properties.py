@@ -247,9 +247,28 @@ def test_interface_strings_stay_valid_with_any_value(language: str, value: str, 
         "previous": value,
         "words": value,
         "text": value,
+        "pages": value,
+        "page": number,
+        "vote": value,
+        "user": number,
+        "chat": number,
+        "days": number,
+        "note": value,
     }
+    plain_keys = (
+        "more",
+        "previous",
+        "full",
+        "newer",
+        "inline_open",
+        "forget_yes",
+        "forget_no",
+        "same_source",
+        "description",
+        "short_description",
+    )
     for key in _TEXTS[language]:
-        if key.startswith("cmd_") or key in ("more", "full", "inline_open"):
+        if key.startswith("cmd_") or key in plain_keys:
             continue
         rendered = text(language, key, **fields)
         assert check_telegram_html(rendered) is None, (key, rendered)

@@ -100,3 +100,48 @@ def test_glossary_acronyms_are_not_added_to_excluded_languages(fixture_knowledge
     concepts = {c.id: c for c in load_knowledge(fixture_knowledge).concepts}
     assert "LOV" in concepts["lov"].terms["sv"]
     assert concepts["lov"].terms["da"] == ()
+
+
+def test_short_title_is_optional_and_checked_for_length(tmp_path):
+    short = VALID.format(id="kort").replace('title: "T"', 'title: "T"\nshort_title: "Kort titel"')
+    path = write(tmp_path, "kort.md", short)
+    document, problems = parse_document(path, path.read_text())
+    assert (document.short_title if document else None, problems) == ("Kort titel", [])
+    long = VALID.format(id="lang").replace('title: "T"', f'title: "T"\nshort_title: "{"x" * 31}"')
+    path = write(tmp_path, "lang.md", long)
+    document, problems = parse_document(path, path.read_text())
+    assert document is None
+    assert [str(p) for p in problems] == [
+        f"{path}:4: short_title has 31 characters; at most 30 fit one phone line"
+    ]
+
+
+def test_every_bundled_document_has_a_short_title_and_every_topic_a_short_label():
+    knowledge = load_knowledge(Path(__file__).resolve().parents[2] / "knowledge")
+    assert [d.id for d in knowledge.documents if not d.short_title] == []
+    for topic in knowledge.topics:
+        assert set(topic.shorts) == {"sv", "da", "en"}, topic.id
+        assert all(len(label) <= 30 for label in topic.shorts.values())
+    assert [c.id for c in knowledge.changes if set(c.short) != {"sv", "da", "en"}] == []
+
+
+def test_overlong_short_labels_and_notes_are_reported(tmp_path):
+    write(tmp_path, "a.md", VALID.format(id="a"))
+    write(
+        tmp_path,
+        "topics.yaml",
+        "topics:\n  - id: iop\n    short: {sv: '" + "x" * 31 + "'}\n    label: {sv: IOP}\n"
+        "    questions: {sv: ['Vad är IOP?']}\n",
+    )
+    write(
+        tmp_path,
+        "legal_changes.yaml",
+        "changes:\n  - id: c\n    date: 2023-01-01\n    terms: [IOP]\n    see: a\n"
+        "    short: {sv: '" + "y" * 91 + "'}\n    note: {sv: Ändrat.}\n",
+    )
+    knowledge = load_knowledge(tmp_path)
+    messages = [p.message for p in knowledge.problems]
+    assert any("short must be text per language" in m and "at most 30" in m for m in messages)
+    assert any("short note of at most 90 characters" in m for m in messages)
+    assert knowledge.topics[0].shorts == {}
+    assert knowledge.changes == ()

@@ -25,8 +25,39 @@ class RecordingLog:
     def __init__(self) -> None:
         self.questions: list[dict[str, Any]] = []
         self.feedback: list[tuple[int, int, int]] = []
+        self.comments: list[tuple[int, int, str]] = []
+        self.preferences: dict[str, str] = {}
+        self.forgotten: list[int] = []
         self.purged = 0
         self.closed = False
+
+    def record_comment(self, question_id: int, *, user_id: int, comment: str) -> bool:
+        self.comments.append((question_id, user_id, comment))
+        return True
+
+    def preference_key(self, *, user_id: int | None = None, chat_id: int | None = None) -> str:
+        return f"u:key{user_id}" if user_id is not None else f"c:key{chat_id}"
+
+    def set_language(self, subject: str, language: str | None) -> None:
+        if language is None:
+            self.preferences.pop(subject, None)
+        else:
+            self.preferences[subject] = language
+
+    def languages(self) -> dict[str, str]:
+        return dict(self.preferences)
+
+    def forget_user(self, user_id: int) -> int:
+        self.forgotten.append(user_id)
+        self.preferences.pop(f"u:key{user_id}", None)
+        mine = [q for q in self.questions if q["user_id"] == user_id]
+        self.questions = [q for q in self.questions if q["user_id"] != user_id]
+        votes = [f for f in self.feedback if f[1] == user_id]
+        self.feedback = [f for f in self.feedback if f[1] != user_id]
+        return len(mine) + len(votes)
+
+    def writable(self) -> str:
+        return ""
 
     def record_question(self, **fields: Any) -> int:
         self.questions.append(fields)

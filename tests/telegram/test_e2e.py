@@ -1,106 +1,48 @@
 """End to end: the real ``python -m bot run`` process against a fake Bot API on 127.0.0.1.
 
-One conversation drives every feature through real HTTP long polling; SIGTERM ends it and
-the final ``getUpdates(offset=last+1, timeout=0)`` proves that the bot stopped cleanly.
+Two runs: long polling (the default) and a webhook, to which the fake delivers updates by
+POST as Telegram does. Each drives a conversation through real HTTP; SIGTERM ends it. In
+polling mode the final ``getUpdates(offset=last+1, timeout=0)`` proves a clean stop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
+import json
 import sqlite3
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+import httpx
 import pytest
 
-from tests.fakebotapi import FakeBotApi, FakeBotApiServer, SentMessage, check_telegram_html
+from tests.fakebotapi import FakeBotApiServer
 from tests.fakebotapi.core import DEFAULT_GROUP_ID
-from tests.telegram.helpers import KNOWLEDGE, RESERVED_QUESTION, button_data
+from tests.telegram.helpers import RESERVED_QUESTION, UNKNOWN_QUESTION, button_data, buttons
+from tests.telegram.process import TOKEN, BotProcess, free_port
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-TOKEN = "123456:TEST"
 ALICE = 1001
-
-
-class Bot:
-    """The bot process plus the fake it talks to, with bounded waits."""
-
-    def __init__(self, server: FakeBotApiServer, log: Path) -> None:
-        self.server = server
-        self.api: FakeBotApi = server.api
-        self.log = log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self, tmp_path: Path) -> None:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.upper().endswith("_PROXY") and not key.startswith(("TELEGRAM_", "BOT_"))
-        }
-        env.update(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=self.server.base_url,
-            NO_PROXY="127.0.0.1,localhost",
-            BOT_DATA_DIR=str(tmp_path / "data"),
-            BOT_CONFIG=str(tmp_path / "no-bot.yaml"),
-            KNOWLEDGE_DIR=str(KNOWLEDGE),
-            LOG_LEVEL="DEBUG",
-            PYTHONUNBUFFERED="1",
-        )
-        with self.log.open("wb") as sink:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stdout=sink, stderr=sink
-            )
-
-    async def until(self, predicate: Callable[[FakeBotApi], Any], what: str, timeout: float = 10):
-        try:
-            return await self.server.wait_for(predicate, timeout=timeout)
-        except TimeoutError:
-            status = self.process.returncode if self.process else None
-            tail = self.log.read_text(errors="replace")[-3000:]
-            raise AssertionError(
-                f"timed out waiting for {what} (exit {status}):\n{tail}"
-            ) from None
-
-    async def messages(self, chat_id: int, count: int, what: str) -> list[SentMessage]:
-        await self.until(lambda api: len(api.messages_to(chat_id)) >= count, what)
-        messages = self.api.messages_to(chat_id)
-        for message in messages:
-            assert check_telegram_html(message.text) is None, message.text
-            assert len(message.visible_text) <= 4096
-        return messages
-
-    async def press(self, data: str, message: SentMessage) -> dict[str, Any]:
-        update = self.api.user_presses(
-            data, message_id=message.message_id, chat_id=message.chat_id
-        )
-        query_id = update["callback_query"]["id"]
-        await self.until(lambda api: query_id in api.callback_answers, f"answer to {data}")
-        return self.api.callback_answers[query_id]
-
-    async def stop(self) -> int:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.process.wait(), timeout=15)
+BURST = (
+    UNKNOWN_QUESTION,
+    RESERVED_QUESTION,
+    "Vad är ett idéburet offentligt partnerskap?",
+    "Hvad er samskabelse med frivillige foreninger?",
+    "Hur länge får ett reserverat kontrakt löpa?",
+)
 
 
 async def test_real_bot_process_answers_a_whole_conversation(tmp_path: Path):
     async with FakeBotApiServer(max_poll_seconds=2.0) as server:
-        bot = Bot(server, tmp_path / "bot.log")
+        bot = BotProcess(server, tmp_path / "bot.log")
         api = bot.api
         api.fail_next("sendMessage", status=429, retry_after=1)  # flood control on the first send
         await bot.start(tmp_path)
         try:
-            await bot.until(lambda a: len(a.calls_to("setMyCommands")) >= 4, "command menus", 30)
+            await bot.until(lambda a: len(a.calls_to("setMyCommands")) >= 8, "command menus", 30)
             await bot.until(lambda a: a.calls_to("getUpdates"), "the first getUpdates")
             await conversation(bot)
+            await phone(bot, user=5000)
         finally:
             code = await bot.stop()
     log = bot.log.read_text(errors="replace")
@@ -115,14 +57,78 @@ async def test_real_bot_process_answers_a_whole_conversation(tmp_path: Path):
     assert TOKEN not in log
     assert "TEST/" not in log
     assert "Running as @samverkan_test_bot" in log
+    assert [c.params["scope"]["type"] for c in api.calls_to("setMyCommands")][:2] == [
+        "all_private_chats",
+        "all_group_chats",
+    ]
+    assert len(api.calls_to("setMyDescription")) == 4
+    assert len(api.calls_to("setMyShortDescription")) == 4
 
-    # Questions and the 👍 went into the question log.
+    # Questions and ALICE's 👍 went into the question log; user 5000 forgot theirs.
     with sqlite3.connect(tmp_path / "data" / "questions.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM questions").fetchone()[0] >= 24
-        assert db.execute("SELECT value FROM feedback").fetchall() == [(1,)]
+        assert db.execute("SELECT value, comment FROM feedback").fetchall() == [(1, "")]
+    assert_journal_done(tmp_path)
 
 
-async def conversation(bot: Bot) -> None:
+async def test_real_bot_process_in_webhook_mode(tmp_path: Path):
+    port = free_port()
+    async with FakeBotApiServer(max_poll_seconds=2.0) as server:
+        server.route_webhook("https://bot.example", f"http://127.0.0.1:{port}")
+        bot = BotProcess(server, tmp_path / "bot.log")
+        api = bot.api
+        await bot.start(
+            tmp_path,
+            TELEGRAM_WEBHOOK_URL="https://bot.example/telegram/hook",
+            BOT_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+        )
+        try:
+            await bot.until(lambda a: a.webhook_url, "setWebhook", 30)
+            health = await healthz(port)
+            assert health["ok"] is True
+            assert health["index"].startswith("4 documents, index ")
+            api.user_says("/start")
+            (welcome,) = await bot.messages(ALICE, 1, "the welcome")
+            assert button_data(welcome, "t:")
+            await phone(bot, user=ALICE)
+            await phone(bot, user=5000)
+            # A request without Telegram's secret is refused and never handled.
+            async with httpx.AsyncClient(trust_env=False) as client:
+                forged = await client.post(
+                    f"http://127.0.0.1:{port}/telegram/hook",
+                    json=api.updates[0],
+                    headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+                )
+            assert forged.status_code == 403
+        finally:
+            code = await bot.stop()
+    log = bot.log.read_text(errors="replace")
+    assert code == 0, log[-3000:]
+    assert api.calls_to("getUpdates") == []
+    (set_webhook,) = api.calls_to("setWebhook")
+    assert set_webhook.params["url"] == "https://bot.example/telegram/hook"
+    assert len(set_webhook.params["secret_token"]) >= 32
+    assert set_webhook.params["secret_token"] not in log
+    assert api.webhook_deliveries == [update["update_id"] for update in api.updates]
+    assert "Receiving updates by webhook on 127.0.0.1" in log
+    assert_journal_done(tmp_path)
+
+
+async def healthz(port: int) -> dict:
+    async with httpx.AsyncClient(trust_env=False) as client:
+        response = await client.get(f"http://127.0.0.1:{port}/healthz")
+    assert response.status_code == 200, response.text
+    return json.loads(response.text)
+
+
+def assert_journal_done(tmp_path: Path) -> None:
+    """Every update the bot received is recorded and marked done (nothing left to replay)."""
+    with sqlite3.connect(tmp_path / "data" / "updates.sqlite3") as db:
+        states = dict(db.execute("SELECT state, count(*) FROM updates GROUP BY state"))
+    assert set(states) == {"done"}, states
+
+
+async def conversation(bot: BotProcess) -> None:
     api = bot.api
 
     # /start, whose reply meets a 429 first and is retried, never dropped.
@@ -133,28 +139,30 @@ async def conversation(bot: Bot) -> None:
     assert len(sends) == 2
     assert sends[0].params["text"] == sends[1].params["text"]
 
-    # A Swedish question answered with cited HTML.
-    api.user_says(RESERVED_QUESTION)
+    # A Swedish question answered with cited HTML, as a reply to the question.
+    question = api.user_says(RESERVED_QUESTION)
     answer = (await bot.messages(ALICE, 2, "the answer"))[1]
-    assert answer.visible_text.startswith("Ur källorna (1–3 av 7):")
+    assert answer.reply_to_message_id == question["message"]["message_id"]
+    assert answer.visible_text.startswith("Ur källorna (3 dokument · sida 1/3):")
     assert "<blockquote expandable>" in answer.text
     assert "\n[1] " in answer.visible_text
-    assert any(entity.type == "text_link" for entity in answer.entities)
 
-    # 'more' pages on with stable numbering, 'full' shows the passage, 👍 is thanked.
+    # 'more' turns the same message to page two; 'full' shows the passage; 👍 shows.
     await bot.press(button_data(answer, "p:")[0], answer)
-    more = (await bot.messages(ALICE, 3, "page two"))[2]
-    assert more.visible_text.startswith("Fler svar (4–6 av 7):")
+    more = await bot.edited(answer, 1, "page two")
+    assert more.visible_text.startswith("Ur källorna (3 dokument · sida 2/3):")
     assert "\n[4] " in more.visible_text
-    await bot.press(button_data(answer, "f:")[0], answer)
-    full = (await bot.messages(ALICE, 4, "the full passage"))[3]
+    await bot.press(button_data(more, "f:")[0], more)
+    full = (await bot.messages(ALICE, 3, "the full passage"))[2]
     assert "<blockquote>" in full.text
-    assert "\n[1] " in full.visible_text
-    thanks = await bot.press(button_data(answer, "fb:")[0], answer)
-    assert thanks["text"] == "Tack för återkopplingen!"
+    assert "\n[4] " in full.visible_text
+    thanks = await bot.press(button_data(more, "fb:")[0], more)
+    assert thanks["text"] == "Tack! 👍 är sparad. Tryck på den andra för att ändra."
+    voted = await bot.edited(answer, 2, "the vote on the keyboard")
+    assert [b["text"] for b in buttons(voted)][3:5] == ["👍 ✓", "👎"]
 
     # Inline mode.
-    inline = api.inline_query(RESERVED_QUESTION)
+    inline = api.inline_query("IOP")
     query_id = inline["inline_query"]["id"]
     await bot.until(lambda a: query_id in a.inline_answers, "the inline answer")
     results = api.inline_answers[query_id]
@@ -192,3 +200,46 @@ async def conversation(bot: Bot) -> None:
     assert [len(api.messages_to(user_id)) for user_id in burst] == [1] * 20
     assert len(api.messages_to(DEFAULT_GROUP_ID)) == 1
     assert api.unanswered_callbacks() == []
+
+
+async def phone(bot: BotProcess, user: int) -> None:
+    """Order under a burst, reply-to, paging in place, 👎 with a note, /privacy, /forget."""
+    api = bot.api
+    before = len(api.messages_to(user))
+
+    # Five questions at once in one chat: five answers, in the order asked.
+    asked = [api.user_says(question, user_id=user)["message"]["message_id"] for question in BURST]
+    answers = (await bot.messages(user, before + 5, "five answers in one chat"))[before:]
+    assert [a.reply_to_message_id for a in answers] == asked
+    assert answers[0].visible_text.startswith("Jag hittade inget")
+    assert answers[3].visible_text.startswith("Fra kilderne")
+
+    # Paging flips the answer in place, both ways.
+    answer = answers[1]
+    await bot.press(button_data(answer, "p:")[0], answer)
+    page_two = await bot.edited(answer, 1, "page two in place")
+    assert "sida 2/3" in page_two.visible_text
+    await bot.press(button_data(page_two, "p:")[0], page_two)  # ◂ back
+    page_one = await bot.edited(answer, 2, "page one again")
+    assert page_one.visible_text == answer.visible_text
+
+    # 👎 shows on the keyboard and asks what was missing; the reply is kept.
+    await bot.press(button_data(page_one, "fb:")[1], page_one)
+    prompt = (await bot.messages(user, before + 6, "what was missing"))[-1]
+    assert prompt.visible_text.startswith("Vad saknades?")
+    voted = await bot.edited(answer, 3, "the 👎 on the keyboard")
+    assert [b["text"] for b in buttons(voted)][3:5] == ["👍", "👎 ✓"]
+    api.user_says("Avtalstiden", user_id=user, reply_to_bot_message_id=prompt.message_id)
+    saved = (await bot.messages(user, before + 7, "the note kept"))[-1]
+    assert saved.visible_text == "Tack! Det är sparat med din 👎."
+
+    # /privacy, then /forget confirmed with its button.
+    api.user_says("/privacy", user_id=user)
+    privacy = (await bot.messages(user, before + 8, "the privacy text"))[-1]
+    assert "90 dagar" in privacy.visible_text
+    api.user_says("/forget", user_id=user)
+    confirm = (await bot.messages(user, before + 9, "the /forget question"))[-1]
+    assert button_data(confirm, "x:") == [f"x:{user}:y", f"x:{user}:n"]
+    await bot.press(f"x:{user}:y", confirm)
+    done = await bot.edited(confirm, 1, "the /forget answer")
+    assert done.visible_text.startswith("Klart. 6 sparade frågor och röster är raderade")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from bot.telegram.app import App, bot_commands
+from bot.telegram.app import App, bot_commands, group_commands
 from tests.fakebotapi import FakeBotApi
 from tests.fakebotapi.core import DEFAULT_GROUP_ID
 from tests.telegram.helpers import (
@@ -36,20 +37,53 @@ def last_answer(fake: FakeBotApi, chat_id: int = 1001):
 # --------------------------------------------------------------------------- commands
 
 
-async def test_post_init_registers_the_command_menu_per_language(fake: FakeBotApi, app: App):
+async def test_post_init_registers_menus_per_scope_and_language(fake: FakeBotApi, app: App):
+    private = {"type": "all_private_chats"}
+    groups = {"type": "all_group_chats"}
     for language in ("sv", "da", "en"):
-        commands = fake.commands(language_code=language)
+        commands = fake.commands(private, language_code=language)
         assert [c["command"] for c in commands] == [
             "start",
             "help",
-            "ask",
             "topics",
             "sources",
             "lang",
+            "privacy",
+            "forget",
         ]
         assert commands == [c.to_dict() for c in bot_commands(language)]
-    assert fake.commands() == fake.commands(language_code="sv")
-    assert fake.commands(language_code="da")[0]["description"] != fake.commands()[0]["description"]
+        in_groups = fake.commands(groups, language_code=language)
+        assert [c["command"] for c in in_groups] == [
+            "ask",
+            "help",
+            "topics",
+            "sources",
+            "lang",
+            "privacy",
+        ]
+        assert in_groups == [c.to_dict() for c in group_commands(language)]
+    assert fake.commands(private) == fake.commands(private, language_code="sv")
+    assert fake.commands(groups) == fake.commands(groups, language_code="sv")
+    assert fake.commands() == []  # nothing in the default scope: /ask is not offered privately
+    assert (
+        fake.commands(private, language_code="da")[0]["description"]
+        != (fake.commands(private)[0]["description"])
+    )
+
+
+async def test_post_init_sets_the_description_and_short_description_per_language(
+    fake: FakeBotApi, app: App
+):
+    for language in ("sv", "da", "en", ""):
+        call = {"language_code": language} if language else {}
+        description = fake.handle("getMyDescription", call)[1]["result"]["description"]
+        short = fake.handle("getMyShortDescription", call)[1]["result"]["short_description"]
+        assert "Samverkansboten" in description
+        assert "90" in description  # the retention period
+        assert 0 < len(short) <= 120
+        assert len(description) <= 512
+    english = fake.handle("getMyDescription", {"language_code": "en"})[1]["result"]
+    assert english["description"].startswith("Samverkansboten answers questions")
 
 
 async def test_start_welcomes_with_topic_buttons(fake: FakeBotApi, feed: Feed):
@@ -62,8 +96,11 @@ async def test_start_welcomes_with_topic_buttons(fake: FakeBotApi, feed: Feed):
 async def test_start_with_a_deep_link_payload_opens_the_topic(fake: FakeBotApi, feed: Feed):
     await feed(fake.user_says("/start reserved"))
     (topic,) = sent(fake)
-    assert topic.visible_text.startswith("Reserverade kontrakt")
-    assert button_data(topic, "q:") == ["q:reserved:0"]
+    assert topic.visible_text == (
+        "Reserverade kontrakt\nTryck på en siffra, eller skriv en egen fråga:\n"
+        "1. Får kommunen använda reserverade kontrakt för idéburna organisationer?"
+    )
+    assert [(b["text"], b["callback_data"]) for b in buttons(topic)] == [("1", "q:reserved:0")]
 
 
 async def test_start_with_an_unknown_payload_just_welcomes(fake: FakeBotApi, feed: Feed):
@@ -72,21 +109,32 @@ async def test_start_with_an_unknown_payload_just_welcomes(fake: FakeBotApi, fee
     assert button_data(welcome, "t:")
 
 
-async def test_help_explains_groups_and_inline_mode(fake: FakeBotApi, feed: Feed):
+async def test_help_explains_the_buttons_and_inline_mode(fake: FakeBotApi, feed: Feed):
     await feed(fake.user_says("/help", language_code="en"))
     (help_message,) = sent(fake)
-    assert "/ask" in help_message.visible_text
+    assert "📄 Full" in help_message.visible_text
     assert BOT in help_message.visible_text
+    assert "/privacy" in help_message.visible_text
 
 
-async def test_topics_lists_topics_in_the_users_language(fake: FakeBotApi, feed: Feed):
+async def test_group_help_says_how_to_ask_in_a_group(fake: FakeBotApi, feed: Feed):
+    await feed(fake.user_says("/help", chat_type="group"))
+    (help_message,) = sent(fake, DEFAULT_GROUP_ID)
+    assert help_message.visible_text.startswith("Så frågar ni mig i en grupp")
+    assert "/ask Vad är ett IOP?" in help_message.visible_text
+    assert f"{BOT} Vad är ett IOP?" in help_message.visible_text
+    assert "vanligt meddelande" not in help_message.visible_text
+
+
+async def test_topics_lists_short_topic_labels_in_the_users_language(fake: FakeBotApi, feed: Feed):
     await feed(fake.user_says("/topics", language_code="da"))
     (topics,) = sent(fake)
     assert [b["text"] for b in buttons(topics)] == [
         "Reserverede kontrakter",
-        "IOP (svensk model)",
+        "IOP (svensk)",
         "Danmark",
     ]
+    assert all(len(b["text"]) <= 30 for b in buttons(topics))
 
 
 async def test_sources_lists_documents_with_dates_and_escaped_links(fake: FakeBotApi, feed: Feed):
@@ -107,8 +155,14 @@ async def test_lang_buttons_switch_the_interface_language(fake: FakeBotApi, feed
     await feed(fake.user_presses("l:en", message_id=prompt.message_id, chat_id=1001))
     assert fake.unanswered_callbacks() == []
     assert sent(fake)[0].visible_text == "I will now reply in English."
+    await feed(fake.user_says("/help"))
+    assert sent(fake)[-1].visible_text.startswith("How to use Samverkansboten")
+    # An answer follows the question's language; a question that names no language
+    # follows the choice.
     await ask(fake, feed)
-    assert last_answer(fake).visible_text.startswith("From the sources (1–3 of 7)")
+    assert last_answer(fake).visible_text.startswith("Ur källorna")
+    await ask(fake, feed, "IOP")
+    assert last_answer(fake).visible_text.startswith("From the sources")
 
 
 async def test_lang_with_an_argument_switches_at_once(fake: FakeBotApi, feed: Feed):
@@ -126,19 +180,24 @@ async def test_unknown_command_points_to_help(fake: FakeBotApi, feed: Feed):
 
 
 async def test_private_question_is_answered_with_cited_excerpts(fake: FakeBotApi, feed: Feed):
-    await ask(fake, feed)
+    update = fake.user_says(RESERVED_QUESTION)
+    await feed(update)
     (answer,) = sent(fake)
-    assert answer.visible_text.startswith("Ur källorna (1–3 av 7):")
+    assert answer.reply_to_message_id == update["message"]["message_id"]
+    assert answer.visible_text.startswith("Ur källorna (3 dokument · sida 1/3):")
     assert answer.text.count("<blockquote expandable>") == 3
     assert "<b>reserverade kontrakt</b>" in answer.text.casefold()
     for rank in (1, 2, 3):
         assert f"\n[{rank}] " in answer.visible_text
-    assert "— förklarat av Testförlaget" in answer.visible_text
-    assert "&lt;guide&gt;" in answer.text  # a document title with "<" and "&", escaped
-    assert any(e.type == "text_link" for e in answer.entities)
-    assert button_data(answer, "f:")[:1]
-    assert len(button_data(answer, "f:")) == 3
-    assert len(button_data(answer, "fb:")) == 2
+    assert "förklarat av" not in answer.visible_text  # one line per source; 📄 tells more
+    assert [b["text"] for b in buttons(answer)] == [
+        "📄 Hela [1]",
+        "📄 Hela [2]",
+        "📄 Hela [3]",
+        "👍",
+        "👎",
+        "Fler ▸",
+    ]
     assert len(button_data(answer, "p:")) == 1
     send = fake.calls_to("sendMessage")[-1].params
     assert send["parse_mode"] == "HTML"
@@ -156,9 +215,18 @@ async def test_unanswerable_question_gets_a_short_honest_reply_with_topics(
     assert "<blockquote" not in reply.text
 
 
-async def test_interface_follows_telegram_language_code(fake: FakeBotApi, feed: Feed):
+async def test_answer_language_follows_the_question_not_the_app(fake: FakeBotApi, feed: Feed):
     await ask(fake, feed, language_code="en-GB")
-    assert last_answer(fake).visible_text.startswith("From the sources")
+    assert last_answer(fake).visible_text.startswith("Ur källorna")
+    await ask(fake, feed, "What are reserved contracts for idea-driven organisations?")
+    english = last_answer(fake).visible_text
+    assert english.startswith("From the sources")
+    assert "quotes are not translated" in english
+    assert "📄 Full [1]" in [b["text"] for b in buttons(last_answer(fake))]
+    await ask(fake, feed, "Hvad er samskabelse med frivillige foreninger?")
+    assert last_answer(fake).visible_text.startswith("Fra kilderne")
+    await feed(fake.user_says("/help", language_code="en-GB"))
+    assert last_answer(fake).visible_text.startswith("How to use")  # menus follow the app
 
 
 async def test_interface_follows_the_question_without_a_language_code(
@@ -168,14 +236,18 @@ async def test_interface_follows_the_question_without_a_language_code(
     assert last_answer(fake).visible_text.startswith("Fra kilderne")
 
 
-async def test_edited_question_is_answered_again(fake: FakeBotApi, feed: Feed):
+async def test_edited_question_edits_the_earlier_answer(fake: FakeBotApi, feed: Feed):
     update = fake.user_says(UNKNOWN_QUESTION)
     await feed(update)
+    (refusal,) = sent(fake)
+    assert "gissar hellre inte" in refusal.visible_text
     await feed(fake.user_edits(update["message"]["message_id"], RESERVED_QUESTION))
-    first, second = sent(fake)
-    assert "gissar hellre inte" in first.visible_text
-    assert second.visible_text.startswith("Ur källorna")
-    assert second.reply_to_message_id == update["message"]["message_id"]
+    (answer,) = sent(fake)
+    assert answer.message_id == refusal.message_id
+    assert answer.edits == 1
+    assert answer.visible_text.startswith("Ur källorna")
+    assert answer.reply_to_message_id == update["message"]["message_id"]
+    assert button_data(answer, "fb:")
 
 
 async def test_html_looking_input_is_escaped(fake: FakeBotApi, feed: Feed):
@@ -311,21 +383,29 @@ async def press(fake: FakeBotApi, feed: Feed, data: str, message_id: int, chat_i
     return fake.callback_answers[update["callback_query"]["id"]]
 
 
-async def test_more_pages_on_with_stable_numbering(fake: FakeBotApi, feed: Feed):
+async def test_paging_flips_the_same_message_with_stable_numbering(fake: FakeBotApi, feed: Feed):
     await ask(fake, feed)
     first = last_answer(fake)
     await press(fake, feed, button_data(first, "p:")[0], first.message_id)
-    messages = sent(fake)
-    second = messages[-1]
-    assert second.visible_text.startswith("Fler svar (4–6 av 7):")
+    (second,) = sent(fake)
+    assert second.message_id == first.message_id
+    assert second.visible_text.startswith("Ur källorna (3 dokument · sida 2/3):")
     assert [f"[{n}]" in second.visible_text for n in (4, 5, 6)] == [True] * 3
     assert "[1]" not in second.visible_text
-    assert [b["text"] for b in buttons(second)][:3] == ["📄 [4]", "📄 [5]", "📄 [6]"]
-    assert button_data(messages[0], "p:") == []  # the pressed 'more' button is gone
-    await press(fake, feed, button_data(second, "p:")[0], second.message_id)
-    third = sent(fake)[-1]
-    assert third.visible_text.startswith("Fler svar (7–7 av 7):")
-    assert button_data(third, "p:") == []
+    assert [b["text"] for b in buttons(second)][:3] == [
+        "📄 Hela [4]",
+        "📄 Hela [5]",
+        "📄 Hela [6]",
+    ]
+    _, more = button_data(second, "p:")
+    await press(fake, feed, more, second.message_id)
+    (third,) = sent(fake)
+    assert third.visible_text.startswith("Ur källorna (3 dokument · sida 3/3):")
+    assert [b["text"] for b in buttons(third)][-1] == "◂ Förra"
+    await press(fake, feed, button_data(third, "p:")[0], third.message_id)
+    assert sent(fake)[0].visible_text == second.visible_text
+    assert len(fake.calls_to("sendMessage")) == 1
+    assert len(fake.calls_to("editMessageText")) == 3
 
 
 async def test_full_passage_shows_the_whole_passage(fake: FakeBotApi, feed: Feed, app: App):
@@ -345,8 +425,9 @@ async def test_feedback_without_a_question_log_is_thanked_and_not_stored(
     answer = last_answer(fake)
     up, down = button_data(answer, "fb:")
     reply = await press(fake, feed, up, answer.message_id)
-    assert reply["text"] == "Tack för återkopplingen!"
+    assert reply["text"] == "Tack! 👍 är sparad. Tryck på den andra för att ändra."
     await press(fake, feed, down, answer.message_id)
+    assert len(sent(fake)) == 1  # no "what was missing?" without a log to keep the reply
     # No second store beside the question log.
     assert not await asyncio.to_thread(Path(settings.data_dir).exists)
 
@@ -379,6 +460,8 @@ async def test_topic_and_starter_buttons_ask_the_starter_question(fake: FakeBotA
     await press(fake, feed, button_data(topic, "q:")[0], topic.message_id)
     answer = sent(fake)[-1]
     assert answer.visible_text.startswith(RESERVED_QUESTION + "\nUr källorna")
+    await press(fake, feed, button_data(answer, "p:")[0], answer.message_id)
+    assert sent(fake)[-1].visible_text.startswith(RESERVED_QUESTION + "\nUr källorna")
 
 
 async def test_callback_data_stays_within_64_bytes(fake: FakeBotApi, feed: Feed):
@@ -399,16 +482,64 @@ async def test_inline_query_returns_shareable_cited_excerpts(fake: FakeBotApi, f
     assert 1 <= len(results) <= 10
     for result in results:
         content = result["input_message_content"]
-        assert content["message_text"].startswith("<blockquote expandable>")
+        assert content["message_text"].startswith(("<b>", "<blockquote expandable>"))
         assert content["parse_mode"] == "HTML"
-        assert "—" in content["message_text"]
+        assert "<blockquote expandable>" in content["message_text"]
     assert [c.params["is_personal"] for c in fake.calls_to("answerInlineQuery")] == [True]
 
 
-async def test_empty_inline_query_offers_to_open_the_bot(fake: FakeBotApi, feed: Feed):
+@pytest.mark.parametrize("query", ["IOP", "§ 18", "reserverade kontrakt"])
+async def test_short_inline_queries_find_passages_two_per_document_at_most(
+    fake: FakeBotApi, feed: Feed, app: App, query: str
+):
+    update = fake.inline_query(query)
+    await feed(update)
+    results = fake.inline_answers[update["inline_query"]["id"]]
+    assert results, query
+    passages = {
+        hashlib.sha256(p.id.encode()).hexdigest()[:32]: p
+        for p in state_of(app).service.corpus.passages
+    }
+    documents = [passages[r["id"]].doc_id for r in results]
+    assert max(documents.count(doc) for doc in documents) <= 2
+    assert [r["title"] for r in results] == [passages[r["id"]].heading for r in results]
+
+
+@pytest.mark.parametrize("query", ["IOP", "LOU", "§ 18"])
+def test_short_queries_find_passages_in_the_bundled_knowledge(real_service, query: str):
+    from bot.telegram.inline import pick_results
+
+    picked = pick_results(real_service.browse(query))
+    assert len(picked) >= 3, query
+    documents = [result.citation.doc_id for result in picked]
+    assert max(documents.count(doc) for doc in documents) <= 2
+
+
+async def test_inline_results_are_titled_by_passage_heading_with_the_definition_first(
+    fake: FakeBotApi, feed: Feed, app: App
+):
+    update = fake.inline_query("IOP")
+    await feed(update)
+    results = fake.inline_answers[update["inline_query"]["id"]]
+    service = state_of(app).service
+    best = service.browse("IOP").results[0]
+    assert results[0]["title"] == best.passage.heading
+    assert results[0]["input_message_content"]["message_text"].startswith(
+        f"<b>{best.passage.heading}</b>\n<blockquote expandable>"
+    )
+
+
+async def test_empty_inline_query_offers_the_topics(fake: FakeBotApi, feed: Feed):
     update = fake.inline_query("")
     await feed(update)
-    assert fake.inline_answers[update["inline_query"]["id"]] == []
+    results = fake.inline_answers[update["inline_query"]["id"]]
+    assert [r["title"] for r in results] == ["Reserverade kontrakt", "IOP", "Danmark"]
+    assert results[0]["input_message_content"]["message_text"] == (
+        "<b>Reserverade kontrakt</b>\n"
+        "• Får kommunen använda reserverade kontrakt för idéburna organisationer?"
+    )
+    (button,) = results[0]["reply_markup"]["inline_keyboard"][0]
+    assert button["url"] == "https://t.me/samverkan_test_bot?start=reserved"
     (call,) = fake.calls_to("answerInlineQuery")
     assert call.params["button"]["start_parameter"] == "inline"
 

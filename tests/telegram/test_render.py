@@ -5,17 +5,34 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.models import Answer, Citation, Excerpt, Link, Passage, Result, Suggestion
+from bot.models import (
+    Answer,
+    Citation,
+    DatedNote,
+    Excerpt,
+    Link,
+    Passage,
+    Result,
+    Suggestion,
+    Topic,
+)
 from bot.telegram.render import (
     MAX_VISIBLE,
+    Votes,
+    answer_keyboard,
     marked,
     render_answer,
     render_inline,
+    render_newer,
     render_no_answer,
     render_passage,
+    render_topic,
     safe_url,
+    short_source,
     source_line,
+    topics_keyboard,
     visible_length,
+    with_votes,
 )
 from tests.fakebotapi import check_telegram_html
 from tests.fakebotapi import visible_length as telegram_visible_length
@@ -32,19 +49,24 @@ def make_result(
     url: str = "https://example.org/guide",
     notes: tuple[str, ...] = (),
     heading: str = "Rubrik",
+    doc_id: str = "doc",
+    kind: str = "guide",
+    dated: tuple[DatedNote, ...] = (),
 ) -> Result:
-    passage = Passage(id=f"doc#{rank}", doc_id="doc", number=rank, text=text, heading=heading)
+    passage = Passage(
+        id=f"{doc_id}#{rank}", doc_id=doc_id, number=rank, text=text, heading=heading
+    )
     citation = Citation(
         title=title,
         author=author,
         publisher="Förlaget",
         published=published,
-        kind="guide",
+        kind=kind,
         url=url,
         passage_id=passage.id,
-        doc_id="doc",
+        doc_id=doc_id,
     )
-    return Result(rank, passage, 1.0 / rank, Excerpt(text, marks), citation, notes)
+    return Result(rank, passage, 1.0 / rank, Excerpt(text, marks), citation, notes, dated)
 
 
 def make_answer(results: list[Result], language: str = "sv", **kwargs: object) -> Answer:
@@ -92,37 +114,114 @@ def test_safe_url_percent_encodes_and_rejects_other_schemes():
     assert safe_url('https://example.org/"><script>') == "https://example.org/%22%3E%3Cscript%3E"
 
 
-def test_answer_page_shows_header_quotes_notes_and_citations():
+def test_answer_page_shows_header_quotes_notes_and_one_line_sources():
     answer = make_answer(
         [make_result(1, notes=("Kan vara inaktuellt.",)), make_result(2)],
         notices=("Frågan kortades.",),
     )
     (chunk,) = render_answer(answer, 0, "qid12345")
-    assert chunk.text.startswith("<i>Frågan kortades.</i>\nUr källorna (1–2 av 2):\n\n")
+    assert chunk.text.startswith("<i>Frågan kortades.</i>\nUr källorna (1 dokument):\n\n")
     assert "<blockquote expandable><b>Reserverade</b> kontrakt" in chunk.text
     assert "</blockquote>\n<i>Kan vara inaktuellt.</i>\n[1] <a href" in chunk.text
+    lines = [line for line in chunk.text.splitlines() if line.startswith("[")]
+    assert lines == [
+        '[1] <a href="https://example.org/guide">Guide</a>, 2024 · Redaktionen, guide',
+        "[2] ↑ samma källa",
+    ]
     assert_valid([chunk.text])
 
 
-def test_second_page_numbers_on_from_the_first():
+def test_the_header_counts_documents_and_pages_not_the_cap():
+    results = [make_result(rank, doc_id=f"doc{rank % 3}") for rank in range(1, 8)]
+    answer = make_answer(results)
+    (first,) = render_answer(answer, 0, "qid12345")
+    (last,) = render_answer(answer, 2, "qid12345")
+    assert first.text.startswith("Ur källorna (3 dokument · sida 1/3):")
+    assert last.text.startswith("Ur källorna (3 dokument · sida 3/3):")
+    english = make_answer(results[:2], "en")
+    (chunk,) = render_answer(english, 0, "qid12345")
+    assert chunk.text.startswith(
+        "From the sources (2 documents):\n"
+        "The sources are in Swedish or Danish; quotes are not translated.\n"
+    )
+
+
+def test_second_page_numbers_on_and_flips_both_ways():
     answer = make_answer([make_result(rank) for rank in range(1, 8)])
-    (chunk,) = render_answer(answer, 1, "qid12345")
-    assert chunk.text.startswith("Fler svar (4–6 av 7):")
+    (chunk,) = render_answer(answer, 1, "qid12345", heading="Fråga?")
+    assert chunk.text.startswith("<b>Fråga?</b>\nUr källorna (1 dokument · sida 2/3):")
     assert [line[:3] for line in chunk.text.splitlines() if line.startswith("[")] == [
         "[4]",
         "[5]",
         "[6]",
     ]
     rows = chunk.keyboard.inline_keyboard  # type: ignore[union-attr]
+    assert [b.text for b in rows[0]] == ["📄 Hela [4]", "📄 Hela [5]", "📄 Hela [6]"]
     assert [b.callback_data for b in rows[0]] == ["f:qid12345:4", "f:qid12345:5", "f:qid12345:6"]
-    assert [b.callback_data for b in rows[1]] == ["fb:qid12345:+", "fb:qid12345:-", "p:qid12345:2"]
+    assert [(b.text, b.callback_data) for b in rows[1]] == [
+        ("👍", "fb:qid12345:+"),
+        ("👎", "fb:qid12345:-"),
+        ("◂ Förra", "p:qid12345:0"),
+        ("Fler ▸", "p:qid12345:2"),
+    ]
 
 
 def test_last_page_has_no_more_button_and_pages_past_the_end_are_empty():
     answer = make_answer([make_result(rank) for rank in range(1, 5)])
     (chunk,) = render_answer(answer, 1, "qid12345")
-    assert "p:" not in str(chunk.keyboard.to_dict())  # type: ignore[union-attr]
+    assert "p:qid12345:2" not in str(chunk.keyboard.to_dict())  # type: ignore[union-attr]
+    assert "p:qid12345:0" in str(chunk.keyboard.to_dict())  # type: ignore[union-attr]
     assert render_answer(answer, 2, "qid12345") == []
+
+
+def test_votes_show_on_the_keyboard_mine_in_private_counts_in_groups():
+    answer = make_answer([make_result(1)])
+    mine = answer_keyboard(answer, 0, "qid12345", Votes(up=1, mine=1))
+    assert [b.text for b in mine.inline_keyboard[-1]] == ["👍 ✓", "👎"]
+    group = with_votes(mine, "qid12345", Votes(up=2, down=1, mine=-1, counts=True))
+    assert [b.text for b in group.inline_keyboard[-1]] == ["👍 2", "👎 1"]
+    assert group.inline_keyboard[0] == mine.inline_keyboard[0]
+
+
+def test_a_dated_note_is_one_short_line_with_a_button_to_the_newer_text():
+    note = DatedNote(
+        "Sedan 2023 får upphandlingar reserveras.", "Kan vara inaktuellt: lång.", "g#2"
+    )
+    result = make_result(1, notes=("Kan vara inaktuellt: lång. → Guide",), dated=(note,))
+    (chunk,) = render_answer(make_answer([result]), 0, "qid12345")
+    assert (
+        "</blockquote>\n⚠️ Kan vara inaktuellt: <i>Sedan 2023 får upphandlingar reserveras.</i>"
+        "\n[1] " in chunk.text
+    )
+    assert "lång" not in chunk.text
+    rows = chunk.keyboard.inline_keyboard  # type: ignore[union-attr]
+    assert [(b.text, b.callback_data) for b in rows[1]] == [("⚠️ Nyare [1]", "u:qid12345:1")]
+    passage = Passage("g#2", "g", 2, "Nu gäller 19 kap. 25 a § LOU.", heading="Ny regel")
+    (newer,) = render_newer((note,), passage, make_result(2).citation, "sv")
+    assert newer.text.startswith("⚠️ <i>Kan vara inaktuellt: lång.</i>\n<b>Ny regel</b>\n")
+    assert_valid([chunk.text, newer.text])
+
+
+def test_topic_buttons_use_short_labels_and_starters_are_a_numbered_list():
+    topic = Topic(
+        "iop",
+        {"sv": "Idéburet offentligt partnerskap (IOP)"},
+        {"sv": ("Hur startar vi ett IOP?", "Vad är skillnaden mellan IOP och upphandling?")},
+        {"sv": "IOP"},
+    )
+    keyboard = topics_keyboard([topic], "sv")
+    assert [row[0].text for row in keyboard.inline_keyboard] == ["IOP"]  # type: ignore[union-attr]
+    chunk = render_topic(topic, "sv")
+    assert chunk.text == (
+        "<b>Idéburet offentligt partnerskap (IOP)</b>\n"
+        "Tryck på en siffra, eller skriv en egen fråga:\n"
+        "1. Hur startar vi ett IOP?\n"
+        "2. Vad är skillnaden mellan IOP och upphandling?"
+    )
+    assert [(b.text, b.callback_data) for b in chunk.keyboard.inline_keyboard[0]] == [  # type: ignore[union-attr]
+        ("1", "q:iop:0"),
+        ("2", "q:iop:1"),
+    ]
 
 
 def test_long_answers_split_at_result_boundaries_with_buttons_on_the_last():
@@ -159,14 +258,13 @@ def test_no_answer_is_short_with_topic_buttons():
     assert [row[0].callback_data for row in chunk.keyboard.inline_keyboard] == ["t:iop", "t:dk"]  # type: ignore[union-attr]
 
 
-def test_inline_result_is_one_message_without_a_number():
+def test_inline_result_is_one_message_headed_by_the_passage_heading():
     text = render_inline(make_result(3, "x" * 9000, marks=()), "en")
     assert_valid([text])
     assert "[3]" not in text
-    assert (
-        text.rstrip()
-        .splitlines()[-1]
-        .startswith('<a href="https://example.org/guide">Guide</a> — Redaktionen')
+    assert text.startswith("<b>Rubrik</b>\n<blockquote expandable>")
+    assert text.rstrip().splitlines()[-1] == (
+        '<a href="https://example.org/guide">Guide</a>, 2024 · Redaktionen, guide'
     )
 
 
@@ -242,6 +340,9 @@ def test_a_statute_is_cited_by_its_section_linked_to_the_official_text():
         '[1] <a href="https://rkrattsbaser.gov.se/sfst?bet=2016:1145">19 kap. 25 a § LOU</a>'
         " — SFS 2016:1145, lydelse enligt Lag (2022:902)"
     )
+    assert short_source(1, citation, "sv") == (
+        '[1] <a href="https://rkrattsbaser.gov.se/sfst?bet=2016:1145">19 kap. 25 a § LOU</a>, 2022'
+    )
 
 
 def test_a_guide_is_cited_by_the_authority_pages_behind_it_and_named_as_explainer():
@@ -277,6 +378,10 @@ def test_a_guide_is_cited_by_the_authority_pages_behind_it_and_named_as_explaine
         " · Lagtext: 19 kap. 25 a § LOU"
     )
     assert "2026-11-25" not in line
+    assert short_source(2, citation, "sv") == (
+        '[2] Reserverad upphandling, 2026 · <a href="https://uhm.example/reserverad">'
+        "Upphandlingsmyndigheten</a>"
+    )
     passage = make_result(2)
     full = render_passage(Result(2, passage.passage, 1.0, passage.excerpt, citation), "sv")[0].text
     assert '• <a href="https://rk.example/lou">Lagtext: 19 kap. 25 a § LOU</a>' in full
@@ -297,6 +402,16 @@ def test_an_article_shows_author_publisher_date_and_kind():
     assert source_line(3, citation, "sv") == (
         "[3] Stärkt samverkan är vägen framåt för välfärden — Staffan Isling, SKR, 2022-09-27,"
         " krönika"
+    )
+    from dataclasses import replace
+
+    short = replace(citation, short_title="Stärkt samverkan (SKR)")
+    assert (
+        short_source(3, short, "sv")
+        == "[3] Stärkt samverkan (SKR), 2022 · Staffan Isling, krönika"
+    )
+    assert short_source(3, citation, "sv") == (
+        "[3] Stärkt samverkan är vägen…, 2022 · Staffan Isling, krönika"
     )
 
 
@@ -319,3 +434,44 @@ def test_a_corrected_question_shows_what_was_searched(real_service):
         "Sökte efter: <i>idéburet offentligt partnerskap"
         in render_answer(answer, 0, "abcd")[0].text
     )
+
+
+def test_every_button_of_the_bundled_knowledge_fits_a_phone(real_service):
+    from bot.telegram.render import MAX_BUTTON_LABEL
+
+    for language in ("sv", "da", "en"):
+        keyboard = topics_keyboard(real_service.topics, language)
+        labels = [b.text for row in keyboard.inline_keyboard for b in row]  # type: ignore[union-attr]
+        labels += [
+            b.text
+            for topic in real_service.topics
+            for row in render_topic(topic, language).keyboard.inline_keyboard  # type: ignore[union-attr]
+            for b in row
+        ]
+        answer = real_service.ask("Får kommunen reservera en upphandling?", language=language)
+        for page in range(answer.page_count):
+            (chunk,) = render_answer(answer, page, "qid12345")
+            labels += [b.text for row in chunk.keyboard.inline_keyboard for b in row]  # type: ignore[union-attr]
+        assert max(len(label) for label in labels) <= MAX_BUTTON_LABEL == 30
+        assert [label for label in labels if label.endswith("…")] == []
+
+
+def test_the_phone_view_of_an_answer_fits_one_screen(real_service):
+    """The issue's measure: the first message, quotes collapsed, in about 20 phone lines."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "phone_view.py"
+    spec = importlib.util.spec_from_file_location("phone_view", path)
+    phone_view = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(phone_view)  # type: ignore[union-attr]
+    for question in (
+        "Får kommunen reservera en upphandling för idéburna organisationer?",
+        "Vad är NOD?",
+        "Hvad er § 18?",
+    ):
+        (chunk,) = render_answer(real_service.ask(question), 0, "qid12345")
+        collapsed, expanded, sources = phone_view.phone_lines(chunk.text, 38)
+        assert len(collapsed) <= 22, (question, len(collapsed))
+        assert sources <= 6, (question, sources)
+        assert len(expanded) > len(collapsed)
