@@ -60,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)").set_defaults(
         func=cmd_run
     )
-    sub.add_parser("index", help="build and cache the search index").set_defaults(func=cmd_index)
+    index = sub.add_parser(
+        "index", help="bring the search index up to date (only changed files are re-read)"
+    )
+    index.add_argument("--full", action="store_true", help="rebuild everything from scratch")
+    index.set_defaults(func=cmd_index)
     sub.add_parser("check", help="validate the knowledge folder").set_defaults(func=cmd_check)
 
     evaluate = sub.add_parser(

@@ -8,17 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import AbstainPolicy, Composer
-from bot.knowledge import Knowledge, load_knowledge_cached
+from bot.knowledge import Knowledge, load_knowledge
 from bot.models import Answer, Document, Passage, Suggestion, Topic
-from bot.search import (
-    Corpus,
-    Query,
-    QueryBuilder,
-    clean,
-    detect_language,
-    knowledge_version,
-    open_corpus,
-)
+from bot.search import Corpus, Query, QueryBuilder, clean, detect_language, load_corpus
 from bot.search.index import EmptyIndexError
 
 logger = logging.getLogger(__name__)
@@ -101,14 +93,13 @@ class QAService:
     ) -> None:
         self.knowledge = knowledge
         self.corpus = corpus
-        self._passages = {passage.id: passage for passage in corpus.passages}
         self.composer = Composer(corpus, knowledge.topics, knowledge.changes, policy)
         prepared_file = cache / corpus.version / _PREPARED_FILE if cache else None
         self.queries = QueryBuilder(
             corpus.analyzer,
             knowledge.concepts,
             corpus.index.vocabulary,
-            {passage.language for passage in corpus.passages},
+            corpus.languages,
             prepared=_read_json(prepared_file),
         )
         if prepared_file is not None and not prepared_file.is_file():
@@ -136,25 +127,22 @@ class QAService:
         Raises:
             KnowledgeUnavailable: When no document can be used.
         """
-        # One hash of every knowledge file keys both cached copies.
-        version = knowledge_version(knowledge_dir) if knowledge_dir.is_dir() else None
-        knowledge = load_knowledge_cached(knowledge_dir, cache_dir, version)
+        try:
+            knowledge, corpus = load_corpus(knowledge_dir, cache_dir)
+        except EmptyIndexError:
+            knowledge = load_knowledge(knowledge_dir)
+            if knowledge.documents:
+                reason = f"{knowledge_dir}: the documents contain no text"
+            elif knowledge.problems:
+                reason = str(knowledge.problems[0])
+            else:
+                reason = f"{knowledge_dir}: no documents"
+            raise KnowledgeUnavailable(reason) from None
         reported: set[str] = set()
         for problem in knowledge.problems:
             if problem.path not in reported:
                 reported.add(problem.path)
                 logger.info("skipped %s", problem)
-        if not knowledge.documents:
-            reason = (
-                str(knowledge.problems[0])
-                if knowledge.problems
-                else f"{knowledge_dir}: no documents"
-            )
-            raise KnowledgeUnavailable(reason)
-        try:
-            corpus = open_corpus(knowledge, knowledge_dir, cache_dir, version)
-        except EmptyIndexError:
-            raise KnowledgeUnavailable(f"{knowledge_dir}: the documents contain no text") from None
         return cls(knowledge, corpus, policy, cache_dir)
 
     @property
@@ -183,7 +171,7 @@ class QAService:
 
     def passage(self, passage_id: str) -> Passage | None:
         """Return a passage by its id ``<doc-id>#<n>``."""
-        return self._passages.get(passage_id)
+        return self.corpus.passage(passage_id)
 
     def nearest(self, question: str) -> tuple[str, float] | None:
         """Return the closest passage to a question, with no abstention (for gap reports).

@@ -95,7 +95,7 @@ class Composer:
             for change in changes
         ]
         self._terms = lru_cache(maxsize=4096)(self._passage_terms)
-        self._languages = {passage.language for passage in corpus.passages}
+        self._languages = set(corpus.languages)
 
     def _passage_terms(self, position: int) -> frozenset[str]:
         passage = self.corpus.passages[position]

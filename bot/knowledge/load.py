@@ -28,7 +28,16 @@ from bot.knowledge.reading import (
 )
 from bot.models import LANGUAGES, Document, Topic
 
-__all__ = ["Concept", "Knowledge", "LegalChange", "Problem", "load_knowledge", "parse_document"]
+__all__ = [
+    "Concept",
+    "Knowledge",
+    "LegalChange",
+    "Problem",
+    "assemble_knowledge",
+    "load_knowledge",
+    "parse_document",
+    "read_document",
+]
 
 REQUIRED = ("id", "title", "author", "publisher", "published", "language", "kind", "url", "topics")
 KINDS = ("opinion", "column", "news", "guide", "law", "agreement", "contract", "report")
@@ -258,6 +267,21 @@ def document_paths(directory: Path) -> list[Path]:
     return sorted(path for path in directory.glob("*.md") if not path.name.startswith((".", "_")))
 
 
+def read_document(path: Path) -> tuple[Document | None, list[Problem]]:
+    """Read and parse one document file.
+
+    Args:
+        path: A ``*.md`` file of the knowledge folder.
+
+    Returns:
+        The document (None when it cannot be used) and the problems found.
+    """
+    text, problem = read_text(path)
+    if problem:
+        return None, [problem]
+    return parse_document(path, text or "")
+
+
 def load_knowledge(directory: Path) -> Knowledge:
     """Load a knowledge folder, skipping (and reporting) anything broken.
 
@@ -267,18 +291,33 @@ def load_knowledge(directory: Path) -> Knowledge:
     Returns:
         The usable documents and data files plus every problem found.
     """
+    if not directory.is_dir():
+        return assemble_knowledge(directory, [])
+    return assemble_knowledge(
+        directory, ((path, *read_document(path)) for path in document_paths(directory))
+    )
+
+
+def assemble_knowledge(
+    directory: Path, parsed: Iterable[tuple[Path, Document | None, list[Problem]]]
+) -> Knowledge:
+    """Put parsed documents together with the folder's data files, as :func:`load_knowledge`.
+
+    Args:
+        directory: The knowledge folder (its glossary, topics and legal changes are read).
+        parsed: ``(path, document or None, problems)`` of each document file, in
+            :func:`document_paths` order.
+
+    Returns:
+        The knowledge, with the problems in the order :func:`load_knowledge` reports them.
+    """
     problems: list[Problem] = []
     if not directory.is_dir():
         problems.append(Problem(str(directory), 1, "knowledge folder not found"))
         return Knowledge((), (), (), (), tuple(problems))
     documents: list[Document] = []
     seen: dict[str, str] = {}
-    for path in document_paths(directory):
-        text, problem = read_text(path)
-        if problem:
-            problems.append(problem)
-            continue
-        document, found = parse_document(path, text or "")
+    for path, document, found in parsed:
         problems.extend(found)
         if document is None:
             continue

@@ -8,6 +8,7 @@ only match when it was produced the same way as the document term.
 from __future__ import annotations
 
 import re
+from abc import ABC
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -78,6 +79,19 @@ def _overrides() -> dict[str, dict[str, str]]:
     return {lang: dict(mapping or {}) for lang, mapping in (loaded or {}).items()}
 
 
+def stem_overrides() -> dict[str, dict[str, str]]:
+    """Return the project's corrections of Snowball stems: language → word → stem."""
+    return _overrides()
+
+
+class FrozenLexicon(Collection[str], ABC):
+    """A read-only lexicon made for lookups, which :class:`Analyzer` uses without a copy.
+
+    A stored corpus's lexicon has up to a million stems; copying it into a frozenset would
+    cost every start ~0.2 s and ~100 MB.
+    """
+
+
 class Analyzer:
     """Turns text into index terms for BM25.
 
@@ -87,7 +101,9 @@ class Analyzer:
     """
 
     def __init__(self, lexicon: Collection[str] = frozenset()) -> None:
-        self.lexicon = frozenset(lexicon)
+        self.lexicon: Collection[str] = (
+            lexicon if isinstance(lexicon, frozenset | FrozenLexicon) else frozenset(lexicon)
+        )
         self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in _STEMMER_NAMES.items()}
         self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
 
@@ -227,6 +243,29 @@ class Analyzer:
         return [term for span in self.spans(text, language) for term in span.terms]
 
 
+def span_texts(text: str) -> list[str | tuple[str, ...]]:
+    """Return what :meth:`Analyzer.spans` analyses, in its order, without analysing it.
+
+    Each word is returned as written (its terms are ``Analyzer.word_terms`` of it), each
+    legal reference as its terms. Indexing analyses every distinct word once instead of
+    every occurrence.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        Words and legal-reference terms in text order.
+    """
+    if "§" not in text and not _ARTICLE_REF.search(text):
+        return list(_WORD.findall(text))
+    found: list[tuple[int, int, str | tuple[str, ...]]] = [
+        (match.start(), match.end(), match.group()) for match in _WORD.finditer(text)
+    ]
+    found.extend((span.start, span.end, span.terms) for span in legal_references(text))
+    found.sort(key=lambda span: (span[0], span[1]))
+    return [span[2] for span in found]
+
+
 def legal_references(text: str) -> list[WordSpan]:
     """Find legal references and give them exact-match terms.
 
@@ -274,6 +313,8 @@ def folded_variants(vocabulary: Collection[str]) -> dict[str, tuple[str, ...]]:
     """
     variants: dict[str, list[str]] = {}
     for term in vocabulary:
+        if term.isascii():
+            continue  # folding changes only non-ASCII letters
         folded = fold(term)
         if folded != term:
             variants.setdefault(folded, []).append(term)

@@ -143,11 +143,11 @@ def build_arrays(
     df = np.zeros(n_terms, dtype=np.int64)
     first = np.full(n_terms, np.iinfo(np.int64).max, dtype=np.int64)
     max_tf = 0
-    for first_doc, last_doc in blocks:
-        lo, hi = int(starts[first_doc]), int(starts[last_doc])
+    for block_first, block_last in blocks:
+        lo, hi = int(starts[block_first]), int(starts[block_last])
         block = token_arr[lo:hi].astype(np.int64)
         np.minimum.at(first, block, np.arange(lo, hi, dtype=np.int64))
-        terms, _docs, tf = _block_postings(block, starts, first_doc, last_doc)
+        terms, _docs, tf = _block_postings(block, starts, block_first, block_last)
         df += np.bincount(terms, minlength=n_terms)
         if len(tf):
             max_tf = max(max_tf, int(tf.max()))
@@ -173,10 +173,10 @@ def build_arrays(
     if n_postings:
         cursor = indptr[:-1].copy()
         # Pass 2: scatter each block's postings after the previous blocks' (ids ascend).
-        for first_doc_b, last_doc_b in blocks:
-            lo, hi = int(starts[first_doc_b]), int(starts[last_doc_b])
+        for block_first, block_last in blocks:
+            lo, hi = int(starts[block_first]), int(starts[block_last])
             block = remap[token_arr[lo:hi]]
-            terms, docs, tf = _block_postings(block, starts, first_doc_b, last_doc_b)
+            terms, docs, tf = _block_postings(block, starts, block_first, block_last)
             counts = np.bincount(terms, minlength=n_terms)
             block_start = np.cumsum(counts) - counts
             dest = cursor[terms] + (np.arange(len(terms)) - block_start[terms])

@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -210,10 +211,10 @@ def _check_terms(directory: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> Non
     blob = bytes(arrays["terms_blob"])
     bounds = arrays["terms_offsets"].tolist()
     try:
-        terms = [blob[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        terms = [blob[a:b] for a, b in pairwise(bounds)]
         for term in terms:
             term.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise IndexLoadError(f"corrupt index in {directory}: terms are not UTF-8") from exc
-    if any(a >= b for a, b in zip(terms, terms[1:], strict=False)):
+    if any(a >= b for a, b in pairwise(terms)):
         raise IndexLoadError(f"corrupt index in {directory}: terms are not distinct and sorted")

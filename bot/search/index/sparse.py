@@ -244,12 +244,11 @@ class SearchIndex:
 
     def _norms(self) -> FloatArray:
         """Return ``k1 * (1 - b + b * dl / avgdl)`` per passage, as rank_bm25 computes it."""
-        norm = self._norm
-        if norm is None:
+        if self._norm is None:
             # Same operations, same order as rank_bm25's get_scores.
-            norm = self._k1 * ((1 - self._b) + (self._b * self._doc_len) / self._avgdl)
-            self._norm = norm
-        return norm
+            lengths = self._doc_len.astype(np.float64)
+            self._norm = self._k1 * ((1 - self._b) + (self._b * lengths) / self._avgdl)
+        return self._norm
 
     def _contributions(
         self, term_id: int, lo: int, hi: int, ids: npt.NDArray[np.intp], weight: float

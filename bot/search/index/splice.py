@@ -84,9 +84,7 @@ def splice(
     # The new vocabulary: old terms still used plus the inserted passages' new terms.
     used_old = np.flatnonzero(kept_df > 0)
     fresh = sorted(
-        term
-        for term in postings
-        if (found := old_terms.index_of(term)) < 0 or kept_df[found] <= 0
+        term for term in postings if (found := old_terms.index_of(term)) < 0 or kept_df[found] <= 0
     )
     old_list = old_terms.to_list() if len(fresh) or len(used_old) < n_old_terms else None
     if old_list is None:
@@ -94,7 +92,8 @@ def splice(
         new_id_of_old = np.arange(n_old_terms, dtype=np.int64)
     else:
         insert_at = np.array([_insertion_point(old_list, term) for term in fresh], dtype=np.int64)
-        dropped_before = np.cumsum(kept_df <= 0) - (kept_df <= 0)
+        dropped = (kept_df <= 0).astype(np.int64)
+        dropped_before: IntArray = np.cumsum(dropped) - dropped
         fresh_before = np.searchsorted(insert_at, np.arange(n_old_terms), side="right")
         new_id_of_old = np.arange(n_old_terms) - dropped_before + fresh_before
         merged = [old_list[i] for i in used_old.tolist()]

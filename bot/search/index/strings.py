@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,9 @@ class SortedStrings(Collection[str]):
         offsets: npt.NDArray[np.int64],
         prefixes: npt.NDArray[np.uint64],
     ) -> None:
-        self._blob = memoryview(blob).cast("B") if not isinstance(blob, bytes) else blob
+        self._blob: bytes | memoryview = (
+            blob if isinstance(blob, bytes) else memoryview(blob).cast("B")  # type: ignore[arg-type]
+        )
         self._offsets = offsets
         self._prefixes = prefixes
         self._cache: dict[str, int] = {}
@@ -49,7 +52,7 @@ class SortedStrings(Collection[str]):
         encoded = [s.encode("utf-8") for s in strings]
         if any(b"\0" in item for item in encoded):
             raise ValueError("strings must not contain NUL characters")
-        if any(a >= b for a, b in zip(encoded, encoded[1:], strict=False)):
+        if any(a >= b for a, b in pairwise(encoded)):
             raise ValueError("strings must be distinct and sorted")
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
@@ -120,7 +123,7 @@ class SortedStrings(Collection[str]):
             return []
         data = bytes(self._blob[: int(self._offsets[-1])])
         bounds = self._offsets.tolist()
-        return [data[a:b].decode("utf-8") for a, b in zip(bounds, bounds[1:], strict=False)]
+        return [data[a:b].decode("utf-8") for a, b in pairwise(bounds)]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.to_list())
