@@ -105,7 +105,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     """
     from bot.knowledge import load_knowledge
     from bot.search import refresh
+    from bot.search.corpus import stored_corpus
     from bot.search.index import EmptyIndexError
+    from bot.search.update import stored_knowledge
     from bot.service import QAService
 
     started = time.perf_counter()
@@ -122,7 +124,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     stored = refreshed.stored
     # Opening the service once prepares the glossary tables, so the first question is fast.
-    service = QAService.open(directory, settings.cache_dir)
+    service = QAService(stored_knowledge(stored), stored_corpus(stored), cache=settings.cache_dir)
     for problem in _one_per_file(service.knowledge.problems):
         print(f"warning: skipped {problem}", file=sys.stderr)
     elapsed = time.perf_counter() - started

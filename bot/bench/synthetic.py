@@ -49,7 +49,7 @@ DA_STOPWORDS = (
 ).split()
 KINDS = ("guide", "news", "report", "opinion", "agreement")
 DATA_FILES = ("glossary.yaml", "topics.yaml", "legal_changes.yaml")
-TOPICS = ("iop", "reserved", "agreements", "samskabelse", "civil-society", "approach")
+TOPICS = ("iop", "reserved", "agreements", "denmark", "civil-society", "approach")
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,38 @@ class Folder:
     words: int
 
 
+SYLLABLES = (0.3, 0.8, 0.97, 1.0)
+"""Cumulative shares of generated words with 1, 2, 3 and 4 syllables."""
+
+
+def word_list(size: int, seed: int = SEED) -> list[str]:
+    """Return ``size`` distinct words: the bundled knowledge's words, then generated ones.
+
+    Generated words have 1-4 syllables (1.9 on average), so that the distinct words of a
+    folder are about as long as real Swedish ones (9 letters, half of them 8 or more).
+    """
+    _, source = vocabulary(1)
+    n_real = int(source.split()[0])
+    words, _ = vocabulary(n_real)
+    words = words[:size]
+    seen = set(words)
+    rng = np.random.default_rng([seed, 3])
+    onsets = ["", "b", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v",
+              "sk", "st", "sp", "tr", "kr", "fr", "gr", "bl", "fl", "sj", "tj"]  # fmt: skip
+    vowels = ["a", "e", "i", "o", "u", "y", "å", "ä", "ö", "ie", "ei"]
+    codas = ["", "", "n", "r", "l", "s", "t", "k", "m", "ng", "nd", "rt", "st", "ll"]
+    syllables = [o + v + c for o in onsets for v in vowels for c in codas]
+    while len(words) < size:
+        picks = rng.integers(len(syllables), size=(65_536, 4)).tolist()
+        counts = (np.searchsorted(SYLLABLES, rng.random(65_536), side="right") + 1).tolist()
+        for pick, count in zip(picks, counts, strict=True):
+            word = "".join(syllables[i] for i in pick[:count])
+            if len(word) > 1 and word not in seen and len(words) < size:
+                seen.add(word)
+                words.append(word)
+    return words
+
+
 class Generator:
     """Draws Swedish-like words and sentences from a seeded random generator.
 
@@ -70,7 +102,7 @@ class Generator:
     """
 
     def __init__(self, seed: int = SEED) -> None:
-        words, _ = vocabulary(CONTENT_WORDS)
+        words = word_list(CONTENT_WORDS, seed)
         self.words = words
         ranks = np.arange(len(words), dtype=np.float64)
         weights = (ranks + 1 + ZIPF_OFFSET) ** -ZIPF_EXPONENT
@@ -109,7 +141,7 @@ class Generator:
                 out.append(word)
             elif kind < 0.99:
                 out.append(str(numbers[i]))
-            elif kind < 0.995:
+            elif kind < 0.9985:
                 out.append(f"{words[heads[i]].upper()[:3]}-{word}")
             else:
                 out.append(f"{numbers[i] % 20 + 1} kap. {numbers[i] % 40 + 1} §")
@@ -178,7 +210,7 @@ class Generator:
 
     def question(self, number: int) -> str:
         """Return a question made of a few content words, as users ask about a topic."""
-        rng = self.rng(-1, number)
+        rng = self.rng(1, number, 1)
         words = self.content_words(rng, int(rng.integers(2, 5)))
         return f"Vad gäller för {' '.join(words[:-1])} och {words[-1]}?"
 
@@ -226,7 +258,7 @@ def edit_one_file(directory: Path, number: int, generator: Generator | None = No
     generator = generator or Generator()
     path = directory / f"doc-{number:07d}.md"
     lines = path.read_text(encoding="utf-8").split("\n")
-    rng = generator.rng(-2, number)
+    rng = generator.rng(2, number, 2)
     paragraphs = [i for i, line in enumerate(lines) if len(line.split()) > 40]
     target = paragraphs[len(paragraphs) // 2]
     fresh = f"Nyordet samverkansexperimentet{number} beskrivs här."

@@ -30,11 +30,16 @@ _CHAPTER_REF = re.compile(r"(\d+)\s*kap\.?\s*(\d+)\s*([a-z])?\s*§", re.IGNORECA
 _SECTION_AFTER = re.compile(r"(\d+)\s*([a-z])?\s*§", re.IGNORECASE)
 _SECTION_BEFORE = re.compile(r"§\s*(\d+)(?:\s?([a-z])\b)?", re.IGNORECASE)
 _ARTICLE_REF = re.compile(r"\b(?:art\.?|artikel|article)\s*(\d+)", re.IGNORECASE)
+# Everything _ARTICLE_REF matches, found ~3x faster (a literal start, no \b).
+_ARTICLE_HINT = re.compile(r"[Aa][Rr][Tt](?:\.|(?i:ikel|icle))?\s*\d")
 _LINKING = ("s",)
 MIN_SPLIT_WORD = 8
 MAX_SPLIT_WORD = 40
 """Longer "words" (hashes, runs of letters) are not compounds; splitting them costs O(n³)."""
 MIN_PART = 4
+_STEM_CACHE = 500_000
+_STARTS_AFTER = 2_000
+"""Compound splits before the lexicon's word beginnings are tabulated (see _part_starts)."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,13 @@ class Analyzer:
         self.lexicon: Collection[str] = (
             lexicon if isinstance(lexicon, frozenset | FrozenLexicon) else frozenset(lexicon)
         )
-        self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in _STEMMER_NAMES.items()}
+        # PyStemmer's own cache (10,000 words) thrashes on a corpus vocabulary and makes every
+        # call ~5x slower; _stems keeps what compound splitting asks for again (word endings).
+        self._stemmers = {lang: Stemmer.Stemmer(name, 0) for lang, name in _STEMMER_NAMES.items()}
         self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._stems: dict[str, dict[str, str]] = {lang: {} for lang in _STEMMER_NAMES}
+        self._splits = 0
+        self._starts: dict[int, frozenset[str] | None] = {}
 
     def stem(self, word: str, language: str) -> str:
         """Stem one lower-case word with the Snowball stemmer of ``language``.
@@ -118,12 +128,20 @@ class Analyzer:
             The stem, after the project's override map for known Snowball misses.
         """
         language = language if language in _STEMMER_NAMES else "sv"
-        override = _overrides().get(language, {}).get(word)
-        if override:
-            return override
-        if not word.isalpha():
-            return word
-        return str(self._stemmers[language].stemWord(word))
+        stems = self._stems[language]
+        found = stems.get(word)
+        if found is None:
+            override = _overrides().get(language, {}).get(word)
+            if override:
+                found = override
+            elif not word.isalpha():
+                found = word
+            else:
+                found = str(self._stemmers[language].stemWord(word))
+            if len(stems) >= _STEM_CACHE:
+                stems.clear()
+            stems[word] = found
+        return found
 
     def word_terms(self, word: str, language: str) -> tuple[str, ...]:
         """Return the index terms of one word as written (case is folded here).
@@ -194,10 +212,13 @@ class Analyzer:
         best: tuple[str, ...] = ()
         best_balance = 0
         stops = stopwords(language)
+        starts, width = self._part_starts(language)
         for cut in range(MIN_PART, len(word) - MIN_PART + 1):
             head, tail = word[:cut], word[cut:]
             if tail in stops:
                 continue
+            if starts is not None and tail[:width] not in starts:
+                continue  # no lexicon entry begins like this, so no part does either
             tail_parts: tuple[str, ...] = ()
             tail_stem = self.stem(tail, language)
             if tail_stem in self.lexicon:
@@ -212,6 +233,8 @@ class Analyzer:
             ):
                 if len(candidate) < MIN_PART or candidate in stops:
                     continue
+                if starts is not None and candidate[:width] not in starts:
+                    continue
                 head_stem = self.stem(candidate, language)
                 if head_stem in self.lexicon or candidate in self.lexicon:
                     balance = min(len(candidate), len(tail))
@@ -219,6 +242,33 @@ class Analyzer:
                         best, best_balance = (head_stem, *tail_parts), balance
                     break
         return best
+
+    def _part_starts(self, language: str) -> tuple[frozenset[str] | None, int]:
+        """Return how lexicon entries begin (their first letters), once many words are split.
+
+        Snowball's Swedish and Danish stems are prefixes of their words, and English stems
+        keep at least their first three letters, so a substring whose first four (three)
+        letters begin no lexicon entry can be neither a part nor a stem of one. Skipping it
+        changes no result; it saves most of the stemming of a large corpus's long words.
+        The table is made only for a frozenset lexicon whose entries are all long enough.
+        """
+        language = language if language in _STEMMER_NAMES else "sv"
+        width = 3 if language == "en" else MIN_PART
+        self._splits += 1
+        if self._splits < _STARTS_AFTER:
+            return None, width
+        if width not in self._starts:
+            self._starts[width] = self._make_starts(width)
+        return self._starts[width], width
+
+    def _make_starts(self, width: int) -> frozenset[str] | None:
+        lexicon = self.lexicon
+        if not isinstance(lexicon, frozenset) or any(len(entry) < width for entry in lexicon):
+            return None
+        starts = {entry[:width] for entry in lexicon}
+        for mapping in _overrides().values():
+            starts.update(word[:width] for word, stem in mapping.items() if stem in lexicon)
+        return frozenset(starts)
 
     def spans(self, text: str, language: str) -> list[WordSpan]:
         """Return every word and legal reference of ``text`` with its terms, in text order.
@@ -256,7 +306,7 @@ def span_texts(text: str) -> list[str | tuple[str, ...]]:
     Returns:
         Words and legal-reference terms in text order.
     """
-    if "§" not in text and not _ARTICLE_REF.search(text):
+    if "§" not in text and not (_ARTICLE_HINT.search(text) and _ARTICLE_REF.search(text)):
         return list(_WORD.findall(text))
     found: list[tuple[int, int, str | tuple[str, ...]]] = [
         (match.start(), match.end(), match.group()) for match in _WORD.finditer(text)
@@ -311,11 +361,13 @@ def folded_variants(vocabulary: Collection[str]) -> dict[str, tuple[str, ...]]:
     Returns:
         ``fold(term)`` → terms, only where folding changes something.
     """
+    # Folding changes only non-ASCII characters, each on its own (NFD decomposes character by
+    # character and every combining mark is dropped), so one translation table does it.
+    accented = [term for term in vocabulary if not term.isascii()]
+    table = {ord(char): fold(char) for char in set("".join(accented)) if not char.isascii()}
     variants: dict[str, list[str]] = {}
-    for term in vocabulary:
-        if term.isascii():
-            continue  # folding changes only non-ASCII letters
-        folded = fold(term)
+    for term in accented:
+        folded = term.translate(table)
         if folded != term:
             variants.setdefault(folded, []).append(term)
     return {key: tuple(sorted(value)) for key, value in variants.items()}

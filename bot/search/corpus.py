@@ -23,7 +23,7 @@ from bot.search.indexer import (
     passage_index_text,
     read_passages,
 )
-from bot.search.stored import StoredVersion
+from bot.search.stored import StoredVersion, StoreError
 from bot.search.texts import StoredDocuments, StoredPassages
 from bot.search.update import refresh, salt_for, stored_knowledge
 from bot.search.words import (
@@ -190,7 +190,12 @@ def load_corpus(directory: Path, cache_dir: Path | None) -> tuple[Knowledge, Cor
     if cache_dir is not None and directory.is_dir():
         try:
             stored = refresh(directory, cache_dir).stored
-            return stored_knowledge(stored), stored_corpus(stored)
+            try:
+                return stored_knowledge(stored), stored_corpus(stored)
+            except StoreError as exc:
+                logger.warning("stored index %s is broken (%s); rebuilding", stored.directory, exc)
+                stored = refresh(directory, cache_dir, full=True).stored
+                return stored_knowledge(stored), stored_corpus(stored)
         except OSError as exc:
             logger.warning("could not store the index in %s: %s", cache_dir, exc)
     knowledge = load_knowledge(directory)

@@ -12,10 +12,9 @@ The result is the version a full rebuild would write, array for array.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +24,12 @@ from bot.knowledge.load import DATA_FILES, Problem, assemble_knowledge, read_doc
 from bot.knowledge.manifest import Manifest
 from bot.knowledge.passages import split_passages
 from bot.models import Document, Passage
-from bot.search.analysis import Analyzer, span_texts, stem_overrides
-from bot.search.index.splice import splice
-from bot.search.indexer import lexicon_flags, passage_index_text
+from bot.search.analysis import Analyzer, FrozenLexicon, span_texts, stem_overrides
+from bot.search.full import light
+from bot.search.index import SearchIndex
+from bot.search.index.splice import Spliced, splice
+from bot.search.index.strings import SortedStrings
+from bot.search.indexer import passage_index_text
 from bot.search.stored import (
     FileRecord,
     StoredVersion,
@@ -44,20 +46,12 @@ from bot.search.texts import (
     add_document,
     save_tables,
 )
-from bot.search.words import (
-    WordTable,
-    everyday_zipf,
-    key,
-    lexicon_stems,
-    rarities,
-    split_key,
-)
+from bot.search.words import SEPARATOR, WordTable, key, rarities, split_key
 
 MAX_CHANGED_SHARE = 0.2
 """Above this share of changed passages a full rebuild is about as fast, and simpler."""
 MAX_SEGMENTS = 32
 """More segments than this (many updates in a row): rebuild, which also drops dead text."""
-PREFIX = 4
 
 
 def update(
@@ -177,7 +171,7 @@ def _write(
                 found,
                 language,
             )
-            stand_in = _light(document) if document is not None else None
+            stand_in = light(document) if document is not None else None
         else:
             record = old_record[name]
             problems = [Problem(str(path), line, message) for line, message in record.problems]
@@ -235,27 +229,14 @@ def _write(
         _count(delta, passage_index_text(document, passage), document.language, -1)
     for _, document, passage in new_passages:
         _count(delta, passage_index_text(document, passage), document.language, +1)
-    words = previous.words()
-    appeared, vanished = _apply(words, delta)
-
-    base = Analyzer()
-    old_lexicon = frozenset(words.stems)
-    refs = dict(zip(words.stems, words.refs.tolist(), strict=True))
-    for language, word in appeared:
-        for stem in set(lexicon_stems(base, word, language)):
-            refs[stem] = refs.get(stem, 0) + 1
-    for language, word in vanished:
-        for stem in set(lexicon_stems(base, word, language)):
-            refs[stem] -= 1
-    refs = {stem: count for stem, count in refs.items() if count > 0}
-    lexicon = frozenset(refs)
-    words.stems = sorted(refs)
-    words.refs = np.asarray([refs[s] for s in words.stems], dtype=np.int64)
-    analyzer = Analyzer(lexicon)
+    old_words = previous.words()
+    change = old_words.updated(delta, Analyzer())
+    words = change.table
+    before = Analyzer(StemLexicon(old_words.stems))
+    analyzer = Analyzer(StemLexicon(words.stems))
 
     # Passages whose words now split differently are re-analysed as well.
-    changed_stems = lexicon ^ old_lexicon
-    again = _resplit(words, changed_stems, Analyzer(old_lexicon), analyzer, index, old_to_new)
+    again = _resplit(words, change.added | change.removed, before, analyzer, index, old_to_new)
     inserted: list[tuple[int, list[str]]] = [
         (position, analyzer.terms(passage_index_text(document, passage), document.language))
         for position, document, passage in new_passages
@@ -271,18 +252,11 @@ def _write(
         position = int(old_to_new[old_position])
         inserted.append((position, tokens_of(position)))
         old_to_new[old_position] = -1
-    new_index = splice(index, old_to_new, new_size, inserted, tokens_of)
+    spliced = splice(index, old_to_new, new_size, inserted, tokens_of)
+    flags = _flags(previous.flags, spliced, change.added | change.removed, analyzer.lexicon)
 
     save_tables(tmp, columns, doc_ids)
     knowledge = assemble_knowledge(directory, parsed)
-    rarity = rarities(
-        analyzer,
-        (
-            (*split_key(word_key), zipf)
-            for word_key, zipf in zip(words.keys, words.zipf.tolist(), strict=True)
-            if zipf > 3.0
-        ),
-    )
     content = VersionContent(
         version=version,
         salt=salt,
@@ -290,14 +264,52 @@ def _write(
         manifest=manifest,
         files=files,
         knowledge=knowledge,
-        index=new_index,
-        flags=lexicon_flags(new_index, lexicon),
-        rarity=rarity,
+        index=spliced.index,
+        flags=flags,
+        rarity=rarities(analyzer, words.common_words()),
         everyday=previous.rarity()[1],
         words=words,
         languages=frozenset(languages),
     )
     return write_version(tmp, content, segments)
+
+
+class StemLexicon(FrozenLexicon):
+    """A compound lexicon read from a word table's stems, looked up without loading them."""
+
+    def __init__(self, stems: SortedStrings) -> None:
+        self._stems = stems
+
+    def __contains__(self, stem: object) -> bool:
+        return isinstance(stem, str) and self._stems.index_of(stem) >= 0
+
+    def __len__(self) -> int:
+        return len(self._stems)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stems)
+
+
+def _flags(
+    old: npt.NDArray[np.uint8],
+    spliced: Spliced,
+    changed: frozenset[str],
+    lexicon: Collection[str],
+) -> npt.NDArray[np.uint8]:
+    """Carry each term's lexicon flag over; look up new terms and changed stems."""
+    terms = spliced.index.terms
+    flags = np.zeros(len(terms), dtype=np.uint8)
+    kept = np.flatnonzero(spliced.term_map >= 0)
+    flags[spliced.term_map[kept]] = old[kept]
+    known = np.zeros(len(terms), dtype=bool)
+    known[spliced.term_map[kept]] = True
+    for position in np.flatnonzero(~known).tolist():
+        flags[position] = terms[position] in lexicon
+    for stem in changed:
+        position = terms.index_of(stem)
+        if position >= 0:
+            flags[position] = stem in lexicon
+    return flags
 
 
 def _columns(
@@ -329,52 +341,10 @@ def _columns(
     return columns
 
 
-def _light(document: Document) -> Document:
-    from dataclasses import replace
-
-    return replace(document, body="")
-
-
 def _count(delta: Counter[str], text: str, language: str, sign: int) -> None:
     for span in span_texts(text):
         if isinstance(span, str):
             delta[key(language, span.casefold())] += sign
-
-
-def _apply(
-    words: WordTable, delta: Counter[str]
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Apply count changes; return the (language, word) pairs that appeared and vanished."""
-    counts = words.counts.copy()
-    appeared: list[tuple[str, str]] = []
-    vanished: list[tuple[str, str]] = []
-    fresh: dict[str, int] = {}
-    for word_key, change in delta.items():
-        if change == 0:
-            continue
-        position = bisect.bisect_left(words.keys, word_key)
-        if position < len(words.keys) and words.keys[position] == word_key:
-            before = int(counts[position])
-            counts[position] = before + change
-            if before > 0 and counts[position] <= 0:
-                vanished.append(split_key(word_key))
-        elif change > 0:
-            fresh[word_key] = change
-            appeared.append(split_key(word_key))
-    alive = counts > 0
-    keys = [k for k, keep in zip(words.keys, alive.tolist(), strict=True) if keep]
-    counts = counts[alive]
-    zipf = words.zipf[alive]
-    if fresh:
-        added = sorted(fresh)
-        keys.extend(added)
-        counts = np.concatenate([counts, [fresh[k] for k in added]]).astype(np.int64)
-        zipf = np.concatenate([zipf, [everyday_zipf(split_key(k)[1]) for k in added]])
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        keys = [keys[i] for i in order]
-        counts, zipf = counts[order], zipf[order]
-    words.keys, words.counts, words.zipf = keys, counts, zipf
-    return appeared, vanished
 
 
 def _resplit(
@@ -382,38 +352,41 @@ def _resplit(
     changed: frozenset[str],
     before: Analyzer,
     after: Analyzer,
-    index: object,
+    index: SearchIndex,
     old_to_new: npt.NDArray[np.int64],
 ) -> set[int]:
-    """Return the kept passages (old positions) with a word whose compound parts changed."""
+    """Return the kept passages (old positions) with a word whose compound parts changed.
+
+    Compound splitting looks up stems of substrings of a word. Swedish and Danish stems are
+    prefixes of what they stem, so only a word that contains a changed stem can split
+    differently; English stems keep their first three letters. Those candidates are
+    analysed with the old and the new lexicon.
+    """
     if not changed:
         return set()
-    patterns = {stem[:PREFIX] for stem in changed}
+    needles = set(changed)
     for mapping in stem_overrides().values():
-        for word, stem in mapping.items():
-            if stem in changed:
-                patterns.add(word[:PREFIX])
-    pattern = re.compile("|".join(re.escape(p) for p in sorted(patterns)))
-    joined = "\n".join(words.keys)
-    starts = np.cumsum([0] + [len(k) + 1 for k in words.keys])
-    candidates = {
-        int(np.searchsorted(starts, match.start(), side="right")) - 1
-        for match in pattern.finditer(joined)
-    }
-    if any(k.startswith("en\x1f") for k in words.keys):
-        short = re.compile("|".join(re.escape(s[: PREFIX - 1]) for s in sorted(changed)))
-        candidates.update(
-            i for i, k in enumerate(words.keys) if k.startswith("en\x1f") and short.search(k)
-        )
+        needles.update(word for word, stem in mapping.items() if stem in changed)
+    blob = bytes(words.keys.arrays()["blob"])
+    offsets = words.keys.arrays()["offsets"]
+    pattern = re.compile(b"|".join(re.escape(n.encode("utf-8")) for n in sorted(needles)))
+    starts = [match.start() for match in pattern.finditer(blob)]
+    candidates = set((np.searchsorted(offsets, starts, side="right") - 1).tolist())
+    english = words.keys.insertion_point("en" + SEPARATOR), words.keys.insertion_point("en\x20")
+    if english[1] > english[0]:
+        short = re.compile(b"|".join(re.escape(s[:3].encode("utf-8")) for s in sorted(changed)))
+        lo, hi = int(offsets[english[0]]), int(offsets[english[1]])
+        found = [lo + match.start() for match in short.finditer(blob[lo:hi])]
+        candidates.update((np.searchsorted(offsets, found, side="right") - 1).tolist())
     passages: set[int] = set()
     for position in sorted(candidates):
         language, word = split_key(words.keys[position])
         old_terms = before.word_terms(word, language)
-        if old_terms == after.word_terms(word, language) or not old_terms:
+        if not old_terms or old_terms == after.word_terms(word, language):
             continue
         # Every passage with the word has each of its terms: the rarest term narrows it most.
-        rarest = min(old_terms, key=index.term_df)  # type: ignore[attr-defined]
-        docs, _ = index.postings_of(rarest)  # type: ignore[attr-defined]
-        found = np.asarray(docs, dtype=np.int64)
-        passages.update(found[old_to_new[found] >= 0].tolist())
+        rarest = min(old_terms, key=index.term_df)
+        docs, _ = index.postings_of(rarest)
+        found_docs = np.asarray(docs, dtype=np.int64)
+        passages.update(found_docs[old_to_new[found_docs] >= 0].tolist())
     return passages

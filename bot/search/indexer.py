@@ -11,24 +11,25 @@ the entry numbers with numpy. The output is exactly what analysing every passage
 
 from __future__ import annotations
 
+import logging
+import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.knowledge import split_passages
 from bot.models import Document, Passage
-from bot.search.analysis import Analyzer, span_texts
+from bot.search.analysis import MIN_SPLIT_WORD, Analyzer, span_texts
 from bot.search.index import SearchIndex
-from bot.search.words import (
-    WordTable,
-    everyday_zipf,
-    key,
-    lexicon_stems,
-    rarities,
-)
+from bot.search.index.strings import SortedStrings
+from bot.search.words import WordTable, everyday_zipf, key, lexicon_stems, rarities
+
+logger = logging.getLogger(__name__)
 
 K1 = 1.5
 B = 0.75
@@ -56,7 +57,7 @@ class Entries:
     """Language of each entry ("" for a legal reference)."""
     texts: list[str | tuple[str, ...]] = field(default_factory=list)
     """The casefolded word, or the legal reference's terms."""
-    _raw: dict[str, dict[str, int]] = field(default_factory=dict)
+    _raw: dict[str, dict[str | tuple[str, ...], int]] = field(default_factory=dict)
     _folded: dict[tuple[str, str | tuple[str, ...]], int] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -67,16 +68,23 @@ class Entries:
         raw = self._raw.get(language)
         if raw is None:
             raw = self._raw[language] = {}
-        ids = []
-        for span in span_texts(text):
+        spans = span_texts(text)
+        for span in set(spans).difference(raw):
+            # A word is known by its spelling; a legal reference (a tuple) by its terms.
             if isinstance(span, tuple):
-                ids.append(self._entry("", span))
-                continue
-            number = raw.get(span)
-            if number is None:
-                number = raw[span] = self._entry(language, span.casefold())
-            ids.append(number)
-        return ids
+                raw[span] = self._entry("", span)
+            else:
+                raw[span] = self._entry(language, span.casefold())
+        return list(map(raw.__getitem__, spans))
+
+    def add(self, language: str, text: str | tuple[str, ...]) -> int:
+        """Return the number of an entry, adding it when new.
+
+        Args:
+            language: The word's language ("" for a legal reference).
+            text: The casefolded word, or the legal reference's terms.
+        """
+        return self._entry(language, text)
 
     def _entry(self, language: str, text: str | tuple[str, ...]) -> int:
         found = self._folded.get((language, text))
@@ -139,43 +147,87 @@ def read_passages(
         sink(document, passages)
 
 
-def word_table(
-    entries: Entries, counts: npt.NDArray[np.int64], base: Analyzer
-) -> tuple[WordTable, frozenset[str]]:
-    """Count the words, rate them and collect the compound lexicon (stems with references)."""
-    keys: list[str] = []
-    word_counts: list[int] = []
-    zipf: list[float] = []
-    refs: dict[str, int] = {}
+def word_info(items: list[tuple[str, str]]) -> list[tuple[float, tuple[str, ...]]]:
+    """Return each word's everyday Zipf frequency and lexicon stems (a worker task)."""
+    base = Analyzer()
     cache: dict[str, float] = {}
-    for number, language, word in entries.words():
-        if counts[number] <= 0:
-            continue
-        keys.append(key(language, word))
-        word_counts.append(int(counts[number]))
+    result = []
+    for language, word in items:
         value = cache.get(word)
         if value is None:
             value = cache[word] = everyday_zipf(word)
-        zipf.append(value)
-        for stem in set(lexicon_stems(base, word, language)):
-            refs[stem] = refs.get(stem, 0) + 1
+        result.append((value, tuple(set(lexicon_stems(base, word, language)))))
+    return result
+
+
+def terms_for(
+    lexicon: frozenset[str], items: list[tuple[str, str | tuple[str, ...]]]
+) -> list[tuple[str, ...]]:
+    """Return the terms of each entry, analysed with the lexicon (a worker task)."""
+    analyzer = Analyzer(lexicon)
+    return [
+        text if isinstance(text, tuple) else analyzer.word_terms(text, language)
+        for language, text in items
+    ]
+
+
+def _chunks(items: list[Any], count: int) -> list[list[Any]]:
+    size = -(-len(items) // max(count, 1)) or 1
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def word_table(
+    entries: Entries, counts: npt.NDArray[np.int64], pool: Mapper
+) -> tuple[WordTable, frozenset[str]]:
+    """Count the words, rate them and collect the compound lexicon (stems with references)."""
+    numbers = [number for number, _, _ in entries.words() if counts[number] > 0]
+    items = [(entries.languages[n], str(entries.texts[n])) for n in numbers]
+    pending = pool.submit_all(word_info, [(c,) for c in _chunks(items, pool.workers)])
+    word_counts = counts[numbers]
+    keys = [key(language, word) for language, word in items]
     order = sorted(range(len(keys)), key=keys.__getitem__)
-    stems = sorted(refs)
+    infos = [info for chunk in pending() for info in chunk]
+    refs: dict[str, int] = {}
+    for _, stems in infos:
+        for stem in stems:
+            refs[stem] = refs.get(stem, 0) + 1
+    stems_sorted = sorted(refs)
     table = WordTable(
-        keys=[keys[i] for i in order],
+        keys=SortedStrings.from_sorted([keys[i] for i in order]),
         counts=np.asarray(word_counts, dtype=np.int64)[order],
-        zipf=np.asarray(zipf, dtype=np.float64)[order],
-        stems=stems,
-        refs=np.asarray([refs[s] for s in stems], dtype=np.int64),
+        zipf=np.asarray([zipf for zipf, _ in infos], dtype=np.float64)[order],
+        stems=SortedStrings.from_sorted(stems_sorted),
+        refs=np.asarray([refs[s] for s in stems_sorted], dtype=np.int64),
     )
     return table, frozenset(refs)
 
 
-def entry_terms(entries: Entries, analyzer: Analyzer, start: int = 0) -> list[tuple[str, ...]]:
-    """Return the terms of entries ``start`` on, analysed once each."""
-    terms: list[tuple[str, ...]] = []
-    for language, text in zip(entries.languages[start:], entries.texts[start:], strict=True):
-        terms.append(text if isinstance(text, tuple) else analyzer.word_terms(text, language))
+def entry_terms(entries: Entries, lexicon: frozenset[str], pool: Mapper) -> list[tuple[str, ...]]:
+    """Return the terms of every entry, analysed once each.
+
+    Only words long enough to be compounds take real work; those go to the workers while
+    this process analyses the rest.
+    """
+    items = list(zip(entries.languages, entries.texts, strict=True))
+    long = [
+        number
+        for number, (_, text) in enumerate(items)
+        if isinstance(text, str) and len(text) >= MIN_SPLIT_WORD
+    ]
+    if pool.workers > 1:
+        chunks = _chunks([items[number] for number in long], pool.workers)
+        pending = pool.submit_all(terms_for, [(lexicon, chunk) for chunk in chunks])
+        done = set(long)
+        short = [number for number in range(len(items)) if number not in done]
+    else:
+        pending, short = None, list(range(len(items)))
+    terms: list[tuple[str, ...]] = [()] * len(items)
+    for number, found in zip(short, terms_for(lexicon, [items[n] for n in short]), strict=True):
+        terms[number] = found
+    if pending is not None:
+        results = [found for chunk in pending() for found in chunk]
+        for number, found in zip(long, results, strict=True):
+            terms[number] = found
     return terms
 
 
@@ -222,33 +274,69 @@ def lexicon_flags(index: SearchIndex, lexicon: frozenset[str]) -> npt.NDArray[np
     )
 
 
-def analyse(entries: Entries, spans: Spans) -> Analysed:
+def analyse(entries: Entries, spans: Spans, pool: Mapper | None = None) -> Analysed:
     """Pass B: lexicon, terms, rarities and the index, once per distinct word.
+
+    Args:
+        entries: The distinct words of pass A.
+        spans: Each passage's entry numbers.
+        pool: Spreads the per-word work over worker processes (None: here).
 
     Raises:
         EmptyIndexError: When there are no passages.
     """
+    pool = pool or Mapper(None)
+    clock = Stopwatch("pass B")
     counts = np.bincount(
         np.frombuffer(spans.ids, dtype=np.int32) if len(spans.ids) else np.zeros(0, np.int32),
         minlength=len(entries),
     )
-    base = Analyzer()
-    words, lexicon = word_table(entries, counts, base)
+    words, lexicon = word_table(entries, counts, pool)
+    clock.lap("words")
     analyzer = Analyzer(lexicon)
-    terms = entry_terms(entries, analyzer)
+    terms = entry_terms(entries, lexicon, pool)
+    clock.lap("terms")
     tokens, lengths, vocabulary = expand(spans, terms)
+    clock.lap("expand")
     index = SearchIndex.build_from_ids(tokens, lengths, vocabulary, k1=K1, b=B)
-    rarity = rarities(
-        analyzer,
-        (
-            (*_split(word_key), zipf)
-            for word_key, zipf in zip(words.keys, words.zipf.tolist(), strict=True)
-            if zipf > 3.0
-        ),
-    )
-    return Analysed(index, lexicon, lexicon_flags(index, lexicon), rarity, words)
+    clock.lap("index")
+    rarity = rarities(analyzer, words.common_words())
+    flags = lexicon_flags(index, lexicon)
+    clock.lap("rarity and lexicon")
+    return Analysed(index, lexicon, flags, rarity, words)
 
 
-def _split(word_key: str) -> tuple[str, str]:
-    language, _, word = word_key.partition("\x1f")
-    return language, word
+class Stopwatch:
+    """Logs how long each step of a build took (at debug level: ``-v``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        """Log the time since the previous lap."""
+        now = time.perf_counter()
+        logger.debug("%s: %s %.2f s", self.name, step, now - self.last)
+        self.last = now
+
+
+class Mapper:
+    """Runs a function over task arguments: in worker processes, or here."""
+
+    def __init__(self, pool: ProcessPoolExecutor | None, workers: int = 1) -> None:
+        self.pool = pool
+        self.workers = workers if pool is not None else 1
+
+    def starmap(self, function: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]) -> list[Any]:
+        """Return ``[function(*task) for task in tasks]``, in order."""
+        return self.submit_all(function, tasks)()
+
+    def submit_all(
+        self, function: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]
+    ) -> Callable[[], list[Any]]:
+        """Start the tasks; return a function that waits for their results, in order."""
+        if self.pool is None:
+            results = [function(*task) for task in tasks]
+            return lambda: results
+        futures = [self.pool.submit(function, *task) for task in tasks]
+        return lambda: [future.result() for future in futures]

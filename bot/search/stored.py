@@ -270,16 +270,20 @@ def link_segment(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def write_version(tmp: Path, content: VersionContent, segments: list[str]) -> Path:
+def write_version(
+    tmp: Path, content: VersionContent, segments: list[str], *, replace_existing: bool = False
+) -> Path:
     """Write everything but the text store into ``tmp`` and move it into place.
 
     Args:
         tmp: A directory from :func:`new_version_dir` that already holds the text store.
         content: The version's data.
         segments: The segment file names, in segment-number order.
+        replace_existing: Replace a directory of the same version (a rebuild of a broken
+            one); otherwise another process's copy that got there first is kept.
 
     Returns:
-        The version directory (another process's copy when one got there first).
+        The version directory.
     """
     try:
         content.index.save(tmp / INDEX_DIR)
@@ -309,6 +313,10 @@ def write_version(tmp: Path, content: VersionContent, segments: list[str]) -> Pa
         }
         _write_json(tmp / META_FILE, meta)
         target = tmp.parent / content.version
+        if replace_existing and target.exists():
+            old = Path(tempfile.mkdtemp(prefix=".old-", dir=tmp.parent))
+            os.replace(target, old / "version")
+            shutil.rmtree(old, ignore_errors=True)
         try:
             os.replace(tmp, target)
         except OSError:

@@ -10,29 +10,23 @@ a fifth of the passages rebuilds everything (:func:`build_full`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.knowledge import Knowledge
-from bot.knowledge.load import Problem, assemble_knowledge, document_paths, read_document
-from bot.knowledge.manifest import Manifest, scan
-from bot.models import Document, Passage
-from bot.search.analysis import ANALYZER_VERSION, Analyzer
-from bot.search.indexer import INDEX_RECIPE, Entries, Spans, analyse, read_passages
+from bot.knowledge.manifest import scan
+from bot.search.analysis import ANALYZER_VERSION
+from bot.search.full import build_full
+from bot.search.incremental import update
+from bot.search.indexer import INDEX_RECIPE
 from bot.search.stored import (
     FORMAT_VERSION,
-    FileRecord,
     StoredVersion,
     StoreError,
-    VersionContent,
-    new_version_dir,
     prune,
     stored_versions,
-    write_version,
 )
-from bot.search.texts import SegmentWriter, TextTables, add_document
-from bot.search.words import everyday_stems
+from bot.search.texts import StoredDocuments
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +37,6 @@ def salt_for(directory: Path) -> str:
         f"analyzer={ANALYZER_VERSION};{INDEX_RECIPE};store={FORMAT_VERSION};"
         f"folder={directory.resolve()}"
     )
-
-
-def light(document: Document) -> Document:
-    """Return the document without its body (what assembling the knowledge needs)."""
-    return replace(document, body="")
 
 
 @dataclass(frozen=True)
@@ -85,86 +74,19 @@ def refresh(directory: Path, cache_dir: Path, *, full: bool = False) -> Refreshe
     built = None
     how = "full"
     if latest is not None and not full:
-        from bot.search.incremental import update
-
         try:
             built = update(directory, cache_dir, manifest, salt, version, latest)
         except StoreError as exc:
             logger.warning("cannot update stored version %s (%s); rebuilding", latest, exc)
         how = "incremental"
     if built is None:
-        built = build_full(directory, cache_dir, manifest, salt, version)
+        built = build_full(directory, cache_dir, manifest, salt, version, replace_existing=full)
         how = "full"
     prune(cache_dir, keep=built.name)
     return Refreshed(StoredVersion(built), how)
 
 
-def build_full(
-    directory: Path, cache_dir: Path, manifest: Manifest, salt: str, version: str
-) -> Path:
-    """Read, analyse and store every document of ``directory`` as a new version.
-
-    Returns:
-        The version directory.
-    """
-    tmp = new_version_dir(cache_dir)
-    try:
-        writer = SegmentWriter(tmp / "seg-0.txt", 0)
-        tables = TextTables()
-        files: list[FileRecord] = []
-        parsed: list[tuple[Path, Document | None, list[Problem]]] = []
-
-        def documents() -> Iterator[Document]:
-            seen: set[str] = set()
-            for path in document_paths(directory):
-                document, problems = read_document(path)
-                found = tuple((p.line, p.message) for p in problems)
-                parsed.append((path, light(document) if document else None, problems))
-                if document is None:
-                    files.append(FileRecord(path.name, None, (), found))
-                    continue
-                files.append(
-                    FileRecord(path.name, document.id, document.topics, found, document.language)
-                )
-                if document.id in seen:
-                    continue  # assemble_knowledge reports the duplicate
-                seen.add(document.id)
-                yield document
-
-        def store(document: Document, passages: list[Passage]) -> None:
-            add_document(writer, tables, document, passages)
-
-        entries, spans = Entries(), Spans()
-        read_passages(documents(), entries, spans, store)
-        writer.close()
-        analysed = analyse(entries, spans)
-        tables.save(tmp)
-        knowledge = assemble_knowledge(directory, parsed)
-        content = VersionContent(
-            version=version,
-            salt=salt,
-            folder=str(directory.resolve()),
-            manifest=manifest,
-            files=files,
-            knowledge=knowledge,
-            index=analysed.index,
-            flags=analysed.flags,
-            rarity=analysed.rarity,
-            everyday=everyday_stems(Analyzer()),
-            words=analysed.words,
-            languages=frozenset(tables.languages),
-        )
-    except BaseException:
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return write_version(tmp, content, ["seg-0.txt"])
-
-
 def stored_knowledge(stored: StoredVersion) -> Knowledge:
     """Return the knowledge of a stored version, its documents read on demand."""
-    from bot.search.texts import StoredDocuments
-
     extras = stored.knowledge()
     return replace(extras, documents=StoredDocuments(stored.texts).in_order())  # type: ignore[arg-type]

@@ -85,6 +85,12 @@ def lexicon_stems(analyzer: Analyzer, word: str, language: str) -> tuple[str, ..
     Returns:
         Its alphabetic terms of at least four letters.
     """
+    if word.isalpha():
+        # What word_terms gives a plain word without a lexicon: its stem, or nothing.
+        if word in stopwords(language):
+            return ()
+        stem = analyzer.stem(word, language)
+        return (stem,) if stem.isalpha() and len(stem) >= MIN_LEXICON_STEM else ()
     return tuple(
         term
         for term in analyzer.word_terms(word, language)
@@ -130,26 +136,25 @@ def split_key(text: str) -> tuple[str, str]:
     return language, word
 
 
-@dataclass
+@dataclass(frozen=True)
 class WordTable:
     """Every distinct (language, casefolded word) of a corpus with its count and Zipf value.
 
     ``stems`` and ``refs`` are the compound lexicon: each stem with the number of distinct
-    words that contribute it.
+    words that contribute it. Both string tables are :class:`SortedStrings`, so that an
+    update touches only the words that changed.
     """
 
-    keys: list[str]
+    keys: SortedStrings
     counts: npt.NDArray[np.int64]
     zipf: npt.NDArray[np.float64]
-    stems: list[str]
+    stems: SortedStrings
     refs: npt.NDArray[np.int64]
 
     def save(self, directory: Path) -> None:
         """Write the table into ``directory`` (created if needed)."""
         directory.mkdir(parents=True, exist_ok=True)
-        tables = {"keys": SortedStrings.from_sorted(self.keys)}
-        tables["stems"] = SortedStrings.from_sorted(self.stems)
-        for name, table in tables.items():
+        for name, table in (("keys", self.keys), ("stems", self.stems)):
             for part, values in table.arrays().items():
                 np.save(directory / f"{name}_{part}.npy", values, allow_pickle=False)
         np.save(directory / "counts.npy", self.counts.astype(np.int64), allow_pickle=False)
@@ -158,18 +163,18 @@ class WordTable:
 
     @classmethod
     def load(cls, directory: Path) -> WordTable:
-        """Read a table written by :meth:`save`.
+        """Read a table written by :meth:`save` (the string tables memory-mapped).
 
         Raises:
             OSError, ValueError: When the files are missing or do not fit together.
         """
-        tables: dict[str, list[str]] = {}
+        tables: dict[str, SortedStrings] = {}
         for name in ("keys", "stems"):
             arrays: dict[str, Any] = {
-                part: np.load(directory / f"{name}_{part}.npy")
+                part: np.load(directory / f"{name}_{part}.npy", mmap_mode="r")
                 for part in ("blob", "offsets", "prefixes")
             }
-            tables[name] = SortedStrings.from_arrays(arrays).to_list()
+            tables[name] = SortedStrings.from_arrays(arrays)
         counts = np.load(directory / "counts.npy")
         zipf = np.load(directory / "zipf.npy")
         refs = np.load(directory / "refs.npy")
@@ -178,6 +183,90 @@ class WordTable:
         ):
             raise ValueError(f"word table in {directory} does not fit together")
         return cls(tables["keys"], counts, zipf, tables["stems"], refs)
+
+    def updated(self, delta: Mapping[str, int], base: Analyzer) -> WordUpdate:
+        """Apply changes of word counts; return the new table and what changed.
+
+        Args:
+            delta: Key (:func:`key`) → change of its count.
+            base: An analyzer without a lexicon (for the stems new words contribute).
+
+        Returns:
+            The new table, and the lexicon stems that were added and removed.
+        """
+        counts = self.counts.copy()
+        fresh: dict[str, int] = {}
+        appeared: list[tuple[str, str]] = []
+        vanished: list[tuple[str, str]] = []
+        for word_key, amount in delta.items():
+            if amount == 0:
+                continue
+            position = self.keys.index_of(word_key)
+            if position >= 0:
+                before = int(counts[position])
+                counts[position] = before + amount
+                if before > 0 and counts[position] <= 0:
+                    vanished.append(split_key(word_key))
+            elif amount > 0:
+                fresh[word_key] = amount
+                appeared.append(split_key(word_key))
+        gone = np.flatnonzero(counts <= 0)
+        added = sorted(fresh)
+        keys = self.keys.merged(added, gone) if added or len(gone) else self.keys
+        at = _positions(self.keys, added, gone)
+        new_counts = np.insert(np.delete(counts, gone), at, [fresh[k] for k in added])
+        new_zipf = np.insert(
+            np.delete(self.zipf, gone), at, [everyday_zipf(split_key(k)[1]) for k in added]
+        )
+
+        stem_change: dict[str, int] = {}
+        for sign, words in ((1, appeared), (-1, vanished)):
+            for language, word in words:
+                for stem in set(lexicon_stems(base, word, language)):
+                    stem_change[stem] = stem_change.get(stem, 0) + sign
+        refs = self.refs.copy()
+        new_stems: dict[str, int] = {}
+        for stem, amount in stem_change.items():
+            position = self.stems.index_of(stem)
+            if position >= 0:
+                refs[position] += amount
+            elif amount > 0:
+                new_stems[stem] = amount
+        dropped = np.flatnonzero(refs <= 0)
+        added_stems = sorted(new_stems)
+        stems = (
+            self.stems.merged(added_stems, dropped) if added_stems or len(dropped) else self.stems
+        )
+        at = _positions(self.stems, added_stems, dropped)
+        new_refs = np.insert(np.delete(refs, dropped), at, [new_stems[s] for s in added_stems])
+        table = WordTable(
+            keys, new_counts.astype(np.int64), new_zipf.astype(np.float64), stems, new_refs
+        )
+        removed = frozenset(self.stems[int(i)] for i in dropped)
+        return WordUpdate(table, frozenset(added_stems), removed)
+
+    def common_words(self) -> Iterable[tuple[str, str, float]]:
+        """Yield ``(language, word, zipf)`` of the words common enough to have a rarity."""
+        for position in np.flatnonzero(self.zipf > 3.0).tolist():
+            language, word = split_key(self.keys[position])
+            yield language, word, float(self.zipf[position])
+
+
+@dataclass(frozen=True)
+class WordUpdate:
+    """A :class:`WordTable` after :meth:`WordTable.updated`, and how its lexicon changed."""
+
+    table: WordTable
+    added: frozenset[str]
+    removed: frozenset[str]
+
+
+def _positions(
+    table: SortedStrings, inserted: list[str], deleted: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Return where ``np.insert`` puts new rows after ``np.delete`` of ``deleted``."""
+    keep = np.delete(np.arange(len(table)), deleted)
+    return np.searchsorted(keep, [table.insertion_point(s) for s in inserted], side="left")
 
 
 EVERYDAY_WORDS = 5000

@@ -99,3 +99,37 @@ def test_fold_strips_accents_for_unaccented_input():
 )
 def test_question_language_is_detected(question, language):
     assert detect_language(question) == language
+
+
+def test_folded_variants_equal_folding_each_term():
+    from bot.search.analysis import folded_variants
+
+    vocabulary = [
+        "överenskommelse", "samskabelse", "idéburen", "Ångström", "café", "naïve", "straße",
+        "æble", "øre", "łódź", "ñandú", "e\u0301tude", "a\u0308\u0323", "ǅemal", "ﬁnans", "plain",
+    ]  # fmt: skip
+    expected: dict[str, list[str]] = {}
+    for term in vocabulary:
+        if fold(term) != term:
+            expected.setdefault(fold(term), []).append(term)
+
+    assert folded_variants(vocabulary) == {k: tuple(sorted(v)) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_span_texts_analysed_give_the_terms_of_the_text(analyzer, language):
+    from bot.search.analysis import span_texts
+
+    text = (
+        "Enligt 4 kap. 18 § LOU och art. 77 (artikel 5, Article 6) får IOP-avtal och LOU:s "
+        "regler, 19 kap. 25 a § samt § 18 a, tillämpas. Art77b och 2022:900 gäller; "
+        "Kommunerna's ARTIKEL 12 är ny."
+    )
+
+    terms = [
+        term
+        for span in span_texts(text)
+        for term in (span if isinstance(span, tuple) else analyzer.word_terms(span, language))
+    ]
+
+    assert terms == analyzer.terms(text, language)

@@ -12,6 +12,7 @@ no posting.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,13 +25,22 @@ from bot.search.index.strings import SortedStrings
 IntArray = npt.NDArray[np.int64]
 
 
+@dataclass(frozen=True)
+class Spliced:
+    """The updated index and where each old term went."""
+
+    index: SearchIndex
+    term_map: npt.NDArray[np.int64]
+    """New id of each old term, -1 for a term no passage has any more."""
+
+
 def splice(
     index: SearchIndex,
     old_to_new: npt.ArrayLike,
     new_size: int,
     inserted: Sequence[tuple[int, Sequence[str]]],
     tokens_of: Callable[[int], Sequence[str]],
-) -> SearchIndex:
+) -> Spliced:
     """Return the index of a corpus made from ``index``'s by removing and inserting passages.
 
     Args:
@@ -43,7 +53,8 @@ def splice(
             when a term's first occurrence moves to it).
 
     Returns:
-        The new index; equal to one built from the new corpus's token lists.
+        The new index (equal to one built from the new corpus's token lists) and the new id
+        of every old term.
 
     Raises:
         EmptyIndexError: If the new corpus has no passages.
@@ -82,24 +93,19 @@ def splice(
     postings, firsts = _inserted_postings(inserted)
 
     # The new vocabulary: old terms still used plus the inserted passages' new terms.
+    old_ids = {term: old_terms.index_of(term) for term in postings}
+    fresh = sorted(term for term, found in old_ids.items() if found < 0)
+    revived = {found for found in old_ids.values() if found >= 0}
+    dropped = np.flatnonzero(kept_df <= 0)
+    dropped = dropped[~np.isin(dropped, np.fromiter(revived, dtype=np.int64))]
+    terms = old_terms.merged(fresh, dropped) if len(fresh) or len(dropped) else old_terms
+    gone = np.zeros(n_old_terms, dtype=np.int64)
+    gone[dropped] = 1
+    insert_at = np.array([old_terms.insertion_point(term) for term in fresh], dtype=np.int64)
+    fresh_before = np.searchsorted(insert_at, np.arange(n_old_terms), side="right")
+    new_id_of_old = np.arange(n_old_terms) - (np.cumsum(gone) - gone) + fresh_before
+    new_id_of_old[dropped] = -1
     used_old = np.flatnonzero(kept_df > 0)
-    fresh = sorted(
-        term for term in postings if (found := old_terms.index_of(term)) < 0 or kept_df[found] <= 0
-    )
-    old_list = old_terms.to_list() if len(fresh) or len(used_old) < n_old_terms else None
-    if old_list is None:
-        terms = old_terms
-        new_id_of_old = np.arange(n_old_terms, dtype=np.int64)
-    else:
-        insert_at = np.array([_insertion_point(old_list, term) for term in fresh], dtype=np.int64)
-        dropped = (kept_df <= 0).astype(np.int64)
-        dropped_before: IntArray = np.cumsum(dropped) - dropped
-        fresh_before = np.searchsorted(insert_at, np.arange(n_old_terms), side="right")
-        new_id_of_old = np.arange(n_old_terms) - dropped_before + fresh_before
-        merged = [old_list[i] for i in used_old.tolist()]
-        merged.extend(fresh)
-        merged.sort()
-        terms = SortedStrings.from_sorted(merged)
     n_terms = len(terms)
 
     df = np.zeros(n_terms, dtype=np.int64)
@@ -139,7 +145,7 @@ def splice(
     )
     first_doc = doc_ids[new_indptr[:-1]]
     idf, average_idf = okapi_idf(df, new_size, index.epsilon, first_key(first_doc, first_off))
-    return SearchIndex(
+    spliced = SearchIndex(
         terms=terms,
         indptr=new_indptr,
         doc_ids=doc_ids,
@@ -155,6 +161,7 @@ def splice(
         epsilon=index.epsilon,
         average_idf=average_idf,
     )
+    return Spliced(spliced, new_id_of_old)
 
 
 def _inserted_postings(
@@ -173,18 +180,6 @@ def _inserted_postings(
         for token, tf in counts.items():
             postings.setdefault(token, []).append((position, tf))
     return postings, firsts
-
-
-def _insertion_point(ordered: list[str], term: str) -> int:
-    """Return how many of ``ordered`` sort before ``term``."""
-    lo, hi = 0, len(ordered)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if ordered[mid] < term:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def _first_offsets(

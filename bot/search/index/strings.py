@@ -50,15 +50,72 @@ class SortedStrings(Collection[str]):
             ValueError: If the strings are not strictly ascending or contain NUL.
         """
         encoded = [s.encode("utf-8") for s in strings]
-        if any(b"\0" in item for item in encoded):
+        blob = b"".join(encoded)
+        if b"\0" in blob:
             raise ValueError("strings must not contain NUL characters")
         if any(a >= b for a, b in pairwise(encoded)):
             raise ValueError("strings must be distinct and sorted")
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        blob = b"".join(encoded)
-        return cls(blob, offsets, prefix_keys(encoded))
+        return cls(blob, offsets, _prefixes(np.frombuffer(blob, dtype=np.uint8), offsets))
+
+    def merged(self, insert: Sequence[str], delete: npt.ArrayLike = ()) -> SortedStrings:
+        """Return a copy without the strings at ``delete`` and with ``insert`` added.
+
+        Costs one copy of the bytes, however many strings there are: an incremental update
+        of a million-term vocabulary need not decode it.
+
+        Args:
+            insert: New strings (not in the table, distinct, in any order).
+            delete: Positions of strings to leave out.
+
+        Raises:
+            ValueError: If a new string is already in the table or contains NUL.
+        """
+        fresh = sorted(insert)
+        if any(a == b for a, b in pairwise(fresh)) or any(self.index_of(s) >= 0 for s in fresh):
+            raise ValueError("inserted strings must be new and distinct")
+        removed = np.zeros(len(self), dtype=bool)
+        removed[np.asarray(delete, dtype=np.int64)] = True
+        at = [self.insertion_point(s) for s in fresh]
+        encoded = [s.encode("utf-8") for s in fresh]
+        if any(b"\0" in item for item in encoded):
+            raise ValueError("strings must not contain NUL characters")
+        inserted: dict[int, list[bytes]] = {}
+        for position, item in zip(at, encoded, strict=True):
+            inserted.setdefault(position, []).append(item)
+        # Runs of kept strings are copied whole; new strings go in front of their position.
+        gone = np.flatnonzero(removed).tolist()
+        cuts = sorted({0, len(self), *at, *gone, *(r + 1 for r in gone)})
+        pieces: list[bytes] = []
+        for lo, hi in pairwise(cuts):
+            pieces.extend(inserted.get(lo, ()))
+            if not removed[lo]:
+                start, end = int(self._offsets[lo]), int(self._offsets[hi])
+                pieces.append(bytes(self._blob[start:end]))
+        pieces.extend(inserted.get(len(self), ()))
+        new_blob = b"".join(pieces)
+        lengths = np.diff(self._offsets)
+        keep = np.flatnonzero(~removed)
+        before = np.searchsorted(keep, at, side="left")
+        new_lengths = np.insert(lengths[keep], before, [len(item) for item in encoded])
+        offsets = np.zeros(len(new_lengths) + 1, dtype=np.int64)
+        np.cumsum(new_lengths, out=offsets[1:])
+        prefixes = np.insert(self._prefixes[keep], before, prefix_keys(encoded))
+        return SortedStrings(new_blob, offsets, prefixes.astype(np.uint64))
+
+    def insertion_point(self, text: str) -> int:
+        """Return how many strings of the table sort before ``text``."""
+        key = text.encode("utf-8", "surrogatepass")
+        prefix = prefix_keys([key])[0]
+        lo = int(np.searchsorted(self._prefixes, prefix, side="left"))
+        hi = int(np.searchsorted(self._prefixes, prefix, side="right"))
+        return bisect.bisect_left(_Slice(self, lo), key, 0, hi - lo) + lo
+
+    def positions(self) -> Iterator[tuple[int, str]]:
+        """Yield every ``(position, string)``, decoding the blob once."""
+        return enumerate(self.to_list())
 
     @classmethod
     def build(cls, strings: Iterable[str]) -> SortedStrings:
@@ -141,6 +198,19 @@ class _Slice(Sequence[bytes]):
 
     def __getitem__(self, position: Any) -> Any:
         return self._table._bytes(self._start + position)
+
+
+def _prefixes(
+    blob: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint64]:
+    """Return the first eight bytes of every string of a blob as big-endian uint64s."""
+    starts = offsets[:-1]
+    lengths = np.diff(offsets)
+    table = np.zeros((len(starts), PREFIX_BYTES), dtype=np.uint8)
+    for column in range(PREFIX_BYTES):
+        present = lengths > column
+        table[present, column] = blob[starts[present] + column]
+    return table.view(">u8").reshape(-1).astype(np.uint64)
 
 
 def prefix_keys(encoded: Sequence[bytes]) -> npt.NDArray[np.uint64]:
