@@ -101,6 +101,7 @@ class QAService:
             corpus.index.vocabulary,
             corpus.languages,
             prepared=_read_json(prepared_file),
+            folded=corpus.folded,
         )
         if prepared_file is not None and not prepared_file.is_file():
             _write_json(prepared_file, self.queries.prepared())

@@ -74,6 +74,8 @@ class Corpus:
     """Language → stem → rarity of frequent everyday words, including ones not in the corpus."""
     languages: frozenset[str] = field(default=frozenset(), hash=False, compare=False)
     """Languages the passages are written in (from the passages when not given)."""
+    folded: Mapping[str, tuple[str, ...]] | None = field(default=None, hash=False, compare=False)
+    """The terms' accent-free spellings, when stored (otherwise the query side computes them)."""
 
     def __post_init__(self) -> None:
         if not self.languages:
@@ -216,4 +218,5 @@ def stored_corpus(stored: StoredVersion) -> Corpus:
         rarity,
         everyday,
         stored.languages,
+        stored.folded,
     )

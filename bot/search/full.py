@@ -28,6 +28,7 @@ from bot.knowledge.manifest import Manifest
 from bot.knowledge.passages import split_passages
 from bot.models import Document
 from bot.search.analysis import Analyzer
+from bot.search.folded import FoldedTerms
 from bot.search.indexer import (
     Entries,
     Mapper,
@@ -204,6 +205,7 @@ def build_full(
             everyday=everyday_stems(Analyzer()),
             words=analysed.words,
             languages=frozenset(languages),
+            folded=FoldedTerms.build(analysed.index.terms),
         )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

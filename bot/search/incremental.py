@@ -25,6 +25,7 @@ from bot.knowledge.manifest import Manifest
 from bot.knowledge.passages import split_passages
 from bot.models import Document, Passage
 from bot.search.analysis import Analyzer, FrozenLexicon, span_texts, stem_overrides
+from bot.search.folded import FoldedTerms
 from bot.search.full import light
 from bot.search.index import SearchIndex
 from bot.search.index.splice import Spliced, splice
@@ -270,6 +271,7 @@ def _write(
         everyday=previous.rarity()[1],
         words=words,
         languages=frozenset(languages),
+        folded=FoldedTerms.build(spliced.index.terms),
     )
     return write_version(tmp, content, segments)
 

@@ -37,6 +37,7 @@ from bot.knowledge.cache import from_json, to_json
 from bot.knowledge.manifest import Manifest, read_manifest
 from bot.models import Document
 from bot.search.analysis import FrozenLexicon
+from bot.search.folded import FoldedTerms
 from bot.search.index import IndexLoadError, SearchIndex
 from bot.search.index.strings import SortedStrings
 from bot.search.texts import TextStore, TextStoreError
@@ -195,6 +196,14 @@ class StoredVersion:
             raise StoreError(f"{LEXICON_FILE} does not fit the index")
         return flags
 
+    @cached_property
+    def folded(self) -> FoldedTerms:
+        """The index terms' accent-free spellings."""
+        try:
+            return FoldedTerms.load(self.directory, self.index.terms)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read the folded spellings: {exc}") from exc
+
     def lexicon(self) -> LexiconView:
         """Return the compound lexicon."""
         return LexiconView(self.index.terms, self.flags)
@@ -254,6 +263,7 @@ class VersionContent:
     everyday: dict[str, dict[str, float]]
     words: WordTable
     languages: frozenset[str]
+    folded: FoldedTerms
 
 
 def new_version_dir(cache_dir: Path) -> Path:
@@ -289,6 +299,7 @@ def write_version(
         content.index.save(tmp / INDEX_DIR)
         np.save(tmp / LEXICON_FILE, content.flags.astype(np.uint8), allow_pickle=False)
         content.words.save(tmp / WORDS_DIR)
+        content.folded.save(tmp)
         _write_json(tmp / MANIFEST_FILE, content.manifest.to_json())
         _write_json(
             tmp / PARSED_FILE,

@@ -25,6 +25,7 @@ def assert_same_version(actual: StoredVersion, expected: StoredVersion) -> None:
         assert np.array_equal(actual.index.arrays()[name], array), name
     assert actual.index.facts() == expected.index.facts()
     assert np.array_equal(actual.flags, expected.flags)
+    assert dict(actual.folded) == dict(expected.folded)
     assert actual.rarity() == expected.rarity()
     assert actual.files() == expected.files()
     assert actual.knowledge() == expected.knowledge()
@@ -249,3 +250,23 @@ def test_word_table_update_matches_counting_again(tmp_path):
     assert change.table.stems.to_list() == ["kommun", stem]
     assert change.added == {stem}
     assert change.removed == frozenset()
+
+
+def test_the_scan_lists_the_files_the_loader_reads(folder):
+    from bot.knowledge.manifest import knowledge_paths, scan
+
+    (folder / "_draft.md").write_text("x", encoding="utf-8")
+    (folder / ".hidden.md").write_text("x", encoding="utf-8")
+    (folder / "notes.txt").write_text("x", encoding="utf-8")
+    (folder / "Zeta.md").write_text("x", encoding="utf-8")
+
+    assert [s.name for s in scan(folder).files] == [p.name for p in knowledge_paths(folder)]
+
+
+def test_stored_folded_spellings_equal_folding_the_vocabulary(tmp_path):
+    from bot.search.analysis import folded_variants
+
+    stored = refresh(REPO / "knowledge", tmp_path / "cache").stored
+
+    assert dict(stored.folded) == folded_variants(list(stored.index.vocabulary))
+    assert stored.folded.get("overenskomm") == ("överenskomm",)
