@@ -292,12 +292,13 @@ def run_e2e(
     sizes: Sequence[int],
     questions: int,
     json_out: bool,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     *,
     keep: Path | None = None,
     cold_runs: int = COLD_RUNS,
 ) -> list[E2EResult]:
-    """Run the benchmark at every size and print a table (or JSON) to ``out``."""
+    """Run the benchmark at every size and print a table (or JSON) to ``out`` (stdout)."""
+    out = out or sys.stdout
     results = []
     with tempfile.TemporaryDirectory(prefix="bot-e2e-") as tmp:
         root = keep if keep is not None else Path(tmp)

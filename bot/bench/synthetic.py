@@ -82,12 +82,15 @@ def word_list(size: int, seed: int = SEED) -> list[str]:
               "sk", "st", "sp", "tr", "kr", "fr", "gr", "bl", "fl", "sj", "tj"]  # fmt: skip
     vowels = ["a", "e", "i", "o", "u", "y", "å", "ä", "ö", "ie", "ei"]
     codas = ["", "", "n", "r", "l", "s", "t", "k", "m", "ng", "nd", "rt", "st", "ll"]
-    syllables = [o + v + c for o in onsets for v in vowels for c in codas]
+    syllables = np.array([o + v + c for o in onsets for v in vowels for c in codas])
+    empty = np.array([""])
     while len(words) < size:
-        picks = rng.integers(len(syllables), size=(65_536, 4)).tolist()
-        counts = (np.searchsorted(SYLLABLES, rng.random(65_536), side="right") + 1).tolist()
-        for pick, count in zip(picks, counts, strict=True):
-            word = "".join(syllables[i] for i in pick[:count])
+        picks = rng.integers(len(syllables), size=(4, 65_536))
+        counts = np.searchsorted(SYLLABLES, rng.random(65_536), side="right") + 1
+        batch = syllables[picks[0]]
+        for column in range(1, 4):
+            batch = np.char.add(batch, np.where(counts > column, syllables[picks[column]], empty))
+        for word in batch.tolist():
             if len(word) > 1 and word not in seen and len(words) < size:
                 seen.add(word)
                 words.append(word)

@@ -133,3 +133,44 @@ def test_span_texts_analysed_give_the_terms_of_the_text(analyzer, language):
     ]
 
     assert terms == analyzer.terms(text, language)
+
+
+def _knowledge_words() -> list[str]:
+    import re
+    from pathlib import Path
+
+    words: set[str] = set()
+    for path in sorted((Path(__file__).resolve().parents[2] / "knowledge").glob("*.md")):
+        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", path.read_text("utf-8")))
+    return sorted(words)
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_stems_keep_the_beginning_that_compound_splitting_relies_on(analyzer, language):
+    width = 3 if language == "en" else 4
+    for word in _knowledge_words():
+        stem = analyzer.stem(word, language)
+        if len(stem) >= width:
+            assert stem[:width] == word[:width], (word, stem)
+
+
+def test_the_word_beginnings_table_changes_no_compound_split(monkeypatch):
+    import random
+
+    words = _knowledge_words()
+    lexicon = frozenset(
+        t for t in Analyzer().terms(" ".join(words), "sv") if t.isalpha() and len(t) >= 4
+    )
+    rng = random.Random(5)
+    compounds = [a + link + b for a, b in zip(rng.sample(words, 400), rng.sample(words, 400))
+                 for link in ("", "s")]  # fmt: skip
+    monkeypatch.setattr("bot.search.analysis._STARTS_AFTER", 0)
+    plain = Analyzer(lexicon)
+    monkeypatch.setattr(plain, "_make_starts", lambda width: None)
+    filtered = Analyzer(lexicon)
+
+    for language in ("sv", "da", "en"):
+        for word in compounds + words:
+            assert filtered.word_terms(word, language) == plain.word_terms(word, language)
+    assert filtered._starts[4] and filtered._starts[3]  # the tables were used
+    assert sum(bool(filtered.split_compound(w, "sv")) for w in compounds) > 100
