@@ -10,11 +10,13 @@ this process. ``BOT_INDEX_WORKERS`` sets the number of workers (default: the usa
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -40,6 +42,8 @@ from bot.search.indexer import (
 from bot.search.stored import FileRecord, VersionContent, new_version_dir, write_version
 from bot.search.texts import DOCUMENT_ARRAYS, SegmentWriter, TextTables, add_document
 from bot.search.words import everyday_stems
+
+logger = logging.getLogger(__name__)
 
 WORKERS_ENV = "BOT_INDEX_WORKERS"
 PARALLEL_BYTES = 4_000_000
@@ -165,8 +169,28 @@ def build_full(
         EmptyIndexError: When no document has any text.
     """
     states = [state for state in manifest.files if state.name not in DATA_FILES]
-    names = [state.name for state in states]
     workers = worker_count(sum(max(state.size, 0) for state in states))
+    if workers > 1:
+        try:
+            return _build(directory, cache_dir, manifest, salt, version, workers, replace_existing)
+        except BrokenProcessPool as exc:
+            # A worker died: out of memory, or a main script that starts the bot again when
+            # imported (no ``if __name__ == "__main__"``). One process still works.
+            logger.warning("index workers failed (%s); building in one process", exc)
+    return _build(directory, cache_dir, manifest, salt, version, 1, replace_existing)
+
+
+def _build(
+    directory: Path,
+    cache_dir: Path,
+    manifest: Manifest,
+    salt: str,
+    version: str,
+    workers: int,
+    replace_existing: bool,
+) -> Path:
+    states = [state for state in manifest.files if state.name not in DATA_FILES]
+    names = [state.name for state in states]
     tmp = new_version_dir(cache_dir)
     clock = Stopwatch(f"full build ({workers} workers)")
     try:

@@ -270,3 +270,26 @@ def test_stored_folded_spellings_equal_folding_the_vocabulary(tmp_path):
 
     assert dict(stored.folded) == folded_variants(list(stored.index.vocabulary))
     assert stored.folded.get("overenskomm") == ("överenskomm",)
+
+
+def test_workers_that_cannot_start_fall_back_to_one_process(folder, tmp_path):
+    import subprocess
+    import sys
+
+    # No `if __name__ == "__main__"`: each spawned worker would run the script again.
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from bot.search.update import refresh\n"
+        f"print(refresh(Path({str(folder)!r}), Path({str(tmp_path / 'cache')!r})).how)\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "BOT_INDEX_WORKERS": "2"}
+
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "full"
+    assert "building in one process" in done.stderr
