@@ -208,7 +208,7 @@ def questions_for(count: int, generator: Generator) -> list[str]:
     eval_dir = Path(__file__).resolve().parents[2] / "eval"
     for path in sorted(eval_dir.glob("**/*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        items = data.get("cases", []) if isinstance(data, dict) else data
+        items = data.get("questions", []) if isinstance(data, dict) else data
         real.extend(str(item["q"]) for item in items if isinstance(item, dict) and "q" in item)
     result = []
     for number in range(count):
