@@ -37,7 +37,7 @@ MIN_SPLIT_WORD = 8
 MAX_SPLIT_WORD = 40
 """Longer "words" (hashes, runs of letters) are not compounds; splitting them costs O(n³)."""
 MIN_PART = 4
-_STEM_CACHE = 500_000
+_STEM_CACHE = 100_000
 _STARTS_AFTER = 2_000
 """Compound splits before the lexicon's word beginnings are tabulated (see _part_starts)."""
 

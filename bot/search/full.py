@@ -40,7 +40,13 @@ from bot.search.indexer import (
     passage_index_text,
 )
 from bot.search.stored import FileRecord, VersionContent, new_version_dir, write_version
-from bot.search.texts import DOCUMENT_ARRAYS, SegmentWriter, TextTables, add_document
+from bot.search.texts import (
+    DOCUMENT_ARRAYS,
+    SegmentWriter,
+    TextTables,
+    add_document,
+    segment_files,
+)
 from bot.search.words import everyday_stems
 
 logger = logging.getLogger(__name__)
@@ -206,7 +212,8 @@ def _build(
                 ],
             )
             if not results:
-                (tmp / segments[0]).touch()
+                for path in segment_files(tmp / segments[0]):
+                    path.touch()
             clock.lap("read and split")
             entries, spans, columns, doc_ids, records, parsed, languages = _merge(results)
             clock.lap("merge")

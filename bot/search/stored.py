@@ -40,7 +40,7 @@ from bot.search.analysis import FrozenLexicon
 from bot.search.folded import FoldedTerms
 from bot.search.index import IndexLoadError, SearchIndex
 from bot.search.index.strings import SortedStrings
-from bot.search.texts import TextStore, TextStoreError
+from bot.search.texts import TextStore, TextStoreError, segment_files
 from bot.search.words import WordTable
 
 logger = logging.getLogger(__name__)
@@ -273,11 +273,12 @@ def new_version_dir(cache_dir: Path) -> Path:
 
 
 def link_segment(source: Path, target: Path) -> None:
-    """Share an unchanged segment with a new version (a hard link, or a copy)."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+    """Share an unchanged segment with a new version (hard links, or copies)."""
+    for old, new in zip(segment_files(source), segment_files(target), strict=True):
+        try:
+            os.link(old, new)
+        except OSError:
+            shutil.copyfile(old, new)
 
 
 def write_version(

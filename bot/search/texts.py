@@ -54,21 +54,52 @@ class TextStoreError(Exception):
     """The stored texts are missing or do not fit their arrays."""
 
 
-def document_record(document: Document) -> bytes:
-    """Return a document's stored record (JSON of every field)."""
-    return json.dumps(asdict(document), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+BODY_SUFFIX = ".body"
+"""A segment's document bodies are in a file of their own: answers need a document's title
+and dates, not its body, and passages read together then share disk pages."""
+
+
+def segment_files(path: Path) -> tuple[Path, Path]:
+    """Return a segment's record file and its bodies file."""
+    return path, path.with_suffix(BODY_SUFFIX)
+
+
+def document_record(document: Document, body: tuple[int, int]) -> bytes:
+    """Return a document's stored record: JSON of every field, the body as (offset, length)."""
+    data = asdict(document)
+    data["body"] = list(body)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class StoredDocument(Document):
+    """A :class:`Document` from the store whose body is decoded when first read.
+
+    It equals a :class:`Document` with the same fields.
+    """
+
+    def _get_body(self) -> str:
+        body = self.__dict__.get("_body")
+        if body is None:
+            body = self.__dict__["_body"] = self.__dict__["_load_body"]()
+        return str(body)
+
+    def _set_body(self, value: str | None) -> None:
+        self.__dict__["_body"] = value
+
+    body = property(_get_body, _set_body)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Document):
+            return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Document))
+        return NotImplemented
+
+    __hash__ = Document.__hash__
 
 
 def passage_record(passage: Passage) -> bytes:
     """Return a passage's stored record (JSON of its text, heading and sources)."""
     data = [passage.text, passage.heading, list(passage.sources)]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _document_from(data: dict[str, Any]) -> Document:
-    for name in _TUPLE_FIELDS:
-        data[name] = tuple(data[name])
-    return Document(**data)
 
 
 @dataclass(frozen=True)
@@ -91,8 +122,11 @@ class SegmentWriter:
     def __init__(self, path: Path, number: int) -> None:
         self.path = path
         self.number = number
-        self._file = path.open("wb")
+        records, bodies = segment_files(path)
+        self._file = records.open("wb")
+        self._bodies = bodies.open("wb")
         self._size = 0
+        self._body_size = 0
 
     def add(self, record: bytes) -> SegmentRef:
         """Append one record and return where it is."""
@@ -101,11 +135,20 @@ class SegmentWriter:
         self._size += len(record)
         return ref
 
+    def add_document(self, document: Document) -> SegmentRef:
+        """Append a document's body and record; return where the record is."""
+        body = document.body.encode("utf-8")
+        self._bodies.write(body)
+        place = (self._body_size, len(body))
+        self._body_size += len(body)
+        return self.add(document_record(document, place))
+
     def close(self) -> None:
         """Flush the segment to disk."""
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        for file in (self._file, self._bodies):
+            file.flush()
+            os.fsync(file.fileno())
+            file.close()
 
 
 class TextTables:
@@ -181,7 +224,7 @@ def add_document(
     writer: SegmentWriter, tables: TextTables, document: Document, passages: list[Passage]
 ) -> None:
     """Append a document and its passages to a text store being built."""
-    ref = writer.add(document_record(document))
+    ref = writer.add_document(document)
     row = tables.add_document(document, ref, tables.passages, len(passages))
     for passage in passages:
         tables.add_passage(row, passage.number, passage.line, writer.add(passage_record(passage)))
@@ -206,12 +249,13 @@ class TextStore:
                 for name in ("blob", "offsets", "prefixes")
             }
             self._segments = [_map(path) for path in segments]
+            self._bodies = [_map(segment_files(path)[1]) for path in segments]
         except (OSError, ValueError) as exc:
             raise TextStoreError(f"cannot read stored texts in {directory}: {exc}") from exc
         self._ids = SortedStrings.from_arrays(ids)
         self._check(directory)
         self.document_at = lru_cache(maxsize=4096)(self._document_at)
-        self.passage_at = lru_cache(maxsize=8192)(self._passage_at)
+        self.passage_at = lru_cache(maxsize=4096)(self._passage_at)
 
     def _check(self, directory: Path) -> None:
         arrays = self._arrays
@@ -255,7 +299,18 @@ class TextStore:
         return json.loads(bytes(segment[start:end]).decode("utf-8"))
 
     def _document_at(self, row: int) -> Document:
-        return _document_from(self._record("d", row))
+        data = self._record("d", row)
+        for name in _TUPLE_FIELDS:
+            data[name] = tuple(data[name])
+        bodies = self._bodies[int(self._arrays["d_seg"][row])]
+        start, length = (int(value) for value in data.pop("body"))
+        if start < 0 or start + length > len(bodies):
+            raise TextStoreError(f"document {data.get('id')!r} points past its bodies file")
+        document = StoredDocument(**data, body=None)  # type: ignore[arg-type]
+        document.__dict__["_load_body"] = lambda: bytes(bodies[start : start + length]).decode(
+            "utf-8"
+        )
+        return document
 
     def _passage_at(self, position: int) -> Passage:
         arrays = self._arrays
