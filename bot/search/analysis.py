@@ -96,6 +96,32 @@ class FrozenLexicon(Collection[str], ABC):
     cost every start ~0.2 s and ~100 MB.
     """
 
+    def part_starts(self, width: int) -> frozenset[str] | None:
+        """Return the first ``width`` letters of every entry (see ``Analyzer._part_starts``).
+
+        None when not known; then compound splitting looks every candidate up.
+        """
+        return None
+
+
+def part_starts(lexicon: Collection[str], width: int) -> frozenset[str] | None:
+    """Return how the entries of a lexicon begin, for :meth:`FrozenLexicon.part_starts`.
+
+    Args:
+        lexicon: Stems.
+        width: How many letters.
+
+    Returns:
+        The beginnings (with those of words the override map stems to an entry), or None
+        when an entry is shorter than ``width``.
+    """
+    if any(len(entry) < width for entry in lexicon):
+        return None
+    starts = {entry[:width] for entry in lexicon}
+    for mapping in _overrides().values():
+        starts.update(word[:width] for word, stem in mapping.items() if stem in lexicon)
+    return frozenset(starts)
+
 
 class Analyzer:
     """Turns text into index terms for BM25.
@@ -254,21 +280,23 @@ class Analyzer:
         """
         language = language if language in _STEMMER_NAMES else "sv"
         width = 3 if language == "en" else MIN_PART
+        found = self._starts.get(width)
+        if found is not None or width in self._starts:
+            return found, width
+        if isinstance(self.lexicon, FrozenLexicon):
+            # A stored lexicon knows its beginnings; making them would read all of it.
+            self._starts[width] = self.lexicon.part_starts(width)
+            return self._starts[width], width
         self._splits += 1
         if self._splits < _STARTS_AFTER:
             return None, width
-        if width not in self._starts:
-            self._starts[width] = self._make_starts(width)
+        self._starts[width] = self._make_starts(width)
         return self._starts[width], width
 
     def _make_starts(self, width: int) -> frozenset[str] | None:
-        lexicon = self.lexicon
-        if not isinstance(lexicon, frozenset) or any(len(entry) < width for entry in lexicon):
+        if not isinstance(self.lexicon, frozenset):
             return None
-        starts = {entry[:width] for entry in lexicon}
-        for mapping in _overrides().values():
-            starts.update(word[:width] for word, stem in mapping.items() if stem in lexicon)
-        return frozenset(starts)
+        return part_starts(self.lexicon, width)
 
     def spans(self, text: str, language: str) -> list[WordSpan]:
         """Return every word and legal reference of ``text`` with its terms, in text order.

@@ -14,7 +14,7 @@ import logging
 import multiprocessing
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -29,7 +29,7 @@ from bot.knowledge.load import DATA_FILES, Problem, assemble_knowledge, read_doc
 from bot.knowledge.manifest import Manifest
 from bot.knowledge.passages import split_passages
 from bot.models import Document
-from bot.search.analysis import Analyzer
+from bot.search.analysis import Analyzer, part_starts
 from bot.search.folded import FoldedTerms
 from bot.search.indexer import (
     Entries,
@@ -142,6 +142,15 @@ def read_run(directory: str, names: list[str], segment: str, number: int) -> Run
     return run
 
 
+def lexicon_starts(lexicon: Collection[str]) -> dict[str, list[str] | None]:
+    """Return the first three and four letters of the lexicon entries, for storing."""
+    result: dict[str, list[str] | None] = {}
+    for width in (3, 4):
+        found = part_starts(lexicon, width)
+        result[str(width)] = None if found is None else sorted(found)
+    return result
+
+
 def light(document: Document) -> Document:
     """Return the document without its body (what assembling the knowledge needs)."""
     return replace(document, body="")
@@ -237,6 +246,7 @@ def _build(
             words=analysed.words,
             languages=frozenset(languages),
             folded=FoldedTerms.build(analysed.index.terms),
+            starts=lexicon_starts(analysed.lexicon),
         )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -272,6 +272,7 @@ def _write(
         words=words,
         languages=frozenset(languages),
         folded=FoldedTerms.build(spliced.index.terms),
+        starts=_starts(previous.starts(), change.added),
     )
     return write_version(tmp, content, segments)
 
@@ -290,6 +291,23 @@ class StemLexicon(FrozenLexicon):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._stems)
+
+
+def _starts(
+    old: dict[str, list[str] | None], added: frozenset[str]
+) -> dict[str, list[str] | None]:
+    """Add the new stems' first letters to the stored ones.
+
+    Those of removed stems stay: a wider table changes no compound split.
+    """
+    result: dict[str, list[str] | None] = {}
+    for width in (3, 4):
+        known = old.get(str(width))
+        if known is None or any(len(stem) < width for stem in added):
+            result[str(width)] = None
+        else:
+            result[str(width)] = sorted({*known, *(stem[:width] for stem in added)})
+    return result
 
 
 def _flags(

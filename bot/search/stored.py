@@ -53,6 +53,7 @@ PARSED_FILE = "parsed.json"
 KNOWLEDGE_FILE = "knowledge.json"
 RARITY_FILE = "rarity.json"
 LEXICON_FILE = "lexicon.npy"
+STARTS_FILE = "lexicon-starts.json"
 INDEX_DIR = "bm25"
 WORDS_DIR = "words"
 KEEP_VERSIONS = 3
@@ -65,10 +66,26 @@ class StoreError(Exception):
 class LexiconView(FrozenLexicon):
     """The compound lexicon as flags over the index terms: nothing to load at start-up."""
 
-    def __init__(self, terms: SortedStrings, flags: npt.NDArray[np.uint8]) -> None:
+    def __init__(
+        self, terms: SortedStrings, flags: npt.NDArray[np.uint8], starts: Path | None = None
+    ) -> None:
         self._terms = terms
         self._flags = flags
         self._size = int(np.count_nonzero(flags))
+        self._starts_file = starts
+        self._starts: dict[str, frozenset[str] | None] | None = None
+
+    def part_starts(self, width: int) -> frozenset[str] | None:
+        """Return the entries' first letters, as stored with the version."""
+        if self._starts is None:
+            self._starts = {}
+            try:
+                data = _json(self._starts_file) if self._starts_file else {}
+                for key, values in data.items():
+                    self._starts[str(key)] = None if values is None else frozenset(values)
+            except (OSError, ValueError, AttributeError, TypeError):
+                self._starts = {}
+        return self._starts.get(str(width))
 
     def __contains__(self, stem: object) -> bool:
         if not isinstance(stem, str):
@@ -206,7 +223,15 @@ class StoredVersion:
 
     def lexicon(self) -> LexiconView:
         """Return the compound lexicon."""
-        return LexiconView(self.index.terms, self.flags)
+        return LexiconView(self.index.terms, self.flags, self.directory / STARTS_FILE)
+
+    def starts(self) -> dict[str, list[str] | None]:
+        """Return the lexicon entries' first letters by width (empty when unreadable)."""
+        try:
+            data = _json(self.directory / STARTS_FILE)
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def rarity(self) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
         """Return the term rarities and the everyday stems per language."""
@@ -264,6 +289,8 @@ class VersionContent:
     words: WordTable
     languages: frozenset[str]
     folded: FoldedTerms
+    starts: dict[str, list[str] | None]
+    """First letters of the lexicon entries by width (for compound splitting)."""
 
 
 def new_version_dir(cache_dir: Path) -> Path:
@@ -312,6 +339,7 @@ def write_version(
         extras = replace(content.knowledge, documents=())
         _write_json(tmp / KNOWLEDGE_FILE, to_json(extras))
         _write_json(tmp / RARITY_FILE, {"terms": content.rarity, "everyday": content.everyday})
+        _write_json(tmp / STARTS_FILE, content.starts)
         meta = {
             "format": FORMAT,
             "version": FORMAT_VERSION,

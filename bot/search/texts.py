@@ -50,6 +50,9 @@ _TUPLE_FIELDS = tuple(
 )
 
 
+_RECENT = 2048
+
+
 class TextStoreError(Exception):
     """The stored texts are missing or do not fit their arrays."""
 
@@ -407,12 +410,20 @@ class StoredDocuments(Mapping[str, Document]):
 
     def __init__(self, store: TextStore) -> None:
         self._store = store
+        self._recent: dict[str, Document] = {}
 
     def __getitem__(self, doc_id: str) -> Document:
+        # Answers look the same few documents up hundreds of times (dates, titles).
+        found = self._recent.get(doc_id)
+        if found is not None:
+            return found
         row = self._store.document_row(doc_id) if isinstance(doc_id, str) else -1
         if row < 0:
             raise KeyError(doc_id)
-        return self._store.document_at(row)
+        if len(self._recent) >= _RECENT:
+            self._recent.clear()
+        found = self._recent[doc_id] = self._store.document_at(row)
+        return found
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self._store.document_row(doc_id) >= 0

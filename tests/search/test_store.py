@@ -293,3 +293,21 @@ def test_workers_that_cannot_start_fall_back_to_one_process(folder, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "full"
     assert "building in one process" in done.stderr
+
+
+def test_the_stored_lexicon_splits_compounds_as_the_built_one(tmp_path):
+    _, corpus = load_corpus(REPO / "knowledge", tmp_path / "cache")
+    memory = build_corpus(load_knowledge(REPO / "knowledge"))
+    words = sorted(memory.analyzer.lexicon)[:300]
+    compounds = [a + b for a, b in zip(words, reversed(words), strict=True)]
+
+    assert corpus.analyzer.lexicon.part_starts(4)
+    for passage in memory.passages:
+        assert corpus.analyzer.terms(passage.text, "sv") == memory.analyzer.terms(
+            passage.text, "sv"
+        )
+    for word in compounds:
+        for language in ("sv", "da", "en"):
+            assert corpus.analyzer.word_terms(word, language) == memory.analyzer.word_terms(
+                word, language
+            )
