@@ -107,7 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, help="port to listen on (default: env BOT_WEB_PORT or 8080)"
     )
     web.set_defaults(func=cmd_web)
-    command("index", help="build and cache the search index").set_defaults(func=cmd_index)
+    index = command(
+        "index", help="bring the search index up to date (only changed files are re-read)"
+    )
+    index.add_argument("--full", action="store_true", help="rebuild everything from scratch")
+    index.set_defaults(func=cmd_index)
     command("check", help="validate the knowledge folder").set_defaults(func=cmd_check)
 
     evaluate = command("eval", help="measure hit@k, MRR and abstention on the question sets")

@@ -111,34 +111,52 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    """Build the index, cache it and print its size and the time taken."""
+    """Bring the stored index up to date and print its size and the time taken.
+
+    Only changed files are analysed again; ``--full`` rebuilds everything.
+    """
     from bot.knowledge import load_knowledge
-    from bot.search import build_corpus, knowledge_version, save_corpus
+    from bot.search import refresh
+    from bot.search.corpus import stored_corpus
+    from bot.search.index import EmptyIndexError
+    from bot.search.update import stored_knowledge
+    from bot.service import QAService
 
     started = time.perf_counter()
     progress = Progress.on_stderr()
-    knowledge = load_knowledge(settings.knowledge_dir, progress)
-    if not knowledge.documents:
-        reason = f" ({knowledge.problems[0]})" if knowledge.problems else ""
-        print(f"error: no usable documents in {settings.knowledge_dir}{reason}", file=sys.stderr)
-        return 1
-    for problem in _one_per_file(knowledge.problems):
-        print(f"warning: skipped {problem}", file=sys.stderr)
-    version = knowledge_version(settings.knowledge_dir)
-    corpus = build_corpus(knowledge, version, progress)
+    directory = settings.knowledge_dir
     try:
         private_directory(settings.data_dir)
     except OSError as exc:
         print(f"error: cannot create the data folder {settings.data_dir}: {exc}", file=sys.stderr)
         return 1
-    with progress.step("index written"):
-        save_corpus(corpus, settings.cache_dir / version)
+    try:
+        full = getattr(args, "full", False)
+        with progress.step("index brought up to date"):
+            refreshed = refresh(directory, settings.cache_dir, full=full, progress=progress)
+    except EmptyIndexError:
+        knowledge = load_knowledge(directory)
+        reason = f" ({knowledge.problems[0]})" if knowledge.problems else ""
+        print(f"error: no usable documents in {directory}{reason}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: cannot write the index to {settings.cache_dir}: {exc}", file=sys.stderr)
+        return 1
+    stored = refreshed.stored
+    # Opening the service once prepares the glossary tables, so the first question is fast.
+    with progress.step("glossary tables prepared"):
+        service = QAService(
+            stored_knowledge(stored), stored_corpus(stored), cache=settings.cache_dir
+        )
+    for problem in _one_per_file(service.knowledge.problems):
+        print(f"warning: skipped {problem}", file=sys.stderr)
     elapsed = time.perf_counter() - started
-    print(f"documents:  {len(corpus.documents)}")
-    print(f"passages:   {len(corpus.passages)}")
-    print(f"vocabulary: {len(corpus.index.vocabulary)} terms")
-    print(f"version:    {version}")
-    print(f"cached in:  {settings.cache_dir / version}")
+    what = {"unchanged": "up to date", "incremental": "updated", "full": "rebuilt"}
+    print(f"documents:  {len(service.corpus.documents)}")
+    print(f"passages:   {stored.index.size}")
+    print(f"vocabulary: {len(stored.index.vocabulary)} terms")
+    print(f"version:    {stored.version} ({what[refreshed.how]})")
+    print(f"cached in:  {stored.directory}")
     print(f"time:       {elapsed:.2f} s")
     return 0
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import AbstainPolicy, Composer
-from bot.knowledge import Knowledge, load_knowledge_cached
+from bot.knowledge import Knowledge, load_knowledge
 from bot.models import Answer, Citation, Document, Passage, Suggestion, Topic
 from bot.search import (
     Corpus,
@@ -17,8 +17,7 @@ from bot.search import (
     clean,
     detect_language,
     drop_masks,
-    knowledge_version,
-    open_corpus,
+    load_corpus,
 )
 from bot.search.index import EmptyIndexError
 from bot.search.language import LANGUAGE_CODES, domain_words
@@ -103,7 +102,6 @@ class QAService:
     ) -> None:
         self.knowledge = knowledge
         self.corpus = corpus
-        self._passages = {passage.id: passage for passage in corpus.passages}
         self.composer = Composer(
             corpus,
             knowledge.topics,
@@ -117,9 +115,10 @@ class QAService:
             corpus.analyzer,
             knowledge.concepts,
             corpus.index.vocabulary,
-            {passage.language for passage in corpus.passages},
+            corpus.languages,
             prepared=_read_json(prepared_file),
             rarity=corpus.word_rarity,
+            folded=corpus.folded,
         )
         self.domain_words = domain_words(
             {
@@ -154,25 +153,22 @@ class QAService:
         Raises:
             KnowledgeUnavailable: When no document can be used.
         """
-        # One hash of every knowledge file keys both cached copies.
-        version = knowledge_version(knowledge_dir) if knowledge_dir.is_dir() else None
-        knowledge = load_knowledge_cached(knowledge_dir, cache_dir, version)
+        try:
+            knowledge, corpus = load_corpus(knowledge_dir, cache_dir)
+        except EmptyIndexError:
+            knowledge = load_knowledge(knowledge_dir)
+            if knowledge.documents:
+                reason = f"{knowledge_dir}: the documents contain no text"
+            elif knowledge.problems:
+                reason = str(knowledge.problems[0])
+            else:
+                reason = f"{knowledge_dir}: no documents"
+            raise KnowledgeUnavailable(reason) from None
         reported: set[str] = set()
         for problem in knowledge.problems:
             if problem.path not in reported:
                 reported.add(problem.path)
                 logger.info("skipped %s", problem)
-        if not knowledge.documents:
-            reason = (
-                str(knowledge.problems[0])
-                if knowledge.problems
-                else f"{knowledge_dir}: no documents"
-            )
-            raise KnowledgeUnavailable(reason)
-        try:
-            corpus = open_corpus(knowledge, knowledge_dir, cache_dir, version)
-        except EmptyIndexError:
-            raise KnowledgeUnavailable(f"{knowledge_dir}: the documents contain no text") from None
         return cls(knowledge, corpus, policy, cache_dir)
 
     @property
@@ -201,11 +197,11 @@ class QAService:
 
     def passage(self, passage_id: str) -> Passage | None:
         """Return a passage by its id ``<doc-id>#<n>``."""
-        return self._passages.get(passage_id)
+        return self.corpus.passage(passage_id)
 
     def cite(self, passage_id: str) -> Citation | None:
         """Return the citation of a passage by id, or None when there is no such passage."""
-        passage = self._passages.get(passage_id)
+        passage = self.corpus.passage(passage_id)
         return self.composer.citer.cite(passage) if passage is not None else None
 
     def browse(self, question: str, *, language: str | None = None) -> Answer:

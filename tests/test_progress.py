@@ -25,7 +25,7 @@ from bot.progress import SILENT, Progress, watched
 from tests.knowledge.importers.conftest import build_pdf
 
 REPO = Path(__file__).resolve().parent.parent
-INDEX_STEPS = ("files read", "compound words", "passages analysed", "word rarity", "index written")
+INDEX_STEPS = ("files checked", "index brought up to date", "glossary tables prepared")
 
 
 class Terminal(io.StringIO):

@@ -79,10 +79,10 @@ class Composer:
             for change in changes
         ]
         self._terms = lru_cache(maxsize=4096)(self._passage_terms)
-        self._languages = {passage.language for passage in corpus.passages}
-        self._newer = {
-            change.id: self._newer_text(change.see, stems) for change, stems in self._changes
-        }
+        self._languages = set(corpus.languages)
+        self._newer: dict[str, str] = {}
+        """Change id → the newer text's passage, found when a note first needs it (finding it
+        reads every passage of that document, which a start-up should not)."""
 
     def passage_terms(self, position: int) -> frozenset[str]:
         """Return the index terms of a passage (its heading and author included)."""
@@ -380,19 +380,24 @@ class Composer:
                 short = change.short.get(language) or change.short.get("sv") or note
                 dated.setdefault(
                     short,
-                    DatedNote(short, note, self._newer.get(change.id, ""), see.url if see else ""),
+                    DatedNote(short, note, self._newer_for(change, stems), see.url if see else ""),
                 )
         if document.superseded_by in self.corpus.documents:
             newer = self.corpus.documents[document.superseded_by]
             notes.append(_SUPERSEDED.get(language, _SUPERSEDED["sv"]).format(title=newer.title))
         return tuple(dict.fromkeys(notes)), tuple(dated.values())
 
+    def _newer_for(self, change: LegalChange, stems: list[frozenset[str]]) -> str:
+        """Return (and remember) the passage of a change's newer text."""
+        if change.id not in self._newer:
+            self._newer[change.id] = self._newer_text(change.see, stems)
+        return self._newer[change.id]
+
     def _newer_text(self, doc_id: str, stems: list[frozenset[str]]) -> str:
         """Return the passage of ``doc_id`` that says most about a change (its newer text)."""
         best, best_count = "", 0
-        for position, passage in enumerate(self.corpus.passages):
-            if passage.doc_id != doc_id:
-                continue
+        for position in self.corpus.document_positions(doc_id):
+            passage = self.corpus.passages[position]
             terms = self._terms(position)
             count = sum(1 for s in stems if s and s <= terms)
             if count > best_count:

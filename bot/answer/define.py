@@ -36,14 +36,27 @@ class DefinitionFinder:
     def __init__(self, corpus: Corpus, concepts: Sequence[Concept]) -> None:
         self.corpus = corpus
         self.concepts = {concept.id: concept for concept in concepts}
-        positions = {passage.id: number for number, passage in enumerate(corpus.passages)}
-        self.anchored: dict[str, tuple[int, ...]] = {}
-        for concept in concepts:
-            found = [resolve_anchor(corpus.passages, anchor) for anchor in concept.defined_in]
-            self.anchored[concept.id] = tuple(
-                positions[passage.id] for passage in found if passage is not None
-            )
+        self._anchored: dict[str, tuple[int, ...]] = {}
         self._stems: dict[str, dict[str, frozenset[str]]] = {}
+
+    def anchored(self, concept_id: str) -> tuple[int, ...]:
+        """Return the positions of the passages the concept's anchors name.
+
+        Resolved when first asked, reading only the named documents' passages: a start-up
+        over a million passages reads none.
+        """
+        if concept_id not in self._anchored:
+            concept = self.concepts.get(concept_id)
+            found = []
+            for anchor in concept.defined_in if concept else ():
+                doc_id = anchor.partition("#")[0].partition(": ")[0]
+                positions = list(self.corpus.document_positions(doc_id))
+                passages = [self.corpus.passages[p] for p in positions]
+                passage = resolve_anchor(passages, anchor)
+                if passage is not None:
+                    found.append(positions[passages.index(passage)])
+            self._anchored[concept_id] = tuple(found)
+        return self._anchored[concept_id]
 
     def _concept_stems(self, concept_id: str, language: str) -> frozenset[str]:
         """Return the stems of every term of the concept, analysed in ``language``."""
@@ -94,7 +107,7 @@ class DefinitionFinder:
         """
         if not hits:
             return hits
-        anchored = list(self.anchored.get(concept_id, ()))
+        anchored = list(self.anchored(concept_id))
         if language is not None:
             preferred = [p for p in anchored if self.corpus.passages[p].language == language]
             anchored = preferred or anchored
@@ -121,7 +134,7 @@ class DefinitionFinder:
         found = {}
         for position in positions:
             number = self.defining_sentence(position, concept_id)
-            if number is None and position in self.anchored.get(concept_id, ()):
+            if number is None and position in self.anchored(concept_id):
                 number = self.naming_sentence(position, concept_id)
             if number is not None:
                 found[position] = number

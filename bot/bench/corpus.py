@@ -26,8 +26,8 @@ ZIPF_OFFSET = 2.7
 """Zipf-Mandelbrot offset: flattens the head, as stopword removal does in real passages."""
 MEAN_LENGTH = 80
 
-KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
-STOPWORD_DIR = Path(__file__).resolve().parent / "data" / "stopwords"
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+STOPWORD_DIR = Path(__file__).resolve().parents[1] / "data" / "stopwords"
 WORD = re.compile(r"[^\W\d_]{2,}")
 
 IntArray = npt.NDArray[np.int64]

@@ -3,6 +3,7 @@
 Usage::
 
     python -m bot.bench [--sizes 1000,10000,100000,1000000] [--queries 300] [--json]
+    python -m bot bench --e2e [--sizes 10000,100000,1000000] [--questions 1000] [--json]
 
 For every size the benchmark generates a deterministic synthetic corpus (Zipf-distributed
 words from the real ``knowledge/`` vocabulary, padded with generated words), then runs three
@@ -12,6 +13,8 @@ fresh processes so each peak RSS belongs to one job:
 2. *serve*: :meth:`SearchIndex.load` (memory-mapped) and the timed queries;
 3. *reference* (up to 100k passages): rank_bm25 ``BM25Okapi.get_scores`` on the same tokens,
    the speed-up, and a check that the top 10 ids and scores equal rank_bm25's within 1e-9.
+
+With ``--e2e`` it times the real commands instead (:mod:`bot.bench.e2e`).
 
 This is a script, not a test: it takes minutes and needs a few GB of memory at 1M passages.
 """
@@ -48,6 +51,7 @@ DEFAULT_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 DEFAULT_QUERIES = 300
 PHASES = ("build", "serve", "reference")
 """The worker runs per size, in order; the reference runs only up to REFERENCE_MAX_SIZE."""
+E2E_SIZES = (10_000, 100_000, 1_000_000)
 REFERENCE_MAX_SIZE = 100_000
 """rank_bm25 needs ~10 s and a Python dict per passage at 100k; at 1M it is skipped."""
 
@@ -192,8 +196,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sizes",
         type=_sizes,
-        default=list(DEFAULT_SIZES),
-        help="comma-separated corpus sizes in passages (default: 1000,10000,100000,1000000)",
+        default=None,
+        help="comma-separated corpus sizes in passages (default: 1000,10000,100000,1000000; "
+        "with --e2e 10000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--e2e",
+        action="store_true",
+        help="time the real commands (index, incremental index, cold and warm ask) on a "
+        "synthetic knowledge folder instead of the index alone",
+    )
+    parser.add_argument(
+        "--questions",
+        type=int,
+        default=1000,
+        help="with --e2e: warm questions asked in one process (default: 1000)",
+    )
+    parser.add_argument(
+        "--cold-runs", type=int, default=5, help="with --e2e: cold asks per size (default: 5)"
     )
     parser.add_argument(
         "--queries",
@@ -224,6 +244,19 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "--":  # `python -m bot bench -- --sizes 1000`
         argv = argv[1:]
     args = parser.parse_args(argv)
+    if args.e2e:
+        from bot.bench.e2e import run_e2e
+
+        if args.cold_runs < 1 or args.questions < 1:
+            parser.error("--questions and --cold-runs must be at least 1")
+        run_e2e(
+            args.sizes or list(E2E_SIZES),
+            args.questions,
+            args.json,
+            keep=args.keep,
+            cold_runs=args.cold_runs,
+        )
+        return 0
     if args.worker:
         size, directory = args.worker_size, args.worker_dir
         words = json.loads(args.worker_vocabulary.read_text(encoding="utf-8"))
@@ -239,7 +272,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.queries < 1:
         parser.error("--queries must be at least 1")
     progress = Progress.on_stderr(json=args.json)
-    return run_bench(args.sizes, args.queries, args.json, keep=args.keep, progress=progress)
+    return run_bench(
+        args.sizes or list(DEFAULT_SIZES),
+        args.queries,
+        args.json,
+        keep=args.keep,
+        progress=progress,
+    )
 
 
 if __name__ == "__main__":

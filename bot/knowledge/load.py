@@ -42,8 +42,10 @@ __all__ = [
     "LegalChange",
     "Problem",
     "Source",
+    "assemble_knowledge",
     "load_knowledge",
     "parse_document",
+    "read_document",
 ]
 
 REQUIRED = ("id", "title", "author", "publisher", "published", "language", "kind", "url", "topics")
@@ -429,6 +431,25 @@ def document_paths(directory: Path) -> list[Path]:
     return sorted(path for path in directory.glob("*.md") if not path.name.startswith((".", "_")))
 
 
+def read_document(path: Path) -> tuple[Document | None, list[Problem]]:
+    """Read and parse one document file.
+
+    Args:
+        path: A ``*.md`` file of the knowledge folder.
+
+    Returns:
+        The document (None when it cannot be used) and the problems found.
+    """
+    if not decodable(path):
+        return None, [
+            Problem(shown_name(path), 1, "the file name is not valid UTF-8; rename the file")
+        ]
+    text, problem = read_text(path)
+    if problem:
+        return None, [problem]
+    return parse_document(path, text or "")
+
+
 def load_knowledge(directory: Path, progress: Progress = SILENT) -> Knowledge:
     """Load a knowledge folder, skipping (and reporting) anything broken.
 
@@ -439,23 +460,39 @@ def load_knowledge(directory: Path, progress: Progress = SILENT) -> Knowledge:
     Returns:
         The usable documents and data files plus every problem found.
     """
+    if not directory.is_dir():
+        return assemble_knowledge(directory, [])
+    paths = progress.track(document_paths(directory), "files read", unit="file")
+    return assemble_knowledge(directory, ((path, *read_document(path)) for path in paths))
+
+
+def assemble_knowledge(
+    directory: Path,
+    parsed: Iterable[tuple[Path, Document | None, list[Problem]]],
+    *,
+    whole: bool = True,
+) -> Knowledge:
+    """Put parsed documents together with the folder's data files, as :func:`load_knowledge`.
+
+    Args:
+        directory: The knowledge folder (its glossary, topics, legal changes and sources
+            register are read).
+        parsed: ``(path, document or None, problems)`` of each document file, in
+            :func:`document_paths` order.
+        whole: Whether the documents carry their bodies. Stand-ins without one (the stored
+            corpus) skip the checks that read passages: links, references and anchors, which
+            ``check`` and ``/reload`` run on the whole documents.
+
+    Returns:
+        The knowledge, with the problems in the order :func:`load_knowledge` reports them.
+    """
     problems: list[Problem] = []
     if not directory.is_dir():
         problems.append(Problem(str(directory), 1, "knowledge folder not found"))
         return Knowledge((), (), (), (), tuple(problems))
     documents: list[Document] = []
     seen: dict[str, str] = {}
-    for path in progress.track(document_paths(directory), "files read", unit="file"):
-        if not decodable(path):
-            problems.append(
-                Problem(shown_name(path), 1, "the file name is not valid UTF-8; rename the file")
-            )
-            continue
-        text, problem = read_text(path)
-        if problem:
-            problems.append(problem)
-            continue
-        document, found = parse_document(path, text or "")
+    for path, document, found in parsed:
         problems.extend(found)
         if document is None:
             continue
@@ -474,12 +511,13 @@ def load_knowledge(directory: Path, progress: Progress = SILENT) -> Knowledge:
     topics = load_topics(directory / "topics.yaml", problems)
     changes = load_changes(directory / "legal_changes.yaml", problems)
     register = load_sources(directory / "sources.yaml", problems)
-    for document in documents:
-        problems.extend(link_problems(document, register))
-    problems.extend(reference_problems(documents))
-    if any(concept.defined_in for concept in concepts):
-        passages = [passage for document in documents for passage in split_passages(document)]
-        problems.extend(anchor_problems(concepts, passages, directory / "glossary.yaml"))
+    if whole:
+        for document in documents:
+            problems.extend(link_problems(document, register))
+        problems.extend(reference_problems(documents))
+        if any(concept.defined_in for concept in concepts):
+            passages = [passage for document in documents for passage in split_passages(document)]
+            problems.extend(anchor_problems(concepts, passages, directory / "glossary.yaml"))
     known_topics = {topic.id for topic in topics}
     if known_topics:
         for document in documents:

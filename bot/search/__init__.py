@@ -1,8 +1,8 @@
 """Question and passages in, ranked hits out: clean-up, language, analysis, query terms, BM25.
 
 Offers :class:`Analyzer`, :func:`detect_language`, :class:`Query` / :class:`QueryBuilder`,
-:func:`clean`, :class:`Corpus` (:func:`open_corpus`, :func:`knowledge_version`) and the index
-package :mod:`bot.search.index`.
+:func:`clean`, :class:`Corpus` (:func:`load_corpus`, :func:`knowledge_version`), the stored
+corpus (:func:`refresh`) and the index package :mod:`bot.search.index`.
 """
 
 from bot.search.analysis import Analyzer
@@ -10,20 +10,21 @@ from bot.search.corpus import (
     Corpus,
     build_corpus,
     knowledge_version,
-    open_corpus,
+    load_corpus,
     passage_index_text,
-    save_corpus,
 )
 from bot.search.language import detect_language
 from bot.search.query import Query, QueryBuilder, Unit
 from bot.search.questions import country_hint
 from bot.search.text import clean, drop_masks, fold
+from bot.search.update import Refreshed, refresh
 
 __all__ = [
     "Analyzer",
     "Corpus",
     "Query",
     "QueryBuilder",
+    "Refreshed",
     "Unit",
     "build_corpus",
     "clean",
@@ -32,7 +33,7 @@ __all__ = [
     "drop_masks",
     "fold",
     "knowledge_version",
-    "open_corpus",
+    "load_corpus",
     "passage_index_text",
-    "save_corpus",
+    "refresh",
 ]

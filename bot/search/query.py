@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +113,8 @@ class QueryBuilder:
             spares analysing every glossary term again.
         rarity: ``(stem, language) → [0, 1]``: how rare a word is in everyday language
             (1 = rare or unknown). Everyday words weigh little in :attr:`Query.units`.
+        folded: The vocabulary's accent-free spellings (``folded_variants``), when the
+            corpus stores them; they are then neither computed nor part of :meth:`prepared`.
     """
 
     def __init__(
@@ -123,6 +125,7 @@ class QueryBuilder:
         languages: Collection[str] | None = None,
         prepared: dict[str, Any] | None = None,
         rarity: Callable[[str, str], float] | None = None,
+        folded: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.rarity = rarity or (lambda term, language: 1.0)
@@ -134,9 +137,11 @@ class QueryBuilder:
         self.concepts = {concept.id: concept for concept in concepts}
         self._terms: list[_ConceptTerm] = []
         self._expansions: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._stored_folded = folded
+        self.folded: Mapping[str, tuple[str, ...]] = {}
         if prepared is not None and self._load(prepared):
             return
-        self.folded = folded_variants(vocabulary)
+        self.folded = folded if folded is not None else folded_variants(vocabulary)
         for concept in concepts:
             for language in LANGUAGES:
                 canonical: list[str] = []
@@ -157,18 +162,22 @@ class QueryBuilder:
 
     def prepared(self) -> dict[str, Any]:
         """Return the analysed glossary and accent tables as JSON-ready data (for a cache)."""
-        return {
-            "folded": {key: list(value) for key, value in self.folded.items()},
+        tables: dict[str, Any] = {
             "terms": [[t.concept, t.language, sorted(t.stems)] for t in self._terms],
             "expansions": [
                 [c, lang, list(stems)] for (c, lang), stems in self._expansions.items()
             ],
         }
+        if self._stored_folded is None:
+            tables["folded"] = {key: list(value) for key, value in self.folded.items()}
+        return tables
 
     def _load(self, prepared: dict[str, Any]) -> bool:
         """Adopt cached tables; False when they do not fit (the caller then rebuilds them)."""
         try:
-            folded = {str(k): tuple(v) for k, v in prepared["folded"].items()}
+            folded: Mapping[str, tuple[str, ...]] | None = self._stored_folded
+            if folded is None:
+                folded = {str(k): tuple(v) for k, v in prepared["folded"].items()}
             terms = [
                 _ConceptTerm(c, lang, frozenset(stems)) for c, lang, stems in prepared["terms"]
             ]

@@ -99,3 +99,79 @@ def test_fold_strips_accents_for_unaccented_input():
 )
 def test_question_language_is_detected(question, language):
     assert detect_language(question) == language
+
+
+def test_folded_variants_equal_folding_each_term():
+    from bot.search.analysis import folded_variants
+
+    vocabulary = [
+        "överenskommelse", "samskabelse", "idéburen", "Ångström", "café", "naïve", "straße",
+        "æble", "øre", "łódź", "ñandú", "e\u0301tude", "a\u0308\u0323", "ǅemal", "ﬁnans", "plain",
+    ]  # fmt: skip
+    expected: dict[str, list[str]] = {}
+    for term in vocabulary:
+        if fold(term) != term:
+            expected.setdefault(fold(term), []).append(term)
+
+    assert folded_variants(vocabulary) == {k: tuple(sorted(v)) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_span_texts_analysed_give_the_terms_of_the_text(analyzer, language):
+    from bot.search.analysis import span_texts
+
+    text = (
+        "Enligt 4 kap. 18 § LOU och art. 77 (artikel 5, Article 6) får IOP-avtal och LOU:s "
+        "regler, 19 kap. 25 a § samt § 18 a, tillämpas. Art77b och 2022:900 gäller; "
+        "Kommunerna's ARTIKEL 12 är ny."
+    )
+
+    terms = [
+        term
+        for span in span_texts(text)
+        for term in (span if isinstance(span, tuple) else analyzer.word_terms(span, language))
+    ]
+
+    assert terms == analyzer.terms(text, language)
+
+
+def _knowledge_words() -> list[str]:
+    import re
+    from pathlib import Path
+
+    words: set[str] = set()
+    for path in sorted((Path(__file__).resolve().parents[2] / "knowledge").glob("*.md")):
+        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", path.read_text("utf-8")))
+    return sorted(words)
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_stems_keep_the_beginning_that_compound_splitting_relies_on(analyzer, language):
+    width = 3 if language == "en" else 4
+    for word in _knowledge_words():
+        stem = analyzer.stem(word, language)
+        if len(stem) >= width:
+            assert stem[:width] == word[:width], (word, stem)
+
+
+def test_the_word_beginnings_table_changes_no_compound_split(monkeypatch):
+    import random
+
+    words = _knowledge_words()
+    lexicon = frozenset(
+        t for t in Analyzer().terms(" ".join(words), "sv") if t.isalpha() and len(t) >= 4
+    )
+    rng = random.Random(5)
+    pairs = zip(rng.sample(words, 400), rng.sample(words, 400), strict=True)
+    compounds = [a + link + b for a, b in pairs for link in ("", "s")]
+    monkeypatch.setattr("bot.search.analysis._STARTS_AFTER", 0)
+    plain = Analyzer(lexicon)
+    monkeypatch.setattr(plain, "_make_starts", lambda width: None)
+    filtered = Analyzer(lexicon)
+
+    for language in ("sv", "da", "en"):
+        for word in compounds + words:
+            assert filtered.word_terms(word, language) == plain.word_terms(word, language)
+    assert filtered._starts[4]  # the tables were used
+    assert filtered._starts[3]
+    assert sum(bool(filtered.split_compound(w, "sv")) for w in compounds) > 100

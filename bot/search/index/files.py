@@ -1,13 +1,18 @@
 """On-disk format of a :class:`bot.search.index.sparse.SearchIndex`: writing and reading its files.
 
 The postings are stored by term (CSR): ``indptr.npy`` (int64, one entry per term plus one),
-``doc_ids.npy`` (int32, ascending within a term) and ``impacts.npy`` (float64: float32 would
-lose the 1e-9 agreement with rank_bm25), plus ``idf.npy`` (float64), the terms in
-``vocabulary.json`` and the facts in ``meta.json`` (format, version, sizes, BM25 parameters).
-That is 12 bytes per distinct (term, passage) pair, about 0.86 GB on disk for a million
-80-token passages (72M pairs). :func:`write` fills a temporary sibling directory and renames
-it into place; :func:`read` checks every file's shape and type (with ``verify``, every
-posting) before the index is used.
+``doc_ids.npy`` (int32, ascending within a term) and ``tfs.npy`` (the term frequency in the
+smallest unsigned type that holds it, uint8 for ordinary text). ``doc_len.npy`` (int32) holds
+each passage's length; the BM25 arithmetic is done at query time from these, in float64, so
+the scores stay rank_bm25's exactly. ``idf.npy`` (float64) and ``first_off.npy`` (uint32, where
+in its first passage a term first occurs: the order rank_bm25 sums the idfs in) have one entry
+per term; the terms themselves are a :class:`~bot.search.index.strings.SortedStrings` in
+``terms_blob.npy``, ``terms_offsets.npy`` and ``terms_prefixes.npy``, opened without parsing.
+``meta.json`` has the format, version, sizes and BM25 parameters. That is 5 bytes per
+distinct (term, passage) pair, about 0.36 GB on disk for a million 80-token passages (72M
+pairs), against 12 bytes with precomputed float64 impacts. :func:`write` fills a temporary
+sibling directory and renames it into place; :func:`read` checks every file's shape and
+type (with ``verify``, every posting) before the index is used.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +31,22 @@ import numpy as np
 import numpy.typing as npt
 
 FORMAT = "samverkansboten-bm25-impact-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 META_FILE = "meta.json"
-VOCAB_FILE = "vocabulary.json"
-ARRAY_FILES = {
+ARRAY_FILES: dict[str, np.dtype[Any] | None] = {
     "indptr": np.dtype(np.int64),
     "doc_ids": np.dtype(np.int32),
-    "impacts": np.dtype(np.float64),
+    "tfs": None,
+    "doc_len": np.dtype(np.int32),
     "idf": np.dtype(np.float64),
+    "first_off": np.dtype(np.uint32),
+    "terms_blob": np.dtype(np.uint8),
+    "terms_offsets": np.dtype(np.int64),
+    "terms_prefixes": np.dtype(np.uint64),
 }
+"""Array files and their types (None: ``tfs`` is uint8, uint16 or uint32)."""
+TF_TYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.uint32))
 FACTS = ("size", "avgdl", "k1", "b", "epsilon", "average_idf")
 """The ``SearchIndex`` properties stored in ``meta.json`` besides the format and the counts."""
 
@@ -46,7 +58,6 @@ class IndexLoadError(Exception):
 def write(
     directory: Path,
     arrays: Mapping[str, npt.NDArray[Any]],
-    vocabulary: list[str],
     facts: Mapping[str, Any],
 ) -> None:
     """Write an index to ``directory`` (created or replaced), atomically by renaming.
@@ -54,7 +65,6 @@ def write(
     Args:
         directory: Target directory; its parent is created if needed.
         arrays: The ``.npy`` arrays by name (the keys of :data:`ARRAY_FILES`).
-        vocabulary: The terms in id order.
         facts: The sizes and BM25 parameters for ``meta.json`` (terms and postings are added).
     """
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -63,12 +73,11 @@ def write(
         os.chmod(tmp, 0o755)
         for name, array in arrays.items():
             _write_file(tmp / f"{name}.npy", functools.partial(_save_npy, array=array))
-        _write_file(tmp / VOCAB_FILE, lambda f: f.write(_json_bytes(vocabulary)))
         meta = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             **facts,
-            "terms": len(vocabulary),
+            "terms": len(arrays["idf"]),
             "postings": len(arrays["doc_ids"]),
         }
         _write_file(tmp / META_FILE, lambda f: f.write(_json_bytes(meta)))
@@ -84,29 +93,28 @@ def write(
         raise
 
 
-def read(directory: Path, *, mmap: bool, verify: bool) -> tuple[list[str], dict[str, Any]]:
+def read(directory: Path, *, mmap: bool, verify: bool) -> dict[str, Any]:
     """Read and check the files written by :func:`write`.
 
     Returns:
-        The vocabulary, and the other ``SearchIndex`` constructor arguments: the arrays
-        (memory-mapped with ``mmap``), the size and the BM25 figures from ``meta.json``.
+        The ``SearchIndex`` constructor arguments: the arrays (memory-mapped with ``mmap``),
+        the size and the BM25 figures from ``meta.json``.
 
     Raises:
         IndexLoadError: If a file is missing, unreadable or inconsistent.
     """
     try:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        vocabulary = json.loads((directory / VOCAB_FILE).read_text(encoding="utf-8"))
         arrays = {
             name: np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None)
             for name in ARRAY_FILES
         }
     except (OSError, ValueError, EOFError) as exc:
         raise IndexLoadError(f"cannot read index in {directory}: {exc}") from exc
-    _check_saved(directory, meta, vocabulary, arrays, verify=verify)
+    _check_saved(directory, meta, arrays, verify=verify)
     plain = {name: array.view(np.ndarray) for name, array in arrays.items()}
     floats = {key: float(meta[key]) for key in FACTS if key != "size"}
-    return vocabulary, {**plain, "size": meta["size"], **floats}
+    return {**plain, "size": meta["size"], **floats}
 
 
 def _sibling_dir(directory: Path, suffix: str) -> Path:
@@ -136,7 +144,6 @@ def _write_file(path: Path, write: Any) -> None:
 def _check_saved(
     directory: Path,
     meta: Any,
-    vocabulary: Any,
     arrays: Mapping[str, npt.NDArray[Any]],
     *,
     verify: bool,
@@ -158,30 +165,56 @@ def _check_saved(
             raise fail(f"{META_FILE} has no valid {key!r}")
     if meta["size"] < 1:
         raise fail("an index has at least one passage")
-    n_terms, n_postings = meta["terms"], meta["postings"]
-    if not isinstance(vocabulary, list) or not set(map(type, vocabulary)) <= {str}:
-        raise fail(f"{VOCAB_FILE} is not a list of strings")
-    if len(vocabulary) != n_terms:
-        raise fail(f"{VOCAB_FILE} has {len(vocabulary)} terms, not {n_terms}")
+    n_terms, n_postings, size = meta["terms"], meta["postings"], meta["size"]
     expected_shapes = {
         "indptr": (n_terms + 1,),
         "doc_ids": (n_postings,),
-        "impacts": (n_postings,),
+        "tfs": (n_postings,),
+        "doc_len": (size,),
         "idf": (n_terms,),
+        "first_off": (n_terms,),
+        "terms_offsets": (n_terms + 1,),
+        "terms_prefixes": (n_terms,),
     }
     for name, dtype in ARRAY_FILES.items():
         array = arrays[name]
-        if array.dtype != dtype or array.shape != expected_shapes[name]:
+        allowed = TF_TYPES if dtype is None else (dtype,)
+        shape = expected_shapes.get(name, array.shape)
+        if array.dtype not in allowed or array.ndim != 1 or array.shape != shape:
             raise fail(
                 f"{name}.npy is {array.dtype}{list(array.shape)}, "
-                f"expected {dtype}{list(expected_shapes[name])}"
+                f"expected {'/'.join(map(str, allowed))}{list(shape)}"
             )
     indptr = arrays["indptr"]
     if indptr[0] != 0 or indptr[-1] != n_postings or np.any(np.diff(indptr) < 0):
         raise fail("indptr.npy is not a valid postings offset table")
+    offsets = arrays["terms_offsets"]
+    if offsets[0] != 0 or offsets[-1] != len(arrays["terms_blob"]):
+        raise fail("terms_offsets.npy does not fit terms_blob.npy")
+    if n_terms and np.any(np.diff(offsets) <= 0):
+        raise fail("terms_offsets.npy has empty or unordered terms")
+    prefixes = arrays["terms_prefixes"]
+    if n_terms > 1 and np.any(prefixes[1:] < prefixes[:-1]):
+        raise fail("terms_prefixes.npy is not sorted")
     if verify and n_postings:
         doc_ids = arrays["doc_ids"]
-        if int(doc_ids.min()) < 0 or int(doc_ids.max()) >= meta["size"]:
+        if int(doc_ids.min()) < 0 or int(doc_ids.max()) >= size:
             raise fail("doc_ids.npy has passage numbers out of range")
-        if not np.all(np.isfinite(arrays["impacts"])):
-            raise fail("impacts.npy has non-finite values")
+        if int(arrays["tfs"].min()) < 1:
+            raise fail("tfs.npy has zero term frequencies")
+    if verify and n_terms:
+        _check_terms(directory, arrays)
+
+
+def _check_terms(directory: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
+    """Check that the terms are valid UTF-8, distinct and in code-point order."""
+    blob = bytes(arrays["terms_blob"])
+    bounds = arrays["terms_offsets"].tolist()
+    try:
+        terms = [blob[a:b] for a, b in pairwise(bounds)]
+        for term in terms:
+            term.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IndexLoadError(f"corrupt index in {directory}: terms are not UTF-8") from exc
+    if any(a >= b for a, b in pairwise(terms)):
+        raise IndexLoadError(f"corrupt index in {directory}: terms are not distinct and sorted")

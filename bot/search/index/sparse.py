@@ -1,20 +1,21 @@
-"""Sparse BM25 impact index: rank_bm25 0.2.2 ``BM25Okapi`` scores without scanning every passage.
+"""Sparse BM25 index: rank_bm25 0.2.2 ``BM25Okapi`` scores without scanning every passage.
 
 ``rank_bm25.BM25Okapi.get_scores`` walks every document in Python for every query term, so a
-query costs O(terms x passages). This index precomputes, for every (term, passage) pair in the
-corpus, the term's whole contribution to the passage's score (its *impact*, with rank_bm25's
-floored idf; built by :mod:`~bot.search.index.build`), stored by term in CSR arrays (12 bytes
-a pair, written and read by :mod:`~bot.search.index.files`). :meth:`SearchIndex.load`
-memory-maps the arrays, so start-up reads only the vocabulary.
+query costs O(terms x passages). This index stores, for every (term, passage) pair in the
+corpus, the passage and the term frequency, by term in CSR arrays (5 bytes a pair for
+ordinary text), plus each passage's length (built by :mod:`~bot.search.index.build`, written
+and read by :mod:`~bot.search.index.files`). :meth:`SearchIndex.load` memory-maps
+everything, the vocabulary included, so start-up parses nothing.
 
-A query touches only its terms' postings: it adds them into a reusable dense score buffer,
-takes a score floor (the k-th best score among the rarest term's passages is a lower bound
-for the k-th best overall), keeps the passages at or above it and sorts those few by
-(-score, position). See ``docs/performance.md`` for measurements up to 1M passages.
+A query touches only its terms' postings: it computes their BM25 contributions, adds them into
+a reusable dense score buffer, takes a score floor (the k-th best score among the rarest
+term's passages is a lower bound for the k-th best overall), keeps the passages at or above
+it and sorts those few by (-score, position). See ``docs/performance.md`` for measurements up
+to 1M passages.
 
-Every impact is computed with the same float64 operations in the same order as rank_bm25, and
-the terms are added in the caller's order, so with weights of 1.0 the scores are usually
-bit-identical to ``get_scores``; the promise (and the tests) is agreement within 1e-9.
+Every contribution is computed with the same float64 operations in the same order as
+rank_bm25, and the terms are added in the caller's order, so with weights of 1.0 the scores
+are bit-identical to ``get_scores``; the promise (and the tests) is agreement within 1e-9.
 
 One deliberate difference: with ``b = 1`` rank_bm25 gives an empty passage the score NaN
 (0 / 0); here an empty passage matches nothing.
@@ -26,6 +27,7 @@ import math
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +36,8 @@ from bot.search.index import build, files
 from bot.search.index.build import EmptyIndexError, FloatArray, IntArray
 from bot.search.index.files import FORMAT as FORMAT
 from bot.search.index.files import FORMAT_VERSION as FORMAT_VERSION
-from bot.search.index.files import VOCAB_FILE, IndexLoadError
+from bot.search.index.files import IndexLoadError
+from bot.search.index.strings import SortedStrings
 
 __all__ = ["EPSILON", "K1", "B", "EmptyIndexError", "IndexLoadError", "SearchIndex"]
 
@@ -67,10 +70,12 @@ class SearchIndex:
     def __init__(
         self,
         *,
-        vocabulary: Sequence[str],
+        terms: SortedStrings,
         indptr: npt.NDArray[np.int64],
         doc_ids: npt.NDArray[np.int32],
-        impacts: FloatArray,
+        tfs: npt.NDArray[Any],
+        doc_len: npt.NDArray[np.int32],
+        first_off: npt.NDArray[np.uint32],
         idf: FloatArray,
         size: int,
         avgdl: float,
@@ -80,10 +85,12 @@ class SearchIndex:
         average_idf: float,
     ) -> None:
         """Wrap ready-made arrays; use :meth:`build` or :meth:`load` instead of calling this."""
-        self._term_ids: dict[str, int] = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
+        self._terms = terms
         self._indptr = indptr
         self._doc_ids = doc_ids
-        self._impacts = impacts
+        self._tfs = tfs
+        self._doc_len = doc_len
+        self._first_off = first_off
         self._idf = idf
         self._size = size
         self._avgdl = avgdl
@@ -93,6 +100,7 @@ class SearchIndex:
         self._average_idf = average_idf
         self._lock = threading.Lock()
         self._buffer: FloatArray | None = None
+        self._norm: FloatArray | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -136,9 +144,8 @@ class SearchIndex:
     ) -> SearchIndex:
         """Index passages given as integer token ids, concatenated in passage order.
 
-        Terms of ``vocabulary`` that never occur are dropped. The average idf sums the idfs in
-        vocabulary order; rank_bm25 sums them in order of first occurrence, so number the
-        vocabulary that way for bit-identical scores (any order agrees within 1e-9).
+        Terms of ``vocabulary`` that never occur are dropped. The vocabulary may be in any
+        order: the average idf is summed in order of first occurrence, as rank_bm25 does.
 
         Args:
             tokens: Term ids (``0 <= id < len(vocabulary)``) of all passages, concatenated.
@@ -156,13 +163,7 @@ class SearchIndex:
             ValueError: If the ids or lengths are inconsistent.
         """
         built = build.build_arrays(
-            tokens,
-            lengths,
-            vocabulary,
-            k1=k1,
-            b=b,
-            epsilon=epsilon,
-            block_tokens=_BUILD_BLOCK_TOKENS,
+            tokens, lengths, vocabulary, epsilon=epsilon, block_tokens=_BUILD_BLOCK_TOKENS
         )
         return cls(**built._asdict(), k1=k1, b=b, epsilon=epsilon)
 
@@ -200,8 +201,18 @@ class SearchIndex:
 
     @property
     def vocabulary(self) -> Collection[str]:
-        """The indexed terms (a read-only view; supports ``in`` and ``len``)."""
-        return self._term_ids.keys()
+        """The indexed terms in code-point order (supports ``in``, ``len`` and iteration)."""
+        return self._terms
+
+    @property
+    def terms(self) -> SortedStrings:
+        """The indexed terms; a term's position is its id in the postings arrays."""
+        return self._terms
+
+    @property
+    def doc_lengths(self) -> npt.NDArray[np.int32]:
+        """Number of tokens of each passage."""
+        return self._doc_len
 
     @property
     def postings(self) -> int:
@@ -209,19 +220,44 @@ class SearchIndex:
         return len(self._doc_ids)
 
     def __contains__(self, term: object) -> bool:
-        return term in self._term_ids
+        return term in self._terms
 
     def term_df(self, term: str) -> int:
         """Return the number of passages containing ``term`` (0 if unknown)."""
-        term_id = self._term_ids.get(term)
-        if term_id is None:
+        term_id = self._terms.index_of(term)
+        if term_id < 0:
             return 0
         return int(self._indptr[term_id + 1] - self._indptr[term_id])
 
     def idf(self, term: str) -> float:
         """Return the term's idf after the epsilon floor, as rank_bm25's ``idf`` (0 if unknown)."""
-        term_id = self._term_ids.get(term)
-        return 0.0 if term_id is None else float(self._idf[term_id])
+        term_id = self._terms.index_of(term)
+        return 0.0 if term_id < 0 else float(self._idf[term_id])
+
+    def postings_of(self, term: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
+        """Return the passages containing ``term`` (ascending) and its frequency in each."""
+        term_id = self._terms.index_of(term)
+        if term_id < 0:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=self._tfs.dtype)
+        lo, hi = int(self._indptr[term_id]), int(self._indptr[term_id + 1])
+        return self._doc_ids[lo:hi], self._tfs[lo:hi]
+
+    def _norms(self) -> FloatArray:
+        """Return ``k1 * (1 - b + b * dl / avgdl)`` per passage, as rank_bm25 computes it."""
+        if self._norm is None:
+            # Same operations, same order as rank_bm25's get_scores.
+            lengths = self._doc_len.astype(np.float64)
+            self._norm = self._k1 * ((1 - self._b) + (self._b * lengths) / self._avgdl)
+        return self._norm
+
+    def _contributions(
+        self, term_id: int, lo: int, hi: int, ids: npt.NDArray[np.intp], weight: float
+    ) -> FloatArray:
+        """Return ``weight`` times the term's BM25 score in each of its passages ``ids``."""
+        tf = self._tfs[lo:hi]
+        # idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))), as rank_bm25.
+        impacts = self._idf[term_id] * ((tf * (self._k1 + 1)) / (tf + self._norms()[ids]))
+        return impacts if weight == 1.0 else weight * impacts
 
     # ------------------------------------------------------------------ querying
 
@@ -235,10 +271,9 @@ class SearchIndex:
             A new float64 array of length :attr:`size`.
         """
         scores = np.zeros(self._size, dtype=np.float64)
-        for lo, hi, weight in self._plan(terms):
+        for term_id, lo, hi, weight in self._plan(terms):
             ids = self._doc_ids[lo:hi].astype(np.intp)
-            impacts = self._impacts[lo:hi]
-            np.add.at(scores, ids, impacts if weight == 1.0 else weight * impacts)
+            np.add.at(scores, ids, self._contributions(term_id, lo, hi, ids, weight))
         return scores
 
     def scores_at(self, terms: Mapping[str, float], positions: Sequence[int]) -> FloatArray:
@@ -253,11 +288,15 @@ class SearchIndex:
         """
         wanted = np.asarray(positions, dtype=np.int64)
         scores = np.zeros(len(wanted), dtype=np.float64)
-        for lo, hi, weight in self._plan(terms):
+        for term_id, lo, hi, weight in self._plan(terms):
             ids = self._doc_ids[lo:hi]  # ascending within a term
             found = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
             hit = ids[found] == wanted
-            scores[hit] += weight * self._impacts[lo:hi][found[hit]]
+            rows = found[hit]
+            tf = self._tfs[lo:hi][rows]
+            norm = self._norms()[wanted[hit]]
+            impacts = self._idf[term_id] * ((tf * (self._k1 + 1)) / (tf + norm))
+            scores[hit] += weight * impacts
         return scores
 
     def search(self, terms: Mapping[str, float], k: int) -> list[tuple[int, float]]:
@@ -283,19 +322,18 @@ class SearchIndex:
             return []
         # Few postings: gather and reset only the touched passages. Many postings: one dense
         # pass over the score buffer is cheaper than gathering them.
-        dense = sum(hi - lo for lo, hi, _ in plan) * _DENSE_FRACTION >= self._size
+        dense = sum(hi - lo for _, lo, hi, _ in plan) * _DENSE_FRACTION >= self._size
         with self._lock:
             if self._buffer is None:
                 self._buffer = np.zeros(self._size, dtype=np.float64)
             acc = self._buffer  # all zeros between queries
             try:
                 term_ids = []
-                for number, (lo, hi, weight) in enumerate(plan):
+                for number, (term_id, lo, hi, weight) in enumerate(plan):
                     # numpy indexes several times faster with intp than with int32 ids.
                     ids = self._doc_ids[lo:hi].astype(np.intp)
                     term_ids.append(ids)
-                    impacts = self._impacts[lo:hi]
-                    contribution = impacts if weight == 1.0 else weight * impacts
+                    contribution = self._contributions(term_id, lo, hi, ids, weight)
                     if number == 0:
                         acc[ids] = contribution  # == 0.0 + contribution, one pass fewer
                     else:
@@ -325,29 +363,33 @@ class SearchIndex:
                 acc[touched] = 0.0
         return _top_k(candidates, scores, k, copies)
 
-    def _score_floor(self, acc: FloatArray, plan: list[tuple[int, int, float]], k: int) -> float:
+    def _score_floor(
+        self, acc: FloatArray, plan: list[tuple[int, int, int, float]], k: int
+    ) -> float:
         """Return a score every top-``k`` passage reaches, or 0.0 if none is found cheaply.
 
         The passages of one term are distinct, so the k-th best final score among them is a
         lower bound for the k-th best overall. The rarest term's passages tend to score
         highest and are the cheapest to look at.
         """
-        lo, hi, _ = min(plan, key=lambda entry: entry[1] - entry[0])
+        _, lo, hi, _ = min(plan, key=lambda entry: entry[2] - entry[1])
         if hi - lo < k or k > _FLOOR_MAX_K:
             return 0.0
         sample = acc[self._doc_ids[lo:hi].astype(np.intp)]
         return float(np.partition(sample, hi - lo - k)[hi - lo - k])
 
-    def _plan(self, terms: Mapping[str, float]) -> list[tuple[int, int, float]]:
-        """Return the postings range and weight of each known query term with a weight."""
+    def _plan(self, terms: Mapping[str, float]) -> list[tuple[int, int, int, float]]:
+        """Return the id, postings range and weight of each known query term with a weight."""
         plan = []
         for term, weight in terms.items():
-            term_id = self._term_ids.get(term)
-            if term_id is None or weight == 0 or math.isnan(weight):
+            if weight == 0 or math.isnan(weight):
+                continue
+            term_id = self._terms.index_of(term)
+            if term_id < 0:
                 continue
             lo, hi = int(self._indptr[term_id]), int(self._indptr[term_id + 1])
             if hi > lo:
-                plan.append((lo, hi, float(weight)))
+                plan.append((term_id, lo, hi, float(weight)))
         return plan
 
     # ------------------------------------------------------------------ persistence
@@ -361,9 +403,24 @@ class SearchIndex:
         Args:
             directory: Target directory; its parent is created if needed.
         """
-        arrays = {name: getattr(self, f"_{name}") for name in files.ARRAY_FILES}
-        facts = {name: getattr(self, name) for name in files.FACTS}
-        files.write(Path(directory), arrays, list(self._term_ids), facts)
+        files.write(Path(directory), self.arrays(), self.facts())
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Return the arrays :meth:`save` writes, by file name."""
+        terms = {f"terms_{name}": array for name, array in self._terms.arrays().items()}
+        return {
+            "indptr": self._indptr,
+            "doc_ids": self._doc_ids,
+            "tfs": self._tfs,
+            "doc_len": self._doc_len,
+            "idf": self._idf,
+            "first_off": self._first_off,
+            **terms,
+        }
+
+    def facts(self) -> dict[str, Any]:
+        """Return the sizes and BM25 parameters :meth:`save` writes to ``meta.json``."""
+        return {name: getattr(self, name) for name in files.FACTS}
 
     @classmethod
     def load(cls, directory: Path, *, mmap: bool = True, verify: bool = False) -> SearchIndex:
@@ -371,9 +428,9 @@ class SearchIndex:
 
         Args:
             directory: The index directory.
-            mmap: Memory-map the postings (fast start-up, pages read on demand) instead of
+            mmap: Memory-map the arrays (fast start-up, pages read on demand) instead of
                 reading them into memory.
-            verify: Also check every posting (ids in range, finite impacts); reads all data.
+            verify: Also check every posting and term (reads all data).
 
         Returns:
             The index.
@@ -381,12 +438,11 @@ class SearchIndex:
         Raises:
             IndexLoadError: If a file is missing, unreadable or inconsistent.
         """
-        directory = Path(directory)
-        vocabulary, parts = files.read(directory, mmap=mmap, verify=verify)
-        index = cls(vocabulary=vocabulary, **parts)
-        if len(index.vocabulary) != len(vocabulary):
-            raise IndexLoadError(f"corrupt index in {directory}: {VOCAB_FILE} has duplicates")
-        return index
+        parts = files.read(Path(directory), mmap=mmap, verify=verify)
+        terms = SortedStrings.from_arrays(
+            {name: parts.pop(f"terms_{name}") for name in ("blob", "offsets", "prefixes")}
+        )
+        return cls(terms=terms, **parts)
 
 
 # ---------------------------------------------------------------------- helpers

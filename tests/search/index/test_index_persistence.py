@@ -63,9 +63,20 @@ def test_missing_directory_raises_index_load_error(tmp_path):
         SearchIndex.load(tmp_path / "nowhere")
 
 
-@pytest.mark.parametrize(
-    "name", ["meta.json", "vocabulary.json", "indptr.npy", "doc_ids.npy", "impacts.npy", "idf.npy"]
-)
+ARRAYS = [
+    "indptr.npy",
+    "doc_ids.npy",
+    "tfs.npy",
+    "doc_len.npy",
+    "idf.npy",
+    "first_off.npy",
+    "terms_blob.npy",
+    "terms_offsets.npy",
+    "terms_prefixes.npy",
+]
+
+
+@pytest.mark.parametrize("name", ["meta.json", *ARRAYS])
 def test_missing_file_raises_index_load_error(saved, name):
     (saved / name).unlink()
 
@@ -73,7 +84,7 @@ def test_missing_file_raises_index_load_error(saved, name):
         SearchIndex.load(saved)
 
 
-@pytest.mark.parametrize("name", ["indptr.npy", "doc_ids.npy", "impacts.npy", "idf.npy"])
+@pytest.mark.parametrize("name", ARRAYS)
 @pytest.mark.parametrize("mmap", [True, False])
 def test_truncated_array_raises_index_load_error(saved, name, mmap):
     path = saved / name
@@ -83,9 +94,8 @@ def test_truncated_array_raises_index_load_error(saved, name, mmap):
         SearchIndex.load(saved, mmap=mmap)
 
 
-@pytest.mark.parametrize("name", ["meta.json", "vocabulary.json"])
-def test_garbled_json_raises_index_load_error(saved, name):
-    path = saved / name
+def test_garbled_json_raises_index_load_error(saved):
+    path = saved / "meta.json"
     path.write_bytes(path.read_bytes()[:10])
 
     with pytest.raises(IndexLoadError):
@@ -106,9 +116,10 @@ def test_inconsistent_metadata_raises_index_load_error(saved, key, value):
         SearchIndex.load(saved)
 
 
-def test_wrong_array_dtype_raises_index_load_error(saved):
-    impacts = np.load(saved / "impacts.npy")
-    np.save(saved / "impacts.npy", impacts.astype(np.float32))
+@pytest.mark.parametrize(("name", "dtype"), [("idf.npy", np.float32), ("tfs.npy", np.int64)])
+def test_wrong_array_dtype_raises_index_load_error(saved, name, dtype):
+    array = np.load(saved / name)
+    np.save(saved / name, array.astype(dtype))
 
     with pytest.raises(IndexLoadError):
         SearchIndex.load(saved)
@@ -124,11 +135,24 @@ def test_verify_catches_passage_numbers_out_of_range(saved):
         SearchIndex.load(saved, verify=True)
 
 
-def test_duplicate_vocabulary_terms_raise_index_load_error(saved):
-    path = saved / "vocabulary.json"
-    vocabulary = json.loads(path.read_text(encoding="utf-8"))
-    vocabulary[1] = vocabulary[0]
-    path.write_text(json.dumps(vocabulary), encoding="utf-8")
+def test_verify_catches_duplicate_terms(saved):
+    offsets = np.load(saved / "terms_offsets.npy")
+    blob = np.load(saved / "terms_blob.npy")
+    first = blob[offsets[0] : offsets[1]]
+    second_end = offsets[1] + len(first)
+    blob[offsets[1] : second_end] = first  # "t0" twice: "t0", "t0"; "t1" was as long
+    np.save(saved / "terms_blob.npy", blob)
 
+    SearchIndex.load(saved)  # cheap checks only
     with pytest.raises(IndexLoadError):
-        SearchIndex.load(saved)
+        SearchIndex.load(saved, verify=True)
+
+
+def test_terms_are_stored_in_code_point_order_and_found_by_lookup(index, saved):
+    loaded = SearchIndex.load(saved)
+
+    terms = list(loaded.vocabulary)
+    assert terms == sorted(index.vocabulary)
+    assert all(term in loaded for term in terms)
+    assert "t9999" not in loaded
+    assert loaded.term_df("t0") == index.term_df("t0") > 0

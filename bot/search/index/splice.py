@@ -1,0 +1,227 @@
+"""Update an index in place of a rebuild: remove some passages, insert others, renumber the rest.
+
+An edit to one file of a large knowledge folder changes a handful of passages, but a rebuild
+would re-sort every posting. :func:`splice` instead copies the kept postings once (renumbering
+their passages), inserts the new passages' postings at their places and recomputes the idf,
+so the result equals, array for array, the index :func:`~bot.search.index.build.build_arrays`
+would build from the new corpus. That works because the index stores term frequencies and
+passage lengths, not precomputed scores: a changed passage count or average length touches
+no posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.search.index.build import EmptyIndexError, first_key, okapi_idf, tf_dtype
+from bot.search.index.sparse import SearchIndex
+from bot.search.index.strings import SortedStrings
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Spliced:
+    """The updated index and where each old term went."""
+
+    index: SearchIndex
+    term_map: npt.NDArray[np.int64]
+    """New id of each old term, -1 for a term no passage has any more."""
+
+
+def splice(
+    index: SearchIndex,
+    old_to_new: npt.ArrayLike,
+    new_size: int,
+    inserted: Sequence[tuple[int, Sequence[str]]],
+    tokens_of: Callable[[int], Sequence[str]],
+) -> Spliced:
+    """Return the index of a corpus made from ``index``'s by removing and inserting passages.
+
+    Args:
+        index: The current index.
+        old_to_new: For each current passage, its position in the new corpus, or -1 when it
+            is removed; kept passages keep their relative order.
+        new_size: Number of passages of the new corpus.
+        inserted: ``(new position, tokens)`` of every passage that is not a kept one.
+        tokens_of: Returns the tokens of a kept passage by its new position (needed only
+            when a term's first occurrence moves to it).
+
+    Returns:
+        The new index (equal to one built from the new corpus's token lists) and the new id
+        of every old term.
+
+    Raises:
+        EmptyIndexError: If the new corpus has no passages.
+        ValueError: If the positions do not describe a corpus of ``new_size`` passages.
+    """
+    if new_size < 1:
+        raise EmptyIndexError("cannot index an empty corpus: there are no passages")
+    mapping = np.asarray(old_to_new, dtype=np.int64)
+    if len(mapping) != index.size:
+        raise ValueError("old_to_new needs one entry per current passage")
+    kept_positions = mapping[mapping >= 0]
+    inserted_positions = np.array([pos for pos, _ in inserted], dtype=np.int64)
+    every = np.concatenate([kept_positions, inserted_positions])
+    if (
+        np.any(np.diff(kept_positions) <= 0)
+        or len(every) != new_size
+        or not np.array_equal(np.sort(every), np.arange(new_size))
+    ):
+        raise ValueError("kept and inserted positions must cover the new corpus exactly once")
+
+    arrays = index.arrays()
+    old_terms = index.terms
+    indptr = arrays["indptr"]
+    n_old_terms = len(old_terms)
+
+    # The postings of kept passages, renumbered; still ordered by term, then passage.
+    mapped = mapping[arrays["doc_ids"]]
+    keep = mapped >= 0
+    removed_rows = np.flatnonzero(~keep)
+    removed_terms = np.searchsorted(indptr, removed_rows, side="right") - 1
+    kept_df = np.diff(indptr) - np.bincount(removed_terms, minlength=n_old_terms)
+    kept_docs = mapped[keep].astype(np.int32)
+    kept_tfs = arrays["tfs"][keep]
+    del mapped, keep
+
+    postings, firsts = _inserted_postings(inserted)
+
+    # The new vocabulary: old terms still used plus the inserted passages' new terms.
+    old_ids = {term: old_terms.index_of(term) for term in postings}
+    fresh = sorted(term for term, found in old_ids.items() if found < 0)
+    revived = {found for found in old_ids.values() if found >= 0}
+    dropped = np.flatnonzero(kept_df <= 0)
+    dropped = dropped[~np.isin(dropped, np.fromiter(revived, dtype=np.int64))]
+    terms = old_terms.merged(fresh, dropped) if len(fresh) or len(dropped) else old_terms
+    gone = np.zeros(n_old_terms, dtype=np.int64)
+    gone[dropped] = 1
+    insert_at = np.array([old_terms.insertion_point(term) for term in fresh], dtype=np.int64)
+    fresh_before = np.searchsorted(insert_at, np.arange(n_old_terms), side="right")
+    new_id_of_old = np.arange(n_old_terms) - (np.cumsum(gone) - gone) + fresh_before
+    new_id_of_old[dropped] = -1
+    used_old = np.flatnonzero(kept_df > 0)
+    n_terms = len(terms)
+
+    df = np.zeros(n_terms, dtype=np.int64)
+    df[new_id_of_old[used_old]] = kept_df[used_old]
+    kept_start = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=kept_start[1:])
+    insert_rows: list[IntArray] = []
+    insert_docs: list[IntArray] = []
+    insert_tfs: list[IntArray] = []
+    id_of = {term: terms.index_of(term) for term in postings}
+    for term in sorted(postings, key=id_of.__getitem__):
+        term_id = id_of[term]
+        docs = np.array([pos for pos, _ in postings[term]], dtype=np.int64)
+        lo, hi = int(kept_start[term_id]), int(kept_start[term_id + 1])
+        insert_rows.append(lo + np.searchsorted(kept_docs[lo:hi], docs))
+        insert_docs.append(docs)
+        insert_tfs.append(np.array([tf for _, tf in postings[term]], dtype=np.int64))
+        df[term_id] += len(docs)
+    rows = np.concatenate(insert_rows) if insert_rows else np.zeros(0, dtype=np.int64)
+    new_docs = np.concatenate(insert_docs) if insert_docs else np.zeros(0, dtype=np.int64)
+    new_tfs = np.concatenate(insert_tfs) if insert_tfs else np.zeros(0, dtype=np.int64)
+    max_tf = max(int(kept_tfs.max()) if len(kept_tfs) else 0, int(new_tfs.max(initial=0)))
+    dtype = tf_dtype(max_tf)
+    doc_ids = np.insert(kept_docs, rows, new_docs.astype(np.int32))
+    tfs = np.insert(kept_tfs.astype(dtype, copy=False), rows, new_tfs.astype(dtype))
+    del kept_docs, kept_tfs
+    new_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=new_indptr[1:])
+
+    doc_len = np.zeros(new_size, dtype=np.int32)
+    doc_len[kept_positions] = arrays["doc_len"][mapping >= 0]
+    for position, tokens in inserted:
+        doc_len[position] = len(tokens)
+
+    first_off = _first_offsets(
+        index, mapping, new_id_of_old, terms, new_indptr, doc_ids, firsts, tokens_of
+    )
+    first_doc = doc_ids[new_indptr[:-1]]
+    idf, average_idf = okapi_idf(df, new_size, index.epsilon, first_key(first_doc, first_off))
+    spliced = SearchIndex(
+        terms=terms,
+        indptr=new_indptr,
+        doc_ids=doc_ids,
+        tfs=tfs,
+        doc_len=doc_len,
+        first_off=first_off,
+        idf=idf,
+        size=new_size,
+        # rank_bm25: avgdl = num_doc / corpus_size with Python ints.
+        avgdl=int(doc_len.sum(dtype=np.int64)) / new_size,
+        k1=index.k1,
+        b=index.b,
+        epsilon=index.epsilon,
+        average_idf=average_idf,
+    )
+    return Spliced(spliced, new_id_of_old)
+
+
+def _inserted_postings(
+    inserted: Sequence[tuple[int, Sequence[str]]],
+) -> tuple[dict[str, list[tuple[int, int]]], dict[tuple[str, int], int]]:
+    """Return term -> [(position, tf)] ascending, and (term, position) -> first offset."""
+    postings: dict[str, list[tuple[int, int]]] = {}
+    firsts: dict[tuple[str, int], int] = {}
+    for position, tokens in sorted(inserted, key=lambda item: item[0]):
+        counts: dict[str, int] = {}
+        for offset, token in enumerate(tokens):
+            if token not in counts:
+                counts[token] = 0
+                firsts[(token, position)] = offset
+            counts[token] += 1
+        for token, tf in counts.items():
+            postings.setdefault(token, []).append((position, tf))
+    return postings, firsts
+
+
+def _first_offsets(
+    index: SearchIndex,
+    mapping: IntArray,
+    new_id_of_old: IntArray,
+    terms: SortedStrings,
+    indptr: IntArray,
+    doc_ids: npt.NDArray[np.int32],
+    firsts: dict[tuple[str, int], int],
+    tokens_of: Callable[[int], Sequence[str]],
+) -> npt.NDArray[np.uint32]:
+    """Return where each term first occurs within its first passage of the new corpus."""
+    arrays: dict[str, Any] = index.arrays()
+    n_terms = len(terms)
+    first_off = np.zeros(n_terms, dtype=np.uint32)
+    known = np.zeros(n_terms, dtype=bool)
+    old_indptr = arrays["indptr"]
+    old_first = mapping[arrays["doc_ids"][old_indptr[:-1]]] if len(old_indptr) > 1 else None
+    if old_first is not None:
+        new_first = np.full(len(new_id_of_old), -1, dtype=np.int64)
+        alive = np.flatnonzero(np.diff(old_indptr) > 0)
+        candidates = alive[old_first[alive] >= 0]
+        targets = new_id_of_old[candidates]
+        in_range = (targets >= 0) & (targets < n_terms)
+        candidates, targets = candidates[in_range], targets[in_range]
+        new_first[candidates] = doc_ids[indptr[targets]]
+        same = old_first[candidates] == new_first[candidates]
+        first_off[targets[same]] = arrays["first_off"][candidates[same]]
+        known[targets[same]] = True
+    missing = np.flatnonzero(~known)
+    by_passage: dict[int, list[int]] = {}
+    for term_id in missing.tolist():
+        position = int(doc_ids[indptr[term_id]])
+        term = terms[term_id]
+        offset = firsts.get((term, position))
+        if offset is None:
+            by_passage.setdefault(position, []).append(term_id)
+        else:
+            first_off[term_id] = offset
+    for position, term_ids in by_passage.items():
+        tokens = list(tokens_of(position))
+        for term_id in term_ids:
+            first_off[term_id] = tokens.index(terms[term_id])
+    return first_off

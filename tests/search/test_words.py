@@ -1,0 +1,29 @@
+"""Word statistics computed once per distinct word equal wordfreq's per-occurrence answers."""
+
+from __future__ import annotations
+
+import random
+
+from wordfreq import top_n_list, zipf_frequency
+
+from bot.search.words import ZIPF_LANGUAGES, everyday_zipf, rarity_of
+
+
+def test_everyday_zipf_equals_the_highest_wordfreq_frequency():
+    rng = random.Random(3)
+    letters = "abcdefghijklmnopqrstuvwxyzåäöæøéüß"
+    words = {w for language in ZIPF_LANGUAGES for w in top_n_list(language, 800)}
+    words |= {"".join(rng.choices(letters, k=rng.randint(1, 10))) for _ in range(1500)}
+    words |= {"ﬁnans", "e\u0301tude", "IOP", "iop-avtal", "2024", "café", "ǆ", "ŉ"}
+
+    for word in sorted(words):
+        expected = (
+            max(zipf_frequency(word, language) for language in ZIPF_LANGUAGES)
+            if word.isalpha()
+            else 0.0
+        )
+        assert everyday_zipf(word) == expected, word
+
+
+def test_rarity_runs_from_one_for_rare_words_to_the_floor():
+    assert [rarity_of(z) for z in (0.0, 3.0, 4.5, 6.0, 7.5)] == [1.0, 1.0, 0.5, 0.15, 0.15]
