@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from bot.store import queries, schema
 from bot.store.queries import (
@@ -113,6 +113,31 @@ def kept_missing_words(missing: Sequence[str], redacted: str) -> list[str]:
 
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+class Recorder(Protocol):
+    """What a channel needs from the question log: record a question and a vote.
+
+    :class:`QuestionLog` is one; channels accept anything shaped like it (tests pass a list).
+    """
+
+    def record_question(
+        self,
+        *,
+        user_id: int,
+        chat_type: str,
+        language: str,
+        question: str,
+        answered: bool,
+        results: list[tuple[str, float]],
+        index_version: str,
+        coverage: str = ...,
+        missing: Sequence[str] = ...,
+    ) -> int | None:
+        """Store a question; return its row id."""
+
+    def record_feedback(self, question_id: int, *, user_id: int, value: int) -> bool:
+        """Store 👍 (+1) or 👎 (-1) on a question."""
 
 
 class QuestionLog:

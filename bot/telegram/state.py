@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -19,6 +18,7 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.models import Answer, Citation, Document, Passage, Suggestion, Topic
 from bot.ratelimit import SlidingWindowLimiter
+from bot.store.log import Recorder
 from bot.telegram.callback_data import AnswerCache
 
 STATE_KEY = "samverkansboten"
@@ -75,26 +75,8 @@ class Service(Protocol):
         """Return the citation of a passage."""
 
 
-class QuestionLog(Protocol):
+class QuestionLog(Recorder, Protocol):
     """What the front end needs from the question log (:mod:`bot.store.log`)."""
-
-    def record_question(
-        self,
-        *,
-        user_id: int,
-        chat_type: str,
-        language: str,
-        question: str,
-        answered: bool,
-        results: list[tuple[str, float]],
-        index_version: str,
-        coverage: str = ...,
-        missing: Sequence[str] = ...,
-    ) -> int | None:
-        """Store a question; return its row id."""
-
-    def record_feedback(self, question_id: int, *, user_id: int, value: int) -> bool:
-        """Store 👍 (+1) or 👎 (-1) on a question."""
 
     def purge_expired(self) -> Any:
         """Delete rows older than the retention period."""

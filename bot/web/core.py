@@ -17,7 +17,6 @@ import asyncio
 import logging
 import secrets
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,6 +26,7 @@ from bot.ratelimit import SlidingWindowLimiter
 from bot.search import detect_language
 from bot.service import EmptyQuestion
 from bot.store import personal_case_reply, redact
+from bot.store.log import Recorder
 from bot.web.texts import text
 
 logger = logging.getLogger(__name__)
@@ -67,26 +67,8 @@ class Service(Protocol):
         """Return a passage by id."""
 
 
-class QuestionLog(Protocol):
-    """What the web chat needs from the question log (:class:`bot.store.QuestionLog`)."""
-
-    def record_question(
-        self,
-        *,
-        user_id: int,
-        chat_type: str,
-        language: str,
-        question: str,
-        answered: bool,
-        results: list[tuple[str, float]],
-        index_version: str,
-        coverage: str = "",
-        missing: Sequence[str] = (),
-    ) -> int | None:
-        """Store a question; return its row id."""
-
-    def record_feedback(self, question_id: int, *, user_id: int, value: int) -> bool:
-        """Store 👍 (+1) or 👎 (-1) on a question."""
+QuestionLog = Recorder
+"""What the web chat needs from the question log (:class:`bot.store.QuestionLog`)."""
 
 
 @dataclass
