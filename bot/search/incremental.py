@@ -77,9 +77,9 @@ def update(
     old_records = previous.files()
     texts = previous.texts
     index = previous.index
-    old_digest = {state.name: state.digest for state in old_manifest.files}
-    names = [state.name for state in manifest.files if state.name not in DATA_FILES]
-    new_digest = {state.name: state.digest for state in manifest.files}
+    old_digest = old_manifest.digest_of()
+    names = [name for name in manifest.names if name not in DATA_FILES]
+    new_digest = manifest.digest_of()
 
     # Old rows: records with a document have one, in order (a duplicate id has none).
     old_row: dict[str, int] = {}

@@ -4,7 +4,7 @@ A version directory ``<cache>/<version>/`` holds everything a process needs to a
 knowledge folder without reading that folder again:
 
 - ``store.json``: format, the folder, the salt (analyzer and index recipe), the segments;
-- ``files.json``: the :class:`~bot.knowledge.manifest.Manifest` (sizes, times, hashes);
+- ``files-*``: the :class:`~bot.knowledge.manifest.Manifest` (sizes, times, hashes);
 - ``parsed.json``: per document file its id, topics and problems (for incremental updates);
 - ``knowledge.json``: glossary, topics, legal changes and every problem, parsed;
 - ``bm25/``: the :class:`~bot.search.index.SearchIndex`; ``lexicon.npy``: which of its terms
@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from bot.knowledge import Knowledge
 from bot.knowledge.cache import from_json, to_json
-from bot.knowledge.manifest import Manifest, read_manifest
+from bot.knowledge.manifest import Manifest, read_manifest, write_manifest
 from bot.models import Document
 from bot.search.analysis import FrozenLexicon
 from bot.search.folded import FoldedTerms
@@ -48,7 +48,6 @@ logger = logging.getLogger(__name__)
 FORMAT = "samverkansboten-corpus"
 FORMAT_VERSION = 1
 META_FILE = "store.json"
-MANIFEST_FILE = "files.json"
 PARSED_FILE = "parsed.json"
 KNOWLEDGE_FILE = "knowledge.json"
 RARITY_FILE = "rarity.json"
@@ -184,7 +183,7 @@ class StoredVersion:
 
     def manifest(self) -> Manifest | None:
         """Return the manifest of the files it was built from."""
-        return read_manifest(self.directory / MANIFEST_FILE)
+        return read_manifest(self.directory)
 
     @cached_property
     def index(self) -> SearchIndex:
@@ -328,7 +327,7 @@ def write_version(
         np.save(tmp / LEXICON_FILE, content.flags.astype(np.uint8), allow_pickle=False)
         content.words.save(tmp / WORDS_DIR)
         content.folded.save(tmp)
-        _write_json(tmp / MANIFEST_FILE, content.manifest.to_json())
+        write_manifest(tmp, content.manifest)
         _write_json(
             tmp / PARSED_FILE,
             [

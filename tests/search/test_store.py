@@ -311,3 +311,21 @@ def test_the_stored_lexicon_splits_compounds_as_the_built_one(tmp_path):
             assert corpus.analyzer.word_terms(word, language) == memory.analyzer.word_terms(
                 word, language
             )
+
+
+def test_a_file_too_new_to_trust_is_hashed_once_more_and_then_trusted(
+    folder, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    target = folder / "samskabelse.md"
+    target.write_text(target.read_text(encoding="utf-8"), encoding="utf-8")  # just written
+    refresh(folder, cache)
+    stat = target.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
+    assert refresh(folder, cache).how == "unchanged"  # hashed again, its time now recorded
+    hashed: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: hashed.append(path) or original(path))
+
+    assert refresh(folder, cache).how == "unchanged"
+    assert hashed == []
