@@ -299,7 +299,7 @@ def load_knowledge(directory: Path) -> Knowledge:
 
 
 def assemble_knowledge(
-    directory: Path, parsed: Iterable[tuple[Path, Document | None, list[Problem]]]
+    directory: Path, parsed: Iterable[tuple[Path | str, Document | None, list[Problem]]]
 ) -> Knowledge:
     """Put parsed documents together with the folder's data files, as :func:`load_knowledge`.
 

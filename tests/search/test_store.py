@@ -329,3 +329,25 @@ def test_a_file_too_new_to_trust_is_hashed_once_more_and_then_trusted(
 
     assert refresh(folder, cache).how == "unchanged"
     assert hashed == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_updated_folded_spellings_equal_folding_the_new_terms(seed):
+    import random
+
+    from bot.search.folded import FoldedTerms
+    from bot.search.index.strings import SortedStrings
+
+    rng = random.Random(seed)
+    letters = "aeoåäöæøé"
+    old = sorted({"".join(rng.choices(letters, k=rng.randint(1, 4))) for _ in range(150)})
+    kept = [t for t in old if rng.random() > 0.2]
+    new = sorted(
+        set(kept) | {"".join(rng.choices(letters, k=rng.randint(1, 4))) for _ in range(40)}
+    )
+    old_terms, new_terms = SortedStrings.from_sorted(old), SortedStrings.from_sorted(new)
+    term_map = np.array([new.index(t) if t in set(new) else -1 for t in old], dtype=np.int64)
+
+    updated = FoldedTerms.build(old_terms).updated(new_terms, term_map)
+
+    assert dict(updated) == dict(FoldedTerms.build(new_terms))
