@@ -468,7 +468,7 @@ def load_knowledge(directory: Path, progress: Progress = SILENT) -> Knowledge:
 
 def assemble_knowledge(
     directory: Path,
-    parsed: Iterable[tuple[Path, Document | None, list[Problem]]],
+    parsed: Iterable[tuple[Path | str, Document | None, list[Problem]]],
     *,
     whole: bool = True,
 ) -> Knowledge:

@@ -69,6 +69,50 @@ class FoldedTerms(Mapping[str, tuple[str, ...]]):
         ids = np.asarray([position for _, position in pairs], dtype=np.int32)
         return cls(SortedStrings.from_sorted(keys), pointers, ids, terms)
 
+    def updated(self, terms: SortedStrings, term_map: npt.NDArray[np.int64]) -> FoldedTerms:
+        """Return the table of an updated index, folding only the terms that are new.
+
+        Args:
+            terms: The new index terms.
+            term_map: New id of each old term, -1 for a term that went.
+
+        Returns:
+            The same table :meth:`build` would make from ``terms``.
+        """
+        old_keys = self._keys
+        n_keys = len(old_keys)
+        key_of = np.repeat(np.arange(n_keys, dtype=np.int64), np.diff(self._pointers))
+        new_ids = term_map[np.asarray(self._ids, dtype=np.int64)]
+        keep = new_ids >= 0
+        covered = np.zeros(len(terms), dtype=bool)
+        covered[term_map[term_map >= 0]] = True
+        fresh: list[tuple[str, int]] = []
+        for position in np.flatnonzero(~covered).tolist():
+            term = terms[position]
+            if not term.isascii() and (folded := fold(term)) != term:
+                fresh.append((folded, position))
+        alive = np.bincount(key_of[keep], minlength=n_keys) > 0
+        reused = np.array(
+            [found for key, _ in fresh if (found := old_keys.index_of(key)) >= 0], dtype=np.int64
+        )
+        dead = np.flatnonzero(~alive)
+        dead = dead[~np.isin(dead, reused)]
+        added = sorted({key for key, _ in fresh if old_keys.index_of(key) < 0})
+        keys = old_keys.merged(added, dead) if added or len(dead) else old_keys
+        gone = np.zeros(n_keys, dtype=np.int64)
+        gone[dead] = 1
+        at = np.array([old_keys.insertion_point(key) for key in added], dtype=np.int64)
+        shift = np.searchsorted(at, np.arange(n_keys), side="right") - (np.cumsum(gone) - gone)
+        new_key_of_old = np.arange(n_keys) + shift
+        entry_keys = np.concatenate(
+            [new_key_of_old[key_of[keep]], [keys.index_of(key) for key, _ in fresh]]
+        ).astype(np.int64)
+        entry_ids = np.concatenate([new_ids[keep], [position for _, position in fresh]])
+        order = np.lexsort((entry_ids, entry_keys))
+        pointers = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(entry_keys, minlength=len(keys)), out=pointers[1:])
+        return FoldedTerms(keys, pointers, entry_ids[order].astype(np.int32), terms)
+
     def save(self, directory: Path) -> None:
         """Write the table's arrays into ``directory``."""
         for name, values in self._keys.arrays().items():

@@ -183,8 +183,12 @@ def build_full(
     Raises:
         EmptyIndexError: When no document has any text.
     """
-    states = [state for state in manifest.files if state.name not in DATA_FILES]
-    workers = worker_count(sum(max(state.size, 0) for state in states))
+    sizes = [
+        size
+        for name, size in zip(manifest.names, manifest.sizes, strict=True)
+        if name not in DATA_FILES
+    ]
+    workers = worker_count(sum(max(size, 0) for size in sizes))
     if workers > 1:
         try:
             return _build(directory, cache_dir, manifest, salt, version, workers, replace_existing)
@@ -205,7 +209,7 @@ def _build(
     replace_existing: bool,
 ) -> Path:
     states = [state for state in manifest.files if state.name not in DATA_FILES]
-    names = [state.name for state in states]
+    names = [state.name for state in states]  # once per rebuild: rows are fine here
     tmp = new_version_dir(cache_dir)
     clock = Stopwatch(f"full build ({workers} workers)")
     try:

@@ -12,6 +12,7 @@ The result is the version a full rebuild would write, array for array.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
@@ -25,7 +26,6 @@ from bot.knowledge.manifest import Manifest
 from bot.knowledge.passages import split_passages
 from bot.models import Document, Passage
 from bot.search.analysis import Analyzer, FrozenLexicon, span_texts, stem_overrides
-from bot.search.folded import FoldedTerms
 from bot.search.full import light
 from bot.search.index import SearchIndex
 from bot.search.index.splice import Spliced, splice
@@ -77,9 +77,9 @@ def update(
     old_records = previous.files()
     texts = previous.texts
     index = previous.index
-    old_digest = {state.name: state.digest for state in old_manifest.files}
-    names = [state.name for state in manifest.files if state.name not in DATA_FILES]
-    new_digest = {state.name: state.digest for state in manifest.files}
+    old_digest = old_manifest.digest_of()
+    names = [name for name in manifest.names if name not in DATA_FILES]
+    new_digest = manifest.digest_of()
 
     # Old rows: records with a document have one, in order (a duplicate id has none).
     old_row: dict[str, int] = {}
@@ -154,13 +154,14 @@ def _write(
 
     # The new document order: each row is an old row (>= 0) or a new document (-1).
     files: list[FileRecord] = []
-    parsed: list[tuple[Path, Document | None, list[Problem]]] = []
+    parsed: list[tuple[Path | str, Document | None, list[Problem]]] = []
     plan: list[tuple[int, Document | None, list[Passage]]] = []
     doc_ids: list[str] = []
     languages: set[str] = set()
     seen: set[str] = set()
+    folder = str(directory)
     for name in names:
-        path = directory / name
+        path = os.path.join(folder, name)  # as str(directory / name), without a Path a file
         if name in parsed_new:
             document, problems = parsed_new[name]
             found = tuple((p.line, p.message) for p in problems)
@@ -175,7 +176,7 @@ def _write(
             stand_in = light(document) if document is not None else None
         else:
             record = old_record[name]
-            problems = [Problem(str(path), line, message) for line, message in record.problems]
+            problems = [Problem(path, line, message) for line, message in record.problems]
             document = None
             stand_in = record.document(path)
         files.append(record)
@@ -271,7 +272,7 @@ def _write(
         everyday=previous.rarity()[1],
         words=words,
         languages=frozenset(languages),
-        folded=FoldedTerms.build(spliced.index.terms),
+        folded=previous.folded.updated(spliced.index.terms, spliced.term_map),
         starts=_starts(previous.starts(), change.added),
     )
     return write_version(tmp, content, segments)

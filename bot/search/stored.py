@@ -4,7 +4,7 @@ A version directory ``<cache>/<version>/`` holds everything a process needs to a
 knowledge folder without reading that folder again:
 
 - ``store.json``: format, the folder, the salt (analyzer and index recipe), the segments;
-- ``files.json``: the :class:`~bot.knowledge.manifest.Manifest` (sizes, times, hashes);
+- ``files-*``: the :class:`~bot.knowledge.manifest.Manifest` (sizes, times, hashes);
 - ``parsed.json``: per document file its id, topics and problems (for incremental updates);
 - ``knowledge.json``: glossary, topics, legal changes and every problem, parsed;
 - ``bm25/``: the :class:`~bot.search.index.SearchIndex`; ``lexicon.npy``: which of its terms
@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from bot.knowledge import Knowledge
 from bot.knowledge.cache import from_json, to_json
-from bot.knowledge.manifest import Manifest, read_manifest
+from bot.knowledge.manifest import Manifest, read_manifest, write_manifest
 from bot.models import Document
 from bot.search.analysis import FrozenLexicon
 from bot.search.folded import FoldedTerms
@@ -48,7 +48,6 @@ logger = logging.getLogger(__name__)
 FORMAT = "samverkansboten-corpus"
 FORMAT_VERSION = 2
 META_FILE = "store.json"
-MANIFEST_FILE = "files.json"
 PARSED_FILE = "parsed.json"
 KNOWLEDGE_FILE = "knowledge.json"
 RARITY_FILE = "rarity.json"
@@ -101,6 +100,11 @@ class LexiconView(FrozenLexicon):
         return (term for term, flag in zip(self._terms.to_list(), flags, strict=True) if flag)
 
 
+_STAND_IN = {f.name: f.default for f in fields(Document) if f.default is not MISSING} | {
+    name: "" for name in ("title", "author", "publisher", "published", "kind", "url", "body")
+}
+
+
 @dataclass(frozen=True)
 class FileRecord:
     """What one document file gave: its document's id and topics, and its problems."""
@@ -111,23 +115,15 @@ class FileRecord:
     problems: tuple[tuple[int, str], ...]
     language: str = ""
 
-    def document(self, path: Path) -> Document | None:
+    def document(self, path: str) -> Document | None:
         """Return a stand-in document with what assembling the knowledge reads (id, topics)."""
         if self.doc_id is None:
             return None
-        return Document(
-            id=self.doc_id,
-            title="",
-            author="",
-            publisher="",
-            published="",
-            language=self.language,
-            kind="",
-            url="",
-            topics=self.topics,
-            body="",
-            path=str(path),
-        )
+        # Made without __init__: an update of 100,000 files makes one per file.
+        stand_in = object.__new__(Document)
+        stand_in.__dict__.update(_STAND_IN, id=self.doc_id, language=self.language)
+        stand_in.__dict__.update(topics=self.topics, path=path)
+        return stand_in
 
 
 def _json(path: Path) -> Any:
@@ -184,7 +180,7 @@ class StoredVersion:
 
     def manifest(self) -> Manifest | None:
         """Return the manifest of the files it was built from."""
-        return read_manifest(self.directory / MANIFEST_FILE)
+        return read_manifest(self.directory)
 
     @cached_property
     def index(self) -> SearchIndex:
@@ -328,7 +324,7 @@ def write_version(
         np.save(tmp / LEXICON_FILE, content.flags.astype(np.uint8), allow_pickle=False)
         content.words.save(tmp / WORDS_DIR)
         content.folded.save(tmp)
-        _write_json(tmp / MANIFEST_FILE, content.manifest.to_json())
+        write_manifest(tmp, content.manifest)
         _write_json(
             tmp / PARSED_FILE,
             [

@@ -372,6 +372,7 @@ class StoredPassages(Sequence[Passage]):
 
     def __init__(self, store: TextStore) -> None:
         self._store = store
+        self._recent: dict[int, Passage] = {}
 
     def __len__(self) -> int:
         return self._store.passage_count
@@ -385,10 +386,16 @@ class StoredPassages(Sequence[Passage]):
     def __getitem__(self, position: int | slice) -> Passage | Sequence[Passage]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
+        found = self._recent.get(position)
+        if found is not None:
+            return found
         size = len(self)
         if not -size <= position < size:
             raise IndexError(position)
-        return self._store.passage_at(position % size)
+        if len(self._recent) >= _RECENT:
+            self._recent.clear()
+        found = self._recent[position] = self._store.passage_at(position % size)
+        return found
 
     def __iter__(self) -> Iterator[Passage]:
         return (self._store.passage_at(i) for i in range(len(self)))

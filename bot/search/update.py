@@ -9,12 +9,13 @@ a fifth of the passages rebuilds everything (:func:`build_full`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.knowledge import Knowledge
-from bot.knowledge.manifest import scan
+from bot.knowledge.manifest import scan, write_manifest
 from bot.progress import SILENT, Progress
 from bot.search.analysis import ANALYZER_VERSION
 from bot.search.full import build_full
@@ -70,10 +71,16 @@ def refresh(
     salt = salt_for(directory)
     previous = stored_versions(cache_dir, str(directory.resolve()), salt)
     latest = previous[0] if previous else None
-    manifest = scan(directory, latest.manifest() if latest is not None else None, progress)
+    known = latest.manifest() if latest is not None else None
+    manifest = scan(directory, known, progress)
     version = manifest.version(salt)
     for stored in previous:
         if stored.version == version and not full:
+            if stored is latest and manifest is not known:
+                # Same content, new times (a touched file, or one no longer too new to trust):
+                # record them, so the next start need not hash those files again.
+                with contextlib.suppress(OSError):
+                    write_manifest(stored.directory, manifest)
             return Refreshed(stored, "unchanged")
     built = None
     how = "full"

@@ -311,3 +311,43 @@ def test_the_stored_lexicon_splits_compounds_as_the_built_one(tmp_path):
             assert corpus.analyzer.word_terms(word, language) == memory.analyzer.word_terms(
                 word, language
             )
+
+
+def test_a_file_too_new_to_trust_is_hashed_once_more_and_then_trusted(
+    folder, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    target = folder / "samskabelse.md"
+    target.write_text(target.read_text(encoding="utf-8"), encoding="utf-8")  # just written
+    refresh(folder, cache)
+    stat = target.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns - 60_000_000_000))
+    assert refresh(folder, cache).how == "unchanged"  # hashed again, its time now recorded
+    hashed: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: hashed.append(path) or original(path))
+
+    assert refresh(folder, cache).how == "unchanged"
+    assert hashed == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_updated_folded_spellings_equal_folding_the_new_terms(seed):
+    import random
+
+    from bot.search.folded import FoldedTerms
+    from bot.search.index.strings import SortedStrings
+
+    rng = random.Random(seed)
+    letters = "aeoåäöæøé"
+    old = sorted({"".join(rng.choices(letters, k=rng.randint(1, 4))) for _ in range(150)})
+    kept = [t for t in old if rng.random() > 0.2]
+    new = sorted(
+        set(kept) | {"".join(rng.choices(letters, k=rng.randint(1, 4))) for _ in range(40)}
+    )
+    old_terms, new_terms = SortedStrings.from_sorted(old), SortedStrings.from_sorted(new)
+    term_map = np.array([new.index(t) if t in set(new) else -1 for t in old], dtype=np.int64)
+
+    updated = FoldedTerms.build(old_terms).updated(new_terms, term_map)
+
+    assert dict(updated) == dict(FoldedTerms.build(new_terms))

@@ -81,12 +81,12 @@ def splice(
     n_old_terms = len(old_terms)
 
     # The postings of kept passages, renumbered; still ordered by term, then passage.
-    mapped = mapping[arrays["doc_ids"]]
+    mapped = mapping.astype(np.int32)[arrays["doc_ids"]]  # int32: 4 bytes a posting
     keep = mapped >= 0
     removed_rows = np.flatnonzero(~keep)
     removed_terms = np.searchsorted(indptr, removed_rows, side="right") - 1
     kept_df = np.diff(indptr) - np.bincount(removed_terms, minlength=n_old_terms)
-    kept_docs = mapped[keep].astype(np.int32)
+    kept_docs = mapped[keep]
     kept_tfs = arrays["tfs"][keep]
     del mapped, keep
 
