@@ -259,7 +259,12 @@ def _write(
         inserted.append((position, tokens_of(position)))
         old_to_new[old_position] = -1
     clock.lap("analysis")
-    spliced = splice(index, old_to_new, new_size, inserted, tokens_of)
+    def old_tokens(old_position: int) -> list[str]:
+        passage = texts.passage_at(old_position)
+        document = texts.document_at(texts.document_of(old_position))
+        return before.terms(passage_index_text(document, passage), document.language)
+
+    spliced = splice(index, old_to_new, new_size, inserted, tokens_of, old_tokens)
     clock.lap("splice")
     flags = _flags(previous.flags, spliced, change.added | change.removed, analyzer.lexicon)
 
