@@ -259,6 +259,7 @@ def _write(
         inserted.append((position, tokens_of(position)))
         old_to_new[old_position] = -1
     clock.lap("analysis")
+
     def old_tokens(old_position: int) -> list[str]:
         passage = texts.passage_at(old_position)
         document = texts.document_at(texts.document_of(old_position))
