@@ -30,7 +30,7 @@ from bot.search.full import light
 from bot.search.index import SearchIndex
 from bot.search.index.splice import Spliced, splice
 from bot.search.index.strings import SortedStrings
-from bot.search.indexer import passage_index_text
+from bot.search.indexer import Stopwatch, passage_index_text
 from bot.search.stored import (
     FileRecord,
     StoredVersion,
@@ -152,6 +152,7 @@ def _write(
         link_segment(previous.directory / name, tmp / name)
     writer = SegmentWriter(tmp / segments[-1], segment_number)
 
+    clock = Stopwatch("incremental update")
     # The new document order: each row is an old row (>= 0) or a new document (-1).
     files: list[FileRecord] = []
     parsed: list[tuple[Path | str, Document | None, list[Problem]]] = []
@@ -191,6 +192,7 @@ def _write(
         else:
             plan.append((old_row[name], None, []))
 
+    clock.lap("plan")
     # Where each new passage comes from, and the text tables.
     old_rows = np.array([row for row, _, _ in plan], dtype=np.int64)
     is_old = old_rows >= 0
@@ -221,6 +223,7 @@ def _write(
     writer.close()
     columns = _columns(texts, new_tables, old_rows, source, counts, new_first)
 
+    clock.lap("text tables")
     # Word counts: the removed passages' words go, the new passages' words come.
     kept_rows = set(old_rows[is_old].tolist())
     removed_rows = [row for row in old_row.values() if row not in kept_rows]
@@ -237,6 +240,7 @@ def _write(
     before = Analyzer(StemLexicon(old_words.stems))
     analyzer = Analyzer(StemLexicon(words.stems))
 
+    clock.lap("words")
     # Passages whose words now split differently are re-analysed as well.
     again = _resplit(words, change.added | change.removed, before, analyzer, index, old_to_new)
     inserted: list[tuple[int, list[str]]] = [
@@ -254,11 +258,20 @@ def _write(
         position = int(old_to_new[old_position])
         inserted.append((position, tokens_of(position)))
         old_to_new[old_position] = -1
-    spliced = splice(index, old_to_new, new_size, inserted, tokens_of)
+    clock.lap("analysis")
+
+    def old_tokens(old_position: int) -> list[str]:
+        passage = texts.passage_at(old_position)
+        document = texts.document_at(texts.document_of(old_position))
+        return before.terms(passage_index_text(document, passage), document.language)
+
+    spliced = splice(index, old_to_new, new_size, inserted, tokens_of, old_tokens)
+    clock.lap("splice")
     flags = _flags(previous.flags, spliced, change.added | change.removed, analyzer.lexicon)
 
     save_tables(tmp, columns, doc_ids)
     knowledge = assemble_knowledge(directory, parsed, whole=False)
+    clock.lap("flags, tables, knowledge")
     content = VersionContent(
         version=version,
         salt=salt,
@@ -275,7 +288,9 @@ def _write(
         folded=previous.folded.updated(spliced.index.terms, spliced.term_map),
         starts=_starts(previous.starts(), change.added),
     )
-    return write_version(tmp, content, segments)
+    written = write_version(tmp, content, segments)
+    clock.lap("write")
+    return written
 
 
 class StemLexicon(FrozenLexicon):

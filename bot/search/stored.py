@@ -247,17 +247,18 @@ class StoredVersion:
     def files(self) -> list[FileRecord]:
         """Return what each document file gave, in folder order."""
         try:
+            data = _json(self.directory / PARSED_FILE)
+            names, ids, languages = data["names"], data["ids"], data["languages"]
+            topics = [tuple(map(str, t)) for t in data["topics"]]
+            problems: dict[int, tuple[tuple[int, str], ...]] = {
+                int(k): tuple((int(line), str(message)) for line, message in v)
+                for k, v in data["problems"].items()
+            }
             return [
-                FileRecord(
-                    name,
-                    doc_id,
-                    tuple(topics),
-                    tuple((int(a), str(b)) for a, b in found),
-                    language,
-                )
-                for name, doc_id, topics, found, language in _json(self.directory / PARSED_FILE)
+                FileRecord(names[i], ids[i], topics[i], problems.get(i, ()), languages[i])
+                for i in range(len(names))
             ]
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
             raise StoreError(f"cannot read {PARSED_FILE}: {exc}") from exc
 
     def words(self) -> WordTable:
@@ -327,10 +328,18 @@ def write_version(
         write_manifest(tmp, content.manifest)
         _write_json(
             tmp / PARSED_FILE,
-            [
-                [f.name, f.doc_id, list(f.topics), [list(p) for p in f.problems], f.language]
-                for f in content.files
-            ],
+            {
+                # Columns: a folder of 100,000 files is written and read at every update.
+                "names": [f.name for f in content.files],
+                "ids": [f.doc_id for f in content.files],
+                "topics": [f.topics for f in content.files],
+                "languages": [f.language for f in content.files],
+                "problems": {
+                    str(i): [list(p) for p in f.problems]
+                    for i, f in enumerate(content.files)
+                    if f.problems
+                },
+            },
         )
         extras = replace(content.knowledge, documents=())
         _write_json(tmp / KNOWLEDGE_FILE, to_json(extras))

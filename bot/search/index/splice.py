@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -40,8 +41,13 @@ def splice(
     new_size: int,
     inserted: Sequence[tuple[int, Sequence[str]]],
     tokens_of: Callable[[int], Sequence[str]],
+    removed_tokens: Callable[[int], Sequence[str]] | None = None,
 ) -> Spliced:
     """Return the index of a corpus made from ``index``'s by removing and inserting passages.
+
+    When one run of passages is replaced by another at the same place (an edited file) and
+    ``removed_tokens`` is given, only the terms of those passages are rebuilt; every other
+    term's postings are copied in runs. Otherwise every posting is renumbered.
 
     Args:
         index: The current index.
@@ -51,6 +57,7 @@ def splice(
         inserted: ``(new position, tokens)`` of every passage that is not a kept one.
         tokens_of: Returns the tokens of a kept passage by its new position (needed only
             when a term's first occurrence moves to it).
+        removed_tokens: Returns the tokens of a removed passage by its current position.
 
     Returns:
         The new index (equal to one built from the new corpus's token lists) and the new id
@@ -75,6 +82,61 @@ def splice(
     ):
         raise ValueError("kept and inserted positions must cover the new corpus exactly once")
 
+    postings, firsts = _inserted_postings(inserted)
+    layout = None
+    if removed_tokens is not None:
+        layout = _replace_run(index, mapping, inserted_positions, postings, removed_tokens)
+    if layout is None:
+        layout = _renumber(index, mapping, postings)
+    terms, new_id_of_old, new_indptr, doc_ids, tfs = layout
+    arrays = index.arrays()
+
+    doc_len = np.zeros(new_size, dtype=np.int32)
+    doc_len[kept_positions] = arrays["doc_len"][mapping >= 0]
+    for position, tokens in inserted:
+        doc_len[position] = len(tokens)
+
+    first_off = _first_offsets(
+        index, mapping, new_id_of_old, terms, new_indptr, doc_ids, firsts, tokens_of
+    )
+    first_doc = doc_ids[new_indptr[:-1]]
+    df = np.diff(new_indptr)
+    idf, average_idf = okapi_idf(df, new_size, index.epsilon, first_key(first_doc, first_off))
+    spliced = SearchIndex(
+        terms=terms,
+        indptr=new_indptr,
+        doc_ids=doc_ids,
+        tfs=tfs,
+        doc_len=doc_len,
+        first_off=first_off,
+        idf=idf,
+        size=new_size,
+        # rank_bm25: avgdl = num_doc / corpus_size with Python ints.
+        avgdl=int(doc_len.sum(dtype=np.int64)) / new_size,
+        k1=index.k1,
+        b=index.b,
+        epsilon=index.epsilon,
+        average_idf=average_idf,
+    )
+    return Spliced(spliced, new_id_of_old)
+
+
+Layout = tuple[
+    SortedStrings,
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int32],
+    npt.NDArray[Any],
+]
+"""The new terms, each old term's new id, and the new postings (indptr, doc_ids, tfs)."""
+
+
+def _renumber(
+    index: SearchIndex,
+    mapping: IntArray,
+    postings: dict[str, list[tuple[int, int]]],
+) -> Layout:
+    """Renumber every posting through ``mapping`` and insert the new passages' postings."""
     arrays = index.arrays()
     old_terms = index.terms
     indptr = arrays["indptr"]
@@ -89,8 +151,6 @@ def splice(
     kept_docs = mapped[keep]
     kept_tfs = arrays["tfs"][keep]
     del mapped, keep
-
-    postings, firsts = _inserted_postings(inserted)
 
     # The new vocabulary: old terms still used plus the inserted passages' new terms.
     old_ids = {term: old_terms.index_of(term) for term in postings}
@@ -134,34 +194,154 @@ def splice(
     del kept_docs, kept_tfs
     new_indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=new_indptr[1:])
+    return terms, new_id_of_old, new_indptr, doc_ids, tfs
 
-    doc_len = np.zeros(new_size, dtype=np.int32)
-    doc_len[kept_positions] = arrays["doc_len"][mapping >= 0]
-    for position, tokens in inserted:
-        doc_len[position] = len(tokens)
 
-    first_off = _first_offsets(
-        index, mapping, new_id_of_old, terms, new_indptr, doc_ids, firsts, tokens_of
+class _NotARun(Exception):
+    """The change is not one run of passages replaced in place (or does not check out)."""
+
+
+def _replace_run(
+    index: SearchIndex,
+    mapping: IntArray,
+    inserted_positions: IntArray,
+    postings: dict[str, list[tuple[int, int]]],
+    removed_tokens: Callable[[int], Sequence[str]],
+) -> Layout | None:
+    """Rebuild only the terms of one replaced run of passages; None when that does not apply.
+
+    The passages ``a..b-1`` are replaced by ``n`` new ones at ``a``; later ones move by
+    ``n - (b - a)``. A term none of those passages has keeps its postings, copied in runs
+    with the others (renumbered only when the count changed).
+    """
+    try:
+        return _replace_run_checked(index, mapping, inserted_positions, postings, removed_tokens)
+    except _NotARun:
+        return None
+
+
+def _replace_run_checked(
+    index: SearchIndex,
+    mapping: IntArray,
+    inserted_positions: IntArray,
+    postings: dict[str, list[tuple[int, int]]],
+    removed_tokens: Callable[[int], Sequence[str]],
+) -> Layout:
+    removed = np.flatnonzero(mapping < 0)
+    inserted = np.sort(inserted_positions)
+    if len(removed):
+        a, b = int(removed[0]), int(removed[-1]) + 1
+    else:
+        a = b = int(inserted[0]) if len(inserted) else 0
+    n = len(inserted)
+    shift = n - (b - a)
+    if len(removed) != b - a or (n and not np.array_equal(inserted, np.arange(a, a + n))):
+        raise _NotARun
+    old_size = len(mapping)
+    if not (
+        np.array_equal(mapping[:a], np.arange(a))
+        and np.array_equal(mapping[b:], np.arange(b, old_size) + shift)
+    ):
+        raise _NotARun
+
+    arrays = index.arrays()
+    old_terms, indptr = index.terms, arrays["indptr"]
+    old_ids, old_tfs, doc_len = arrays["doc_ids"], arrays["tfs"], arrays["doc_len"]
+    # The removed passages' terms, checked against the lengths the index stored.
+    removed_count: dict[int, int] = {}
+    for position in range(a, b):
+        tokens = removed_tokens(position)
+        if len(tokens) != int(doc_len[position]):
+            raise _NotARun
+        for term in set(tokens):
+            term_id = old_terms.index_of(term)
+            if term_id < 0:
+                raise _NotARun
+            removed_count[term_id] = removed_count.get(term_id, 0) + 1
+
+    df_old = np.diff(indptr)
+    revived = {found for term in postings if (found := old_terms.index_of(term)) >= 0}
+    fresh = sorted(term for term in postings if old_terms.index_of(term) < 0)
+    dropped = np.array(
+        sorted(t for t, count in removed_count.items() if count == df_old[t] and t not in revived),
+        dtype=np.int64,
     )
-    first_doc = doc_ids[new_indptr[:-1]]
-    idf, average_idf = okapi_idf(df, new_size, index.epsilon, first_key(first_doc, first_off))
-    spliced = SearchIndex(
-        terms=terms,
-        indptr=new_indptr,
-        doc_ids=doc_ids,
-        tfs=tfs,
-        doc_len=doc_len,
-        first_off=first_off,
-        idf=idf,
-        size=new_size,
-        # rank_bm25: avgdl = num_doc / corpus_size with Python ints.
-        avgdl=int(doc_len.sum(dtype=np.int64)) / new_size,
-        k1=index.k1,
-        b=index.b,
-        epsilon=index.epsilon,
-        average_idf=average_idf,
-    )
-    return Spliced(spliced, new_id_of_old)
+    terms = old_terms.merged(fresh, dropped) if fresh or len(dropped) else old_terms
+    n_old_terms = len(old_terms)
+    gone = np.zeros(n_old_terms, dtype=np.int64)
+    gone[dropped] = 1
+    insert_at = np.array([old_terms.insertion_point(term) for term in fresh], dtype=np.int64)
+    fresh_before = np.searchsorted(insert_at, np.arange(n_old_terms), side="right")
+    new_id_of_old = np.arange(n_old_terms) - (np.cumsum(gone) - gone) + fresh_before
+    new_id_of_old[dropped] = -1
+
+    n_terms = len(terms)
+    alive = np.flatnonzero(new_id_of_old >= 0)
+    df = np.zeros(n_terms, dtype=np.int64)
+    df[new_id_of_old[alive]] = df_old[alive]
+    for term_id, count in removed_count.items():
+        if new_id_of_old[term_id] >= 0:
+            df[new_id_of_old[term_id]] -= count
+    new_of_term = {term: terms.index_of(term) for term in postings}
+    for term, entries in postings.items():
+        df[new_of_term[term]] += len(entries)
+    new_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=new_indptr[1:])
+
+    max_tf = max([int(old_tfs.max()) if len(old_tfs) else 0] + [
+        tf for found in postings.values() for _, tf in found
+    ])  # fmt: skip
+    doc_ids = np.empty(int(new_indptr[-1]), dtype=np.int32)
+    tfs = np.empty(int(new_indptr[-1]), dtype=tf_dtype(max_tf))
+    old_of_new = np.full(n_terms, -1, dtype=np.int64)
+    old_of_new[new_id_of_old[alive]] = alive
+    special = {int(new_id_of_old[t]) for t in removed_count if new_id_of_old[t] >= 0}
+    special.update(new_of_term.values())
+    # Runs of untouched terms: consecutive old ids with nothing rebuilt in between.
+    cut = np.zeros(n_terms + 1, dtype=bool)
+    cut[0] = cut[-1] = True
+    cut[1:-1] = np.diff(old_of_new) != 1
+    for term_id in special:
+        cut[term_id] = cut[term_id + 1] = True
+    bounds = np.flatnonzero(cut).tolist()
+    for lo, hi in pairwise(bounds):
+        dest = slice(int(new_indptr[lo]), int(new_indptr[hi]))
+        if lo in special:  # one rebuilt term
+            doc_ids[dest], tfs[dest] = _rebuilt(
+                int(old_of_new[lo]), indptr, old_ids, old_tfs, a, b, shift,
+                postings.get(terms[lo], []),
+            )  # fmt: skip
+            continue
+        first, last = int(old_of_new[lo]), int(old_of_new[hi - 1])
+        source = slice(int(indptr[first]), int(indptr[last + 1]))
+        doc_ids[dest] = old_ids[source]
+        tfs[dest] = old_tfs[source]
+        if shift:
+            run = doc_ids[dest]
+            np.add(run, shift, out=run, where=run >= b)
+    return terms, new_id_of_old, new_indptr, doc_ids, tfs
+
+
+def _rebuilt(
+    old_id: int,
+    indptr: IntArray,
+    old_ids: npt.NDArray[np.int32],
+    old_tfs: npt.NDArray[Any],
+    a: int,
+    b: int,
+    shift: int,
+    added: list[tuple[int, int]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return one term's postings: before the run, the run's new ones, after it (moved)."""
+    new_docs = np.array([pos for pos, _ in added], dtype=np.int64)
+    new_tfs = np.array([tf for _, tf in added], dtype=np.int64)
+    if old_id < 0:
+        return new_docs, new_tfs
+    lo, hi = int(indptr[old_id]), int(indptr[old_id + 1])
+    ids, tf = old_ids[lo:hi], old_tfs[lo:hi]
+    start, end = np.searchsorted(ids, [a, b])
+    docs = np.concatenate([ids[:start], new_docs, ids[end:].astype(np.int64) + shift])
+    return docs, np.concatenate([tf[:start], new_tfs, tf[end:]])
 
 
 def _inserted_postings(

@@ -124,3 +124,59 @@ def test_merged_string_table_equals_one_built_from_the_new_strings(seed):
     for name, array in rebuilt.arrays().items():
         assert merged.arrays()[name].tolist() == array.tolist(), name
     assert all(merged.index_of(w) == i for i, w in enumerate(expected))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_replacing_one_run_of_passages_rebuilds_only_its_terms(seed, make_corpus, monkeypatch):
+    import bot.search.index.splice as module
+
+    rng = random.Random(seed)
+    docs = make_corpus(seed, 120, 100, 20)
+    index = SearchIndex.build(docs)
+    vocabulary = [f"t{i}" for i in range(120)] + ["new", "nytt", "t5x"]
+    a = rng.randint(0, len(docs))
+    b = min(len(docs), a + rng.randint(0, 6))
+    fresh = [rng.choices(vocabulary, k=rng.randint(0, 15)) for _ in range(rng.randint(0, 6))]
+    if seed == 0:
+        fresh = [["t1"] * 300]  # a frequency that needs a wider type
+    new_docs = docs[:a] + fresh + docs[b:]
+    old_to_new = [
+        p if p < a else -1 if p < b else p + len(fresh) - (b - a) for p in range(len(docs))
+    ]
+    inserted = [(a + i, tokens) for i, tokens in enumerate(fresh)]
+    monkeypatch.setattr(module, "_renumber", None)  # the general path must not be taken
+
+    spliced = splice(
+        index, old_to_new, len(new_docs), inserted, new_docs.__getitem__, docs.__getitem__
+    )
+
+    assert_same_index(spliced.index, SearchIndex.build(new_docs))
+    old_terms, new_terms = list(index.vocabulary), list(spliced.index.vocabulary)
+    assert [new_terms[i] if i >= 0 else None for i in spliced.term_map.tolist()] == [
+        t if t in set(new_terms) else None for t in old_terms
+    ]
+
+
+def test_a_scattered_change_takes_the_general_path(make_corpus):
+    docs = make_corpus(4, 30, 20, 8)
+    index = SearchIndex.build(docs)
+    new_docs = [docs[0], ["x"], *docs[2:10], ["y"], *docs[11:]]
+    old_to_new = [0, -1, *range(2, 10), -1, *range(11, 30)]
+    inserted = [(1, ["x"]), (10, ["y"])]
+
+    spliced = splice(index, old_to_new, 30, inserted, new_docs.__getitem__, docs.__getitem__)
+
+    assert_same_index(spliced.index, SearchIndex.build(new_docs))
+
+
+def test_removed_tokens_that_do_not_fit_the_index_fall_back_to_renumbering(make_corpus):
+    docs = make_corpus(5, 30, 20, 8)
+    index = SearchIndex.build(docs)
+    new_docs = [*docs[:3], ["x", "y"], *docs[4:]]
+    old_to_new = [0, 1, 2, -1, *range(4, 30)]
+
+    spliced = splice(
+        index, old_to_new, 30, [(3, ["x", "y"])], new_docs.__getitem__, lambda p: ["wrong"]
+    )
+
+    assert_same_index(spliced.index, SearchIndex.build(new_docs))
