@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from bot.search import Query, Unit
 
 FULL, PARTIAL, NONE = "full", "partial", "none"
+INFLECTION = 2
+"""Letters a stem may add to another and still be the same word: Snowball leaves some
+participles and adverbs ("uppfylld" beside "uppfyll", "ställt" beside "ställ")."""
+SHORTEST_STEM = 5
 FOREIGN_RARE = 0.6
 """A word of the question's language the documents lack counts fully from this rarity on,
 even when no document is in that language ("Horizon", "VAT")."""
@@ -44,11 +48,11 @@ class AbstainPolicy:
             it may be phrased differently there, so it counts less than an unknown word.
     """
 
-    filler: float = 0.35
-    min_coverage: float = 0.8
-    min_topic: float = 0.7
-    foreign_unknown: float = 0.5
-    head: float = 2.0
+    filler: float = 0.25
+    min_coverage: float = 0.75
+    min_topic: float = 0.6
+    foreign_unknown: float = 1.0
+    head: float = 1.5
     uncited: float = 1.0
 
     @classmethod
@@ -78,6 +82,21 @@ def unit_weight(unit: Unit, foreign: bool, policy: AbstainPolicy) -> float:
     return unit.weight
 
 
+def same_word(a: str, b: str) -> bool:
+    """Tell whether two stems are one word in forms Snowball did not join ("uppfylld")."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return (
+        len(short) >= SHORTEST_STEM
+        and len(long) - len(short) <= INFLECTION
+        and long.startswith(short)
+        and short.isalpha()
+    )
+
+
+def _inflected(terms: frozenset[str], cited: frozenset[str]) -> bool:
+    return any(same_word(term, other) for term in terms for other in cited)
+
+
 def decide(
     query: Query,
     cited: Sequence[frozenset[str]],
@@ -104,18 +123,39 @@ def decide(
     topical = [(unit, weight) for unit, weight in weighted if weight >= policy.filler]
     if not topical:
         return Decision(NONE)
-    heads = [policy.head] + [1.0] * (len(topical) - 1)
+    first = policy.head if query.names_thing else 1.0
+    heads = [first] + [1.0] * (len(topical) - 1)
+    units = [(unit, base, base * head) for (unit, base), head in zip(topical, heads, strict=True)]
+    # An answer is a passage that covers the question: judge each cited passage on its own and
+    # keep the best, so that words spread over three passages do not add up to an answer.
+    best = max((_judge(units, [terms], policy) for terms in cited), key=lambda judged: judged[0])
+    share, topic, _ = best
+    if topic < policy.min_topic or share < policy.min_coverage:
+        # What none of the cited passages says is what the sources do not cover.
+        missing = _judge(units, cited, policy)[2] or best[2]
+        coverage = NONE if topic < policy.min_topic else PARTIAL
+        return Decision(coverage, missing, share, topic)
+    return Decision(FULL, (), share, topic)
+
+
+def _judge(
+    units: Sequence[tuple[Unit, float, float]],
+    cited: Sequence[frozenset[str]],
+    policy: AbstainPolicy,
+) -> tuple[float, float, tuple[str, ...]]:
+    """Return the covered share, the most topical covered unit and the uncovered labels."""
 
     def seen(unit: Unit) -> bool:
-        return any(unit.terms & terms for terms in cited)
+        return any(unit.terms & terms or _inflected(unit.terms, terms) for terms in cited)
 
     credit = mass = topic = 0.0
     uncovered: list[Unit] = []
-    for (unit, base), head in zip(topical, heads, strict=True):
-        weight = base * head
+    for unit, base, weight in units:
         cited_here = seen(unit)
         if unit.known and cited_here:
-            credit, mass, topic = credit + weight, mass + weight, max(topic, base)
+            # A cited city ("Malmö") alone does not make the documents cover a question.
+            topic = max(topic, min(base, unit.topicality) if unit.name else base)
+            credit, mass = credit + weight, mass + weight
             continue
         uncovered.append(unit)
         if unit.part_credit and cited_here:
@@ -126,9 +166,4 @@ def decide(
         else:
             mass += weight
     share = credit / mass if mass else 0.0
-    missing = tuple(dict.fromkeys(unit.label for unit in uncovered))
-    if topic < policy.min_topic:
-        return Decision(NONE, missing, share, topic)
-    if share >= policy.min_coverage:
-        return Decision(FULL, (), share, topic)
-    return Decision(PARTIAL, missing, share, topic)
+    return share, topic, tuple(dict.fromkeys(unit.label for unit in uncovered))

@@ -22,12 +22,12 @@ from bot.search import Query
 from bot.service import QAService
 
 FILLERS = (0.2, 0.25, 0.3, 0.35, 0.4)
-COVERAGES = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)
+COVERAGES = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 TOPICS = (0.3, 0.4, 0.5, 0.6, 0.7)
-FOREIGN = (0.25, 0.5)
+FOREIGN = (0.25, 0.5, 0.75, 1.0)
 """A word the documents cannot contain, being in another language, carries at most half."""
 HEADS = (1.0, 1.5, 2.0)
-UNCITED = (0.0, 0.25, 0.5, 1.0)
+UNCITED = (0.0, 0.25, 0.5, 0.75, 1.0)
 ANSWER_WEIGHT = 2.0
 """Answering core questions counts double: refusals must not be bought with answers."""
 

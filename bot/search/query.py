@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,16 +10,24 @@ from typing import Any
 from bot.knowledge import Concept
 from bot.models import LANGUAGES
 from bot.search.analysis import Analyzer, folded_variants
-from bot.search.questions import expansion_languages, function_words, question_words
+from bot.search.questions import (
+    expansion_languages,
+    function_words,
+    names_thing,
+    question_words,
+)
 from bot.search.spelling import Speller
 from bot.search.text import fold
+from bot.search.words import everyday_zipf, rarity_of
 
 EXPANSION_WEIGHT = 0.4
 """Weight of a glossary synonym relative to a word the user typed."""
 MAX_EXPANSIONS_PER_CONCEPT = 8
 PART_CREDIT = 0.5
 """At most this share of a compound the documents lack is covered by its cited parts."""
-NAME_WEIGHT = 0.6
+NAME_WEIGHT = 1.0
+VERB_FORM = 0.5
+"""Weight factor of an English -ed or -ing form the documents lack."""
 """Least weight of a capitalised word inside a question (a name)."""
 RELATIVE_FACTOR = 0.5
 """Weight factor of a word the documents lack when they use a word of the same root."""
@@ -59,6 +68,11 @@ class Unit:
     """For a compound the documents lack but whose parts they use: the share of the unit its
     cited parts cover, by how topical the parts are ("civilsamhällesorganisationer" much,
     "kollektivavtal" little)."""
+    name: bool = False
+    """Whether it is a name ("Aarhus", "Stadsmissionen"): what the question is about."""
+    topicality: float = 1.0
+    """How far it is a topic in itself when the documents cite it: a name by its own
+    everyday rarity ("Stadsmissionen" is, "Göteborg" is not), any other unit by its weight."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,10 @@ class Query:
     cover it."""
     corrections: tuple[tuple[str, str], ...] = ()
     """Typed words corrected to a vocabulary stem: ``(word as typed, stem)``."""
+    names_thing: bool = True
+    """Whether the question's first topical word is likely what it asks for: it opens with
+    a phrase asking for a thing ("Vilket …", "Hur mycket …", "What is the …") or is a bare
+    keyword query. Not for "how do we …" or yes/no questions, whose first word is a verb."""
 
 
 @dataclass(frozen=True)
@@ -366,12 +384,27 @@ class QueryBuilder:
             matches.append(
                 ConceptMatch(concept_id, frozenset(typed), frozenset((*typed, *added)), weight)
             )
-        units = self._units(typed_words, matches, language, text)
+        asks_thing = names_thing(text, language)
+        units = self._units(typed_words, matches, language, text, _sentence_starts(words))
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
-        return Query(text, language, weights, tuple(original), tuple(matches), units, corrections)
+        return Query(
+            text,
+            language,
+            weights,
+            tuple(original),
+            tuple(matches),
+            units,
+            corrections,
+            asks_thing,
+        )
 
     def _units(
-        self, typed: list[_Typed], concepts: list[ConceptMatch], language: str, text: str
+        self,
+        typed: list[_Typed],
+        concepts: list[ConceptMatch],
+        language: str,
+        text: str,
+        sentence_starts: frozenset[int] = frozenset({0}),
     ) -> tuple[Unit, ...]:
         """Split the question into what it asks about: its concepts and other typed words.
 
@@ -415,17 +448,44 @@ class QueryBuilder:
             # A bare number supports an answer but is no topic of its own.
             digits = all(t.isdigit() for t in word.terms)
             weight = 0.0 if digits else self.rarity(word.whole or word.terms[0], language)
-            if word.start > 0 and word.word[:1].isupper() and not digits:
+            name = word.start not in sentence_starts and word.word[:1].isupper() and not digits
+            topicality = weight
+            if name:
                 # A name ("Aarhus", "Tyskland") is what the question is about, however
                 # common it is in everyday language.
                 weight = max(weight, NAME_WEIGHT)
-            elif not word.known and self._has_relative(word.whole):
+            elif not word.known and not digits:
+                # A word the documents lack is rated by its own everyday frequency, not only
+                # by the most frequent words' stems ("undgår", "obligatoriskt" are common).
+                weight = min(weight, _everyday_rarity(word.word))
+                if language == "en" and _ENGLISH_VERB_FORM.fullmatch(word.word.casefold()):
+                    # "What *happened* …", "What *replaced* …": an English verb form says
+                    # how the question is asked, not what it is about.
+                    weight *= VERB_FORM
+            if not name and not word.known and self._has_relative(word.whole):
                 # "redovisades", "obligatoriskt": the documents use a word of the same root,
                 # so the missing form says little about a missing topic.
                 weight *= RELATIVE_FACTOR
             parts = [t for t in word.terms if t in self.vocabulary] if not word.known else []
             credit = PART_CREDIT * min((self.rarity(t, language) for t in parts), default=0.0)
-            unit = Unit(word.word, frozenset(word.terms), weight, word.known, "", credit)
+            unit = Unit(
+                word.word, frozenset(word.terms), weight, word.known, "", credit, name, topicality
+            )
             units.append((word.start, unit))
         # In question order: the first topical unit is usually what is asked for.
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
+
+
+_SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
+_ENGLISH_VERB_FORM = re.compile(r"[a-z]{3,}(ed|ing)")
+
+
+def _sentence_starts(words: str) -> frozenset[int]:
+    """Return where the sentences of a question start (a capital there marks no name)."""
+    return frozenset({0, *(match.end() for match in _SENTENCE_END.finditer(words))})
+
+
+def _everyday_rarity(word: str) -> float:
+    """Return the rarity of a word as typed (hyphenated words by their most common part)."""
+    parts = [part for part in word.casefold().split("-") if part]
+    return min((rarity_of(everyday_zipf(part)) for part in parts), default=1.0)

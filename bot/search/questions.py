@@ -60,3 +60,36 @@ def question_words() -> dict[str, frozenset[str]]:
     return {
         lang: frozenset(str(w).casefold() for w in words or ()) for lang, words in loaded.items()
     }
+
+
+@lru_cache(maxsize=1)
+def _thing_openings() -> dict[str, tuple[str, ...]]:
+    data = resources.files("bot.data").joinpath("question_openings.yaml").read_text("utf-8")
+    loaded = yaml.safe_load(data) or {}
+    return {
+        lang: tuple(str(w).casefold() for w in entry.get("thing") or ())
+        for lang, entry in loaded.items()
+    }
+
+
+def names_thing(question: str, language: str) -> bool:
+    """Tell whether a question's first content word is probably the thing it asks for.
+
+    True for questions opening with a phrase that asks for a thing ("Vilket kollektivavtal
+    …", "Hur mycket moms …", "What is the phone number …") and for bare keyword queries;
+    False for questions opening with another question word ("Hur startar vi …", "Får vi …"),
+    whose first content word is usually a verb.
+
+    Args:
+        question: The question as typed.
+        language: Its language.
+
+    Returns:
+        Whether the first topical word should weigh as what is asked for.
+    """
+    words = " ".join(re.findall(r"[\w§:-]+", question.casefold()))
+    thing = _thing_openings().get(language, ())
+    if any(words == opening or words.startswith(opening + " ") for opening in thing):
+        return True
+    first = words.split(" ", 1)[0] if words else ""
+    return first not in question_words().get(language, frozenset())

@@ -10,11 +10,12 @@ from bot.quality import CLASSES, Evaluator, load_cases, run_cases, run_sweep
 EVAL = Path(__file__).resolve().parents[2] / "eval"
 DEV = sorted(EVAL.glob("*.yaml"))
 
-# Measured with `python -m bot eval` (see the README); a drop below these is a regression.
-MIN_HIT3 = 0.85
-MIN_MRR = 0.74
+# Measured with `python -m bot eval eval/*.yaml` (see the README); a drop below these is a
+# regression. eval/dev_blind.yaml (written blind, harder) made the dev figures lower.
+MIN_HIT3 = 0.81
+MIN_MRR = 0.72
 MIN_REFUSED_OFF_TOPIC = 0.95
-MIN_REFUSED_NEAR_DOMAIN = 0.83
+MIN_REFUSED_NEAR_DOMAIN = 0.88
 
 
 @pytest.fixture(scope="module")
