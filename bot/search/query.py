@@ -448,7 +448,7 @@ class QueryBuilder:
             # A bare number supports an answer but is no topic of its own.
             digits = all(t.isdigit() for t in word.terms)
             weight = 0.0 if digits else self.rarity(word.whole or word.terms[0], language)
-            name = word.start not in sentence_starts and word.word[:1].isupper() and not digits
+            name = word.start not in sentence_starts and _is_name(word.word) and not digits
             topicality = weight
             if name:
                 # A name ("Aarhus", "Tyskland") is what the question is about, however
@@ -489,3 +489,9 @@ def _everyday_rarity(word: str) -> float:
     """Return the rarity of a word as typed (hyphenated words by their most common part)."""
     parts = [part for part in word.casefold().split("-") if part]
     return min((rarity_of(everyday_zipf(part)) for part in parts), default=1.0)
+
+
+def _is_name(word: str) -> bool:
+    """Tell a name ("Aarhus", "Stadsmissionen") from an acronym compound ("IOP-debatten")."""
+    head = word.split("-", 1)[0]
+    return head[:1].isupper() and not head[1:2].isupper()
