@@ -11,6 +11,7 @@ from bot.answer import AbstainPolicy, Composer
 from bot.knowledge import Knowledge, load_knowledge
 from bot.models import Answer, Citation, Document, Passage, Suggestion, Topic
 from bot.search import (
+    QUERY_TABLES_VERSION,
     Corpus,
     Query,
     QueryBuilder,
@@ -32,7 +33,7 @@ _SHORTENED = {
 }
 
 
-_PREPARED_FILE = "query-tables.json"
+_PREPARED_FILE = f"query-tables-v{QUERY_TABLES_VERSION}.json"
 
 
 def _read_json(path: Path | None) -> dict[str, Any] | None:

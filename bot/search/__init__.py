@@ -14,12 +14,13 @@ from bot.search.corpus import (
     passage_index_text,
 )
 from bot.search.language import detect_language
-from bot.search.query import Query, QueryBuilder, Unit
+from bot.search.query import QUERY_TABLES_VERSION, Query, QueryBuilder, Unit
 from bot.search.questions import country_hint
 from bot.search.text import clean, drop_masks, fold
 from bot.search.update import Refreshed, refresh
 
 __all__ = [
+    "QUERY_TABLES_VERSION",
     "Analyzer",
     "Corpus",
     "Query",

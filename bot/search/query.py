@@ -20,6 +20,9 @@ from bot.search.spelling import Speller
 from bot.search.text import fold
 from bot.search.words import everyday_zipf, rarity_of
 
+QUERY_TABLES_VERSION = 2
+"""Version of :meth:`QueryBuilder.prepared`'s tables: raise it when their making changes, so
+cached tables are made again."""
 EXPANSION_WEIGHT = 0.4
 """Weight of a glossary synonym relative to a word the user typed."""
 MAX_EXPANSIONS_PER_CONCEPT = 8
@@ -174,7 +177,9 @@ class QueryBuilder:
                     if distinct < CANONICAL_TERMS and not stems <= set(canonical):
                         distinct += 1
                         canonical.extend(
-                            s for s in ordered if s in vocabulary and s not in canonical
+                            s
+                            for s in ordered
+                            if s in vocabulary and s not in canonical and not _fragment(s)
                         )
                 self._expansions[(concept.id, language)] = tuple(canonical)
 
@@ -293,6 +298,20 @@ class QueryBuilder:
             }
         return self._glossary.get(fold(word.casefold()), "")
 
+    def _name_stems(self, names: list[str], concept: Concept, language: str) -> set[str]:
+        """Return the stems of names that are not written as one of the concept's words."""
+        own = {
+            fold(word)
+            for term in concept.terms.get(language, ())
+            for word in term.casefold().split()
+        }
+        return {
+            term
+            for name in names
+            if fold(name.casefold()) not in own
+            for term in self.analyzer.word_terms(name, language)
+        }
+
     def _has_relative(self, stem: str) -> bool:
         """Tell whether the vocabulary has a word of the same root (same first letters)."""
         if len(stem) <= ROOT or not stem.isalpha():
@@ -326,13 +345,22 @@ class QueryBuilder:
             lang: set(self._repair(self.analyzer.terms(text, lang))) for lang in LANGUAGES
         }
         by_language[language].update(w.corrected for w in typed_words if w.corrected)
+        # A name read in another language is no term of it ("Trine" is not Danish "trin").
+        names = [
+            w.word
+            for w in typed_words
+            if w.start not in _sentence_starts(words) and _is_name(w.word)
+        ]
         typed_of: dict[str, set[str]] = {}
         longest: dict[str, int] = {}
         for concept_term in self._terms:
             concept = self.concepts[concept_term.concept]
             if language in concept.not_in:
                 continue
-            if concept_term.stems <= by_language[concept_term.language]:
+            found = by_language[concept_term.language]
+            if names and concept_term.language != language:
+                found = found - self._name_stems(names, concept, concept_term.language)
+            if concept_term.stems <= found:
                 typed_of.setdefault(concept.id, set()).update(concept_term.stems & set(original))
                 longest[concept.id] = max(longest.get(concept.id, 0), len(concept_term.stems))
         # The longest match wins: "idéburet offentligt partnerskap" is IOP, not also "partnerskap";
@@ -495,3 +523,15 @@ def _is_name(word: str) -> bool:
     """Tell a name ("Aarhus", "Stadsmissionen") from an acronym compound ("IOP-debatten")."""
     head = word.split("-", 1)[0]
     return head[:1].isupper() and not head[1:2].isupper()
+
+
+_LEGAL_FRAGMENTS = frozenset({"kap", "stk", "st", "p", "nr", "art"})
+
+
+def _fragment(stem: str) -> bool:
+    """Tell a piece of a legal reference ("19", "kap", "a") from a searchable synonym.
+
+    The reference itself ("19kap§25a", "§25a") stays a synonym; its pieces would match every
+    statute passage.
+    """
+    return stem.isdigit() or len(stem) <= 1 or stem in _LEGAL_FRAGMENTS
