@@ -27,8 +27,8 @@ from bot.search.analysis import legal_references
 
 LAW_KIND = "law"
 LAW_WORDS = {
-    "sv": frozenset({"lagtext", "lagrum", "paragraf"}),
-    "da": frozenset({"lovtekst", "paragraf"}),
+    "sv": frozenset({"lagtext", "lagrum", "paragraf", "lagstöd"}),
+    "da": frozenset({"lovtekst", "paragraf", "hjemmel", "lovhjemmel"}),
     "en": frozenset({"statut", "legisl"}),
 }
 """Stems of words that ask for the text of the law by themselves."""

@@ -11,6 +11,7 @@ from bot.knowledge import Concept
 from bot.models import LANGUAGES
 from bot.search.analysis import Analyzer, folded_variants
 from bot.search.questions import (
+    country_hint,
     expansion_languages,
     function_words,
     names_thing,
@@ -472,6 +473,10 @@ class QueryBuilder:
         never_topics = function_words()
         for number, word in enumerate(typed):
             if number in consumed or word.word.casefold() in never_topics:
+                continue
+            if country_hint(word.word) and word.known:
+                # Sweden and Denmark, which the documents cover, steer the search towards one
+                # country's texts (see the ranking) and are no topic of their own.
                 continue
             # A bare number supports an answer but is no topic of its own.
             digits = all(t.isdigit() for t in word.terms)
