@@ -157,3 +157,60 @@ def test_a_glossary_name_typed_without_accents_is_read_as_the_glossary_spells_it
     answer = real_service.ask("upphandlingsskadeavgift alingsas iop")
     assert answer.coverage == FULL
     assert "Alingsås" in answer.results[0].passage.text
+
+
+def test_words_spread_over_several_passages_do_not_add_up_to_an_answer():
+    shelter = Unit("kvinnojour", frozenset({"kvinnojour"}), 1.0, True, "womens-shelter")
+    wages = Unit("kollektivavtal", frozenset({"kollektivavtal"}), 1.0, True)
+    apart = [frozenset({"kvinnojour"}), frozenset({"kollektivavtal"})]
+    together = [frozenset({"kvinnojour", "kollektivavtal"})]
+    policy = AbstainPolicy()
+    decisions = (
+        decide(_query(shelter, wages), apart, policy).coverage,
+        decide(_query(shelter, wages), together, policy).coverage,
+    )
+    assert decisions == (PARTIAL, FULL)
+
+
+def test_a_cited_city_alone_is_no_topic_of_the_documents():
+    city = Unit("Göteborg", frozenset({"göteborg"}), 1.0, True, name=True, topicality=0.5)
+    ticket = Unit("busskort", frozenset({"busskort"}), 0.9, False)
+    decision = decide(_query(city, ticket), [frozenset({"göteborg"})], AbstainPolicy())
+    assert decision.coverage == NONE
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Hvor mange § 18-midler har Aarhus Kommune afsat i 2026?", "Aarhus"),
+        ("What are the rules in Germany for reserving public contracts?", "Germany"),
+    ],
+)
+def test_a_name_the_documents_lack_is_what_the_question_is_about(real_service, question, missing):
+    answer = real_service.ask(question)
+    assert (answer.answered, missing in answer.missing) == (False, True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Har en kommune lov til at stille krav om, at en leverandør skal være non-profit?",
+        "What happened in the Alingsås case?",
+        "selvejende institutioner antal Danmark",
+    ],
+)
+def test_everyday_words_the_documents_lack_do_not_refuse_an_answer(real_service, question):
+    assert real_service.ask(question).coverage == FULL
+
+
+def test_a_name_is_not_read_as_a_term_of_another_language(real_service):
+    query = real_service.query("According to Trine Torp, what does co-creation require?")
+    assert "process-steps" not in {match.id for match in query.concepts}
+
+
+def test_a_question_about_the_legal_basis_gets_the_statute_it_names(real_service):
+    answer = real_service.ask(
+        "Vilket lagstöd har kommunen för att samverka med civilsamhället i den nya "
+        "socialtjänstlagen?"
+    )
+    assert answer.results[0].citation.doc_id == "sfs-2025-400-socialtjanstlagen"
