@@ -33,10 +33,12 @@ NAME_WEIGHT = 1.0
 VERB_FORM = 0.5
 """Weight factor of an English -ed or -ing form the documents lack."""
 """Least weight of a capitalised word inside a question (a name)."""
-RELATIVE_FACTOR = 0.5
+RELATIVE_FACTOR = 0.25
 """Weight factor of a word the documents lack when they use a word of the same root."""
 ROOT = 6
 """Letters two words must share at the start to count as the same root."""
+INFLECTION_LETTERS = 3
+"""Letters by which two forms of one word may differ in length (longer is a compound)."""
 EVERYDAY = 0.3
 """Rarity below which a typed word is an everyday word (Zipf frequency about 5 and up)."""
 CANONICAL_TERMS = 3
@@ -152,7 +154,7 @@ class QueryBuilder:
         self.analyzer = analyzer
         self.rarity = rarity or (lambda term, language: 1.0)
         self.speller = Speller(vocabulary)
-        self._roots: frozenset[str] | None = None
+        self._roots: dict[str, frozenset[int]] | None = None
         self._glossary: dict[str, str] | None = None
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
@@ -314,12 +316,20 @@ class QueryBuilder:
         }
 
     def _has_relative(self, stem: str) -> bool:
-        """Tell whether the vocabulary has a word of the same root (same first letters)."""
+        """Tell whether the vocabulary has another form of the word (same start and length).
+
+        "redovisad" beside "redovis" is; "kollektivavtal" beside "kollektiv" is a compound.
+        """
         if len(stem) <= ROOT or not stem.isalpha():
             return False
         if self._roots is None:
-            self._roots = frozenset(t[:ROOT] for t in self.vocabulary if len(t) >= ROOT)
-        return stem[:ROOT] in self._roots
+            lengths: dict[str, set[int]] = {}
+            for term in self.vocabulary:
+                if len(term) >= ROOT:
+                    lengths.setdefault(term[:ROOT], set()).add(len(term))
+            self._roots = {root: frozenset(found) for root, found in lengths.items()}
+        found = self._roots.get(stem[:ROOT], frozenset())
+        return any(abs(len(stem) - length) <= INFLECTION_LETTERS for length in found)
 
     def _typed_terms(self, text: str, language: str) -> list[str]:
         """Return the terms of the typed words (see :meth:`_typed`)."""
