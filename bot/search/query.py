@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot.knowledge import Concept
 from bot.models import LANGUAGES
-from bot.search.analysis import Analyzer, folded_variants
+from bot.search.analysis import Analyzer, folded_variants, stopwords
 from bot.search.questions import (
     country_hint,
     expansion_languages,
@@ -346,7 +347,9 @@ class QueryBuilder:
             The weighted query.
         """
         asking = question_words().get(language, frozenset())
-        words = " ".join(w for w in text.split() if w.casefold().strip("?!.,;:") not in asking)
+        words = " ".join(
+            w for w in text.split() if not _asks(w.casefold().strip("?!.,;:"), asking, language)
+        )
         typed_words = self._typed(words, language)
         original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
@@ -550,3 +553,17 @@ def _fragment(stem: str) -> bool:
     statute passage.
     """
     return stem.isdigit() or len(stem) <= 1 or stem in _LEGAL_FRAGMENTS
+
+
+@lru_cache(maxsize=4)
+def _folded_function_words(language: str) -> frozenset[str]:
+    words = question_words().get(language, frozenset()) | stopwords(language)
+    return frozenset(fold(word) for word in words)
+
+
+def _asks(word: str, asking: frozenset[str], language: str) -> bool:
+    """Tell a question or function word, also typed without accents ("vad ar", "nar")."""
+    if word in asking:
+        return True
+    # A single letter may be part of a legal reference ("25 a §").
+    return len(word) > 1 and word == fold(word) and word in _folded_function_words(language)

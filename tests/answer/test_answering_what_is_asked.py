@@ -214,3 +214,7 @@ def test_a_question_about_the_legal_basis_gets_the_statute_it_names(real_service
         "socialtjänstlagen?"
     )
     assert answer.results[0].citation.doc_id == "sfs-2025-400-socialtjanstlagen"
+
+
+def test_a_question_word_typed_without_accents_is_no_search_word(real_service):
+    assert "år" not in real_service.query("vad ar iop").terms
