@@ -46,7 +46,7 @@ from bot.search.words import WordTable
 logger = logging.getLogger(__name__)
 
 FORMAT = "samverkansboten-corpus"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 META_FILE = "store.json"
 PARSED_FILE = "parsed.json"
 KNOWLEDGE_FILE = "knowledge.json"

@@ -39,6 +39,8 @@ def assert_same_version(actual: StoredVersion, expected: StoredVersion) -> None:
     left, right = stored_corpus(actual), stored_corpus(expected)
     assert list(left.passages) == list(right.passages)
     assert list(left.documents.items()) == list(right.documents.items())
+    assert left.law_positions() == right.law_positions()
+    assert left.referring_positions() == right.referring_positions()
 
 
 def rebuilt(directory: Path, cache: Path) -> StoredVersion:
@@ -94,6 +96,11 @@ def test_a_stored_corpus_equals_one_built_in_memory(tmp_path):
     assert corpus.everyday == memory.everyday
     assert sorted(corpus.analyzer.lexicon) == sorted(memory.analyzer.lexicon)
     assert corpus.languages == memory.languages
+    assert corpus.law_positions() == memory.law_positions() != []
+    assert corpus.referring_positions() == memory.referring_positions() != []
+    assert corpus.by_document()["art-torp-samskabelse-2017"] == [
+        memory.passages[p] for p in memory.document_positions("art-torp-samskabelse-2017")
+    ]
     assert list(knowledge.documents) == list(load_knowledge(REPO / "knowledge").documents)
 
 
