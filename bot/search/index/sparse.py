@@ -101,7 +101,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._buffer: FloatArray | None = None
         self._norm: FloatArray | None = None
-        self._scratch_buffers: tuple[FloatArray, FloatArray] | None = None
+        self._scratch_buffers: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -260,12 +260,12 @@ class SearchIndex:
         impacts = self._idf[term_id] * ((tf * (self._k1 + 1)) / (tf + self._norms()[ids]))
         return impacts if weight == 1.0 else weight * impacts
 
-    def _scratch(self, size: int) -> tuple[FloatArray, FloatArray]:
-        """Return two reusable float64 buffers of at least ``size`` (under the lock)."""
+    def _scratch(self, size: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Return three reusable float64 buffers of at least ``size`` (under the lock)."""
         if self._scratch_buffers is None or len(self._scratch_buffers[0]) < size:
             # Fresh large temporaries cost page faults on every query; these are reused.
             room = max(size, 1 << 16)
-            self._scratch_buffers = (np.empty(room), np.empty(room))
+            self._scratch_buffers = (np.empty(room), np.empty(room), np.empty(room))
         return self._scratch_buffers
 
     def _add_contributions(
@@ -275,15 +275,16 @@ class SearchIndex:
         hi: int,
         ids: npt.NDArray[np.intp],
         weight: float,
-        scratch: tuple[FloatArray, FloatArray],
+        scratch: tuple[FloatArray, FloatArray, FloatArray],
     ) -> FloatArray:
         """Return :meth:`_contributions` computed in the scratch buffers (a view of one)."""
         n = hi - lo
-        tf = self._tfs[lo:hi]
-        numerator, denominator = scratch[0][:n], scratch[1][:n]
-        # The same float64 operations as _contributions; only the temporaries are reused.
+        numerator, denominator, tf = scratch[0][:n], scratch[1][:n], scratch[2][:n]
+        # The same float64 operations as _contributions (tf is converted to float64 there
+        # too); only the temporaries are reused. take() with "clip" is not buffered.
+        np.copyto(tf, self._tfs[lo:hi])
         np.multiply(tf, self._k1 + 1, out=numerator)
-        np.take(self._norms(), ids, out=denominator)
+        np.take(self._norms(), ids, out=denominator, mode="clip")
         np.add(tf, denominator, out=denominator)
         np.divide(numerator, denominator, out=numerator)
         np.multiply(self._idf[term_id], numerator, out=numerator)
