@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ from bot.search.stored import (
     FileRecord,
     StoredVersion,
     VersionContent,
+    link_file,
     link_segment,
     new_version_dir,
     write_version,
@@ -47,7 +49,16 @@ from bot.search.texts import (
     add_document,
     save_tables,
 )
-from bot.search.words import SEPARATOR, WordTable, key, rarities, split_key
+from bot.search.words import (
+    EVERYDAY_DIR,
+    SEPARATOR,
+    EverydayTable,
+    WordTable,
+    everyday_zipf,
+    key,
+    rarities,
+    split_key,
+)
 
 MAX_CHANGED_SHARE = 0.2
 """Above this share of changed passages a full rebuild is about as fast, and simpler."""
@@ -117,8 +128,6 @@ def update(
             dropped,
         )
     except BaseException:
-        import shutil
-
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
@@ -235,7 +244,7 @@ def _write(
     for _, document, passage in new_passages:
         _count(delta, passage_index_text(document, passage), document.language, +1)
     old_words = previous.words()
-    change = old_words.updated(delta, Analyzer())
+    change = old_words.updated(delta, Analyzer(), _everyday(previous.directory, tmp))
     words = change.table
     before = Analyzer(StemLexicon(old_words.stems))
     analyzer = Analyzer(StemLexicon(words.stems))
@@ -291,6 +300,19 @@ def _write(
     written = write_version(tmp, content, segments)
     clock.lap("write")
     return written
+
+
+def _everyday(old: Path, new: Path) -> Callable[[str], float]:
+    """Return how new words are rated: the stored table (shared with the new version)."""
+    try:
+        table = EverydayTable(old / EVERYDAY_DIR)
+        (new / EVERYDAY_DIR).mkdir()
+        for path in (old / EVERYDAY_DIR).iterdir():
+            link_file(path, new / EVERYDAY_DIR / path.name)
+    except (OSError, ValueError):
+        shutil.rmtree(new / EVERYDAY_DIR, ignore_errors=True)
+        return everyday_zipf  # a version built in one process has no table
+    return table.zipf
 
 
 class StemLexicon(FrozenLexicon):

@@ -149,6 +149,24 @@ def test_an_incremental_update_equals_a_rebuild(folder, tmp_path, change):
     assert_same_version(updated.stored, rebuilt(folder, tmp_path / "rebuilt"))
 
 
+def test_an_update_after_a_build_with_workers_rates_new_words_from_the_stored_table(
+    folder, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BOT_INDEX_WORKERS", "2")
+    cache = tmp_path / "cache"
+    first = refresh(folder, cache)
+    target = folder / "samskabelse.md"
+    text = target.read_text(encoding="utf-8")
+    write(target, text.replace("frivillige", "cykelbanorna kvarnhjulsxy", 1))
+
+    updated = refresh(folder, cache)
+
+    assert (first.how, updated.how) == ("full", "incremental")
+    assert (updated.stored.directory / "everyday" / "zipf.npy").is_file()
+    monkeypatch.setenv("BOT_INDEX_WORKERS", "1")
+    assert_same_version(updated.stored, rebuilt(folder, tmp_path / "rebuilt"))
+
+
 def test_a_new_word_that_splits_compounds_elsewhere_updates_those_passages(tmp_path):
     folder = tmp_path / "knowledge"
     folder.mkdir()
