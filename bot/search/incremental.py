@@ -33,6 +33,7 @@ from bot.search.index.splice import Spliced, splice
 from bot.search.index.strings import SortedStrings
 from bot.search.indexer import Stopwatch, passage_index_text
 from bot.search.stored import (
+    INDEX_DIR,
     FileRecord,
     StoredVersion,
     VersionContent,
@@ -62,6 +63,8 @@ from bot.search.words import (
 
 MAX_CHANGED_SHARE = 0.2
 """Above this share of changed passages a full rebuild is about as fast, and simpler."""
+STAGE_DIR = ".postings"
+"""Where the update writes the new postings files before the index links them."""
 MAX_SEGMENTS = 32
 """More segments than this (many updates in a row): rebuild, which also drops dead text."""
 
@@ -274,7 +277,9 @@ def _write(
         document = texts.document_at(texts.document_of(old_position))
         return before.terms(passage_index_text(document, passage), document.language)
 
-    spliced = splice(index, old_to_new, new_size, inserted, tokens_of, old_tokens)
+    stage = tmp / STAGE_DIR
+    postings_files = (previous.directory / INDEX_DIR, stage)
+    spliced = splice(index, old_to_new, new_size, inserted, tokens_of, old_tokens, postings_files)
     clock.lap("splice")
     flags = _flags(previous.flags, spliced, change.added | change.removed, analyzer.lexicon)
 
@@ -298,6 +303,7 @@ def _write(
         starts=_starts(previous.starts(), change.added),
     )
     written = write_version(tmp, content, segments)
+    shutil.rmtree(written / STAGE_DIR, ignore_errors=True)  # its files are linked in place
     clock.lap("write")
     return written
 

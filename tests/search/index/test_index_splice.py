@@ -157,6 +157,33 @@ def test_replacing_one_run_of_passages_rebuilds_only_its_terms(seed, make_corpus
     ]
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_run_replaced_in_place_is_written_file_to_file_and_saved_by_links(
+    seed, make_corpus, tmp_path
+):
+    rng = random.Random(seed)
+    docs = make_corpus(seed, 200, 150, 20)
+    SearchIndex.build(docs).save(tmp_path / "old")
+    index = SearchIndex.load(tmp_path / "old")
+    a = rng.randint(0, 190)
+    fresh = [rng.choices([f"t{i}" for i in range(160)], k=rng.randint(1, 15)) for _ in range(5)]
+    new_docs = docs[:a] + fresh + docs[a + 5 :]  # same number of passages: nothing moves
+    old_to_new = [-1 if a <= p < a + 5 else p for p in range(len(docs))]
+    inserted = [(a + i, tokens) for i, tokens in enumerate(fresh)]
+
+    spliced = splice(
+        index, old_to_new, len(new_docs), inserted, new_docs.__getitem__, docs.__getitem__,
+        (tmp_path / "old", tmp_path / "stage"),
+    ).index  # fmt: skip
+    spliced.save(tmp_path / "new")
+
+    assert_same_index(spliced, SearchIndex.build(new_docs))
+    assert_same_index(SearchIndex.load(tmp_path / "new"), SearchIndex.build(new_docs))
+    for name in ("doc_ids", "tfs"):
+        assert (tmp_path / "new" / f"{name}.npy").stat().st_nlink == 2
+        assert (tmp_path / "old" / f"{name}.npy").stat().st_nlink == 1
+
+
 def test_a_scattered_change_takes_the_general_path(make_corpus):
     docs = make_corpus(4, 30, 20, 8)
     index = SearchIndex.build(docs)
