@@ -305,6 +305,8 @@ def _replace_run_checked(
     total = int(new_indptr[-1])
     dtype = tf_dtype(max_tf)
     copier = None
+    doc_ids: npt.NDArray[np.int32]
+    tfs: npt.NDArray[Any]
     if files is not None and shift == 0 and old_tfs.dtype == dtype:
         copier = _FileCopier(files[0], files[1], total, dtype)
         doc_ids, tfs = copier.doc_ids, copier.tfs
@@ -366,7 +368,9 @@ class _FileCopier:
             np.lib.format.open_memmap(path, mode="w+", dtype=kind, shape=(total,))
             for path, kind in zip(self.paths, (np.dtype(np.int32), dtype), strict=True)
         ]
-        self.doc_ids, self.tfs = new
+        self._maps = new
+        self.doc_ids: npt.NDArray[Any] = new[0]
+        self.tfs: npt.NDArray[Any] = new[1]
         self._items = [array.dtype.itemsize for array in new]
         self._offsets = [(int(o.offset), int(n.offset)) for o, n in zip(old, new, strict=True)]
         self._fds = [
@@ -399,12 +403,12 @@ class _FileCopier:
 
     def finish(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
         """Flush the files to disk and return them, memory-mapped read-only."""
-        self.doc_ids.flush()
-        self.tfs.flush()
+        for written in self._maps:
+            written.flush()
         for _, dst in self._fds:
             os.fsync(dst)
         self.close()
-        del self.doc_ids, self.tfs
+        del self.doc_ids, self.tfs, self._maps
         doc_ids, tfs = (np.load(path, mmap_mode="r") for path in self.paths)
         return doc_ids, tfs
 
