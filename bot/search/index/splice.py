@@ -11,6 +11,7 @@ no posting.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -389,7 +390,7 @@ class _FileCopier:
                 count * item,
             )
             while left > 0:
-                done = os.copy_file_range(src, dst, left, src_off, dst_off)
+                done = _copy_range(src, dst, left, src_off, dst_off)
                 if done <= 0:
                     raise OSError(f"short copy into {self.paths[0].parent}")
                 src_off, dst_off, left = src_off + done, dst_off + done, left - done
@@ -411,6 +412,19 @@ class _FileCopier:
         del self.doc_ids, self.tfs, self._maps
         doc_ids, tfs = (np.load(path, mmap_mode="r") for path in self.paths)
         return doc_ids, tfs
+
+
+def _copy_range(src: int, dst: int, count: int, src_off: int, dst_off: int) -> int:
+    """Copy bytes between files inside the kernel where it can, else through a buffer."""
+    copy = getattr(os, "copy_file_range", None)  # Linux only
+    if copy is not None:
+        try:
+            return int(copy(src, dst, count, src_off, dst_off))
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+    data = os.pread(src, min(count, 1 << 24), src_off)
+    return os.pwrite(dst, data, dst_off) if data else 0
 
 
 def _rebuilt(
