@@ -247,10 +247,16 @@ def _replace_run_checked(
         a = b = int(inserted[0]) if len(inserted) else 0
     n = len(inserted)
     shift = n - (b - a)
+    scattered: IntArray | None = None
     if len(removed) != b - a or (n and not np.array_equal(inserted, np.arange(a, a + n))):
-        raise _NotARun
+        # Passages here and there replaced where they are (re-analysed after a lexicon
+        # change, say): nothing moves, so the same copying applies.
+        kept = np.flatnonzero(mapping >= 0)
+        if not (np.array_equal(removed, inserted) and np.array_equal(mapping[kept], kept)):
+            raise _NotARun
+        scattered, shift = removed, 0
     old_size = len(mapping)
-    if not (
+    if scattered is None and not (
         np.array_equal(mapping[:a], np.arange(a))
         and np.array_equal(mapping[b:], np.arange(b, old_size) + shift)
     ):
@@ -261,7 +267,7 @@ def _replace_run_checked(
     old_ids, old_tfs, doc_len = arrays["doc_ids"], arrays["tfs"], arrays["doc_len"]
     # The removed passages' terms, checked against the lengths the index stored.
     removed_count: dict[int, int] = {}
-    for position in range(a, b):
+    for position in removed.tolist():
         tokens = removed_tokens(position)
         if len(tokens) != int(doc_len[position]):
             raise _NotARun
@@ -331,7 +337,7 @@ def _replace_run_checked(
             if lo in special:  # one rebuilt term
                 doc_ids[dest], tfs[dest] = _rebuilt(
                     int(old_of_new[lo]), indptr, old_ids, old_tfs, a, b, shift,
-                    postings.get(terms[lo], []),
+                    postings.get(terms[lo], []), scattered,
                 )  # fmt: skip
                 continue
             first, last = int(old_of_new[lo]), int(old_of_new[hi - 1])
@@ -436,14 +442,26 @@ def _rebuilt(
     b: int,
     shift: int,
     added: list[tuple[int, int]],
+    scattered: IntArray | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Return one term's postings: before the run, the run's new ones, after it (moved)."""
+    """Return one term's postings: before the run, the run's new ones, after it (moved).
+
+    With ``scattered`` (the replaced positions; nothing moves) the old postings of those
+    positions are dropped and the new ones put in their places.
+    """
     new_docs = np.array([pos for pos, _ in added], dtype=np.int64)
     new_tfs = np.array([tf for _, tf in added], dtype=np.int64)
     if old_id < 0:
         return new_docs, new_tfs
     lo, hi = int(indptr[old_id]), int(indptr[old_id + 1])
     ids, tf = old_ids[lo:hi], old_tfs[lo:hi]
+    if scattered is not None:
+        at = np.searchsorted(ids, scattered)
+        found = at[(at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == scattered)]
+        kept_ids = np.delete(ids, found).astype(np.int64)
+        kept_tfs = np.delete(tf, found).astype(np.int64)
+        where = np.searchsorted(kept_ids, new_docs)
+        return np.insert(kept_ids, where, new_docs), np.insert(kept_tfs, where, new_tfs)
     start, end = np.searchsorted(ids, [a, b])
     docs = np.concatenate([ids[:start], new_docs, ids[end:].astype(np.int64) + shift])
     return docs, np.concatenate([tf[:start], new_tfs, tf[end:]])
