@@ -173,8 +173,9 @@ def _write(
     languages: set[str] = set()
     seen: set[str] = set()
     folder = str(directory)
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep  # os.path.join, faster
     for name in names:
-        path = os.path.join(folder, name)  # as str(directory / name), without a Path a file
+        path = prefix + name  # as str(directory / name), without a Path a file
         if name in parsed_new:
             document, problems = parsed_new[name]
             found = tuple((p.line, p.message) for p in problems)
@@ -209,7 +210,7 @@ def _write(
     old_rows = np.array([row for row, _, _ in plan], dtype=np.int64)
     is_old = old_rows >= 0
     first_col = texts.column("d_first")
-    count_col = texts.column("d_count")
+    count_col = texts.column("d_count").tolist()  # a memory map is slow to index one by one
     counts = np.array(
         [int(count_col[row]) if row >= 0 else len(passages) for row, _, passages in plan],
         dtype=np.int64,
