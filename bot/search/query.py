@@ -9,6 +9,7 @@ from typing import Any
 from bot.knowledge import Concept
 from bot.models import LANGUAGES
 from bot.search.analysis import Analyzer, folded_variants
+from bot.search.index.strings import SortedStrings
 from bot.search.questions import expansion_languages, function_words, question_words
 from bot.search.spelling import Speller
 from bot.search.text import fold
@@ -279,6 +280,13 @@ class QueryBuilder:
         """Tell whether the vocabulary has a word of the same root (same first letters)."""
         if len(stem) <= ROOT or not stem.isalpha():
             return False
+        vocabulary = self.vocabulary
+        if isinstance(vocabulary, SortedStrings):
+            # Sorted: the first term at or after the root starts with it if any term does.
+            # (A set of every root decoded a million-term vocabulary: ~250 MB and seconds.)
+            root = stem[:ROOT]
+            at = vocabulary.insertion_point(root)
+            return at < len(vocabulary) and vocabulary[at].startswith(root)
         if self._roots is None:
             self._roots = frozenset(t[:ROOT] for t in self.vocabulary if len(t) >= ROOT)
         return stem[:ROOT] in self._roots
