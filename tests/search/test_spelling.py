@@ -44,3 +44,11 @@ def test_a_sorted_vocabulary_finds_the_same_relatives_as_a_plain_one():
     assert [stored._has_relative(stem) for stem in stems] == found
     assert any(found)
     assert not all(found)
+
+
+def test_character_lengths_are_read_from_the_bytes():
+    words = vocabulary()
+    table = SortedStrings.from_sorted(words)
+
+    assert table.char_lengths(0, len(words)).tolist() == [len(word) for word in words]
+    assert table.char_lengths(5, 5).tolist() == []
