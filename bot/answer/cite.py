@@ -46,9 +46,7 @@ class Citer:
     def __init__(self, corpus: Corpus, sources: Sequence[Source] = ()) -> None:
         self.corpus = corpus
         self.sources = {source.url: source for source in sources}
-        self._by_doc: dict[str, list[Passage]] = {}
-        for passage in corpus.passages:
-            self._by_doc.setdefault(passage.doc_id, []).append(passage)
+        self._by_doc = corpus.by_document()
 
     def link(self, url: str) -> Link:
         """Return a titled link for a URL; the domain stands in for a missing title."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.knowledge import resolve
+from bot.models import Passage
 from bot.search import Corpus, Query, passage_index_text
 from bot.search.analysis import legal_references
 
@@ -66,6 +67,14 @@ class _Section:
     terms: frozenset[str]
 
 
+def _position_of(corpus: Corpus, passage: Passage) -> int:
+    """Return the index position of a passage of the corpus (-1 when it is not there)."""
+    for position in corpus.document_positions(passage.doc_id):
+        if corpus.passages[position].id == passage.id:
+            return position
+    return -1
+
+
 def law_request(written: set[str], language: str) -> set[str]:
     """Return the terms that ask for the text of the law (empty when none do).
 
@@ -91,14 +100,11 @@ class LegalRanker:
         self.corpus = corpus
         analyzer = corpus.analyzer
         self._sections: dict[int, _Section] = {}
-        by_doc: dict[str, list] = {}
-        for passage in corpus.passages:
-            by_doc.setdefault(passage.doc_id, []).append(passage)
-        position_of = {passage.id: position for position, passage in enumerate(corpus.passages)}
-        for position, passage in enumerate(corpus.passages):
+        by_doc = corpus.by_document()
+        passages = corpus.passages
+        for position in corpus.law_positions():
+            passage = passages[position]
             document = corpus.documents[passage.doc_id]
-            if document.kind != LAW_KIND:
-                continue
             references = [
                 term for span in legal_references(passage.heading) for term in span.terms
             ]
@@ -120,11 +126,14 @@ class LegalRanker:
                 frozenset(analyzer.terms(text, passage.language)),
             )
         self._explained_by: dict[int, list[int]] = {}
-        for position, passage in enumerate(corpus.passages):
-            for reference in passage.refs:
+        for position in corpus.referring_positions():
+            for reference in passages[position].refs:
                 target = resolve(reference, by_doc)
-                if target is not None and position_of[target.id] in self._sections:
-                    self._explained_by.setdefault(position_of[target.id], []).append(position)
+                if target is None:
+                    continue
+                found = _position_of(corpus, target)
+                if found in self._sections:
+                    self._explained_by.setdefault(found, []).append(position)
 
     def rerank(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
         """Return the hits with named statute sections first and their explanation second.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +25,13 @@ from bot.search.indexer import (
     read_passages,
 )
 from bot.search.stored import StoredVersion, StoreError
-from bot.search.texts import StoredDocuments, StoredPassages
+from bot.search.texts import (
+    LAW_FLAG,
+    LAW_KIND,
+    REFS_FLAG,
+    StoredDocuments,
+    StoredPassages,
+)
 from bot.search.update import refresh, salt_for, stored_knowledge
 from bot.search.words import (
     EVERYDAY_WORDS,
@@ -105,6 +111,34 @@ class Corpus:
             object.__setattr__(self, "_positions", positions)
         return positions.get(doc_id, [])
 
+    def law_positions(self) -> Sequence[int]:
+        """Return the positions of the statutes' passages (documents of kind "law")."""
+        return self._flagged(LAW_FLAG)
+
+    def referring_positions(self) -> Sequence[int]:
+        """Return the positions of the passages that name other passages (``refs``)."""
+        return self._flagged(REFS_FLAG)
+
+    def _flagged(self, flag: int) -> Sequence[int]:
+        # A stored corpus keeps these as a column: walking a million passages would cost
+        # every start seconds.
+        if isinstance(self.passages, StoredPassages):
+            return self.passages.flagged(flag)
+        found: dict[int, list[int]] | None = self.__dict__.get("_flagged_positions")
+        if found is None:
+            found = {LAW_FLAG: [], REFS_FLAG: []}
+            for position, passage in enumerate(self.passages):
+                if self.documents[passage.doc_id].kind == LAW_KIND:
+                    found[LAW_FLAG].append(position)
+                if passage.refs:
+                    found[REFS_FLAG].append(position)
+            object.__setattr__(self, "_flagged_positions", found)
+        return found[flag]
+
+    def by_document(self) -> Mapping[str, Sequence[Passage]]:
+        """Return each document's passages by document id, read when asked for."""
+        return _PassagesByDocument(self)
+
     def idf(self, term: str) -> float:
         """Return a positive, Lucene-style idf used for excerpts and abstention."""
         df = self.index.term_df(term)
@@ -146,6 +180,26 @@ class Corpus:
     def everyday_rarity(self, term: str, language: str) -> float:
         """Return the rarity of a term the corpus lacks; everyday words ("use") are low."""
         return self.everyday.get(language, {}).get(term, 1.0)
+
+
+class _PassagesByDocument(Mapping[str, Sequence[Passage]]):
+    """A corpus's passages grouped by document, without grouping them all up front."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self._corpus = corpus
+
+    def __getitem__(self, doc_id: str) -> Sequence[Passage]:
+        positions = self._corpus.document_positions(doc_id)
+        if not positions:
+            raise KeyError(doc_id)
+        passages = self._corpus.passages
+        return [passages[position] for position in positions]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._corpus.documents)
+
+    def __len__(self) -> int:
+        return len(self._corpus.documents)
 
 
 def knowledge_version(directory: Path) -> str:

@@ -47,7 +47,7 @@ from bot.search.texts import (
     add_document,
     segment_files,
 )
-from bot.search.words import everyday_stems
+from bot.search.words import EVERYDAY_DIR, everyday_stems, save_everyday_table
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +230,9 @@ def _build(
             clock.lap("read and split")
             entries, spans, columns, doc_ids, records, parsed, languages = _merge(results)
             clock.lap("merge")
-            analysed = analyse(entries, spans, pool)
+            # Wordfreq's plain words for later updates, made while the workers are idle.
+            everyday = (save_everyday_table, (str(tmp / EVERYDAY_DIR),))
+            analysed = analyse(entries, spans, pool, everyday)
             clock.lap("pass B")
         from bot.search.texts import save_tables
 

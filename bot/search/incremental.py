@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +33,11 @@ from bot.search.index.splice import Spliced, splice
 from bot.search.index.strings import SortedStrings
 from bot.search.indexer import Stopwatch, passage_index_text
 from bot.search.stored import (
+    INDEX_DIR,
     FileRecord,
     StoredVersion,
     VersionContent,
+    link_file,
     link_segment,
     new_version_dir,
     write_version,
@@ -47,10 +50,21 @@ from bot.search.texts import (
     add_document,
     save_tables,
 )
-from bot.search.words import SEPARATOR, WordTable, key, rarities, split_key
+from bot.search.words import (
+    EVERYDAY_DIR,
+    SEPARATOR,
+    EverydayTable,
+    WordTable,
+    everyday_zipf,
+    key,
+    rarities,
+    split_key,
+)
 
 MAX_CHANGED_SHARE = 0.2
 """Above this share of changed passages a full rebuild is about as fast, and simpler."""
+STAGE_DIR = ".postings"
+"""Where the update writes the new postings files before the index links them."""
 MAX_SEGMENTS = 32
 """More segments than this (many updates in a row): rebuild, which also drops dead text."""
 
@@ -117,8 +131,6 @@ def update(
             dropped,
         )
     except BaseException:
-        import shutil
-
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
@@ -161,8 +173,9 @@ def _write(
     languages: set[str] = set()
     seen: set[str] = set()
     folder = str(directory)
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep  # os.path.join, faster
     for name in names:
-        path = os.path.join(folder, name)  # as str(directory / name), without a Path a file
+        path = prefix + name  # as str(directory / name), without a Path a file
         if name in parsed_new:
             document, problems = parsed_new[name]
             found = tuple((p.line, p.message) for p in problems)
@@ -197,7 +210,7 @@ def _write(
     old_rows = np.array([row for row, _, _ in plan], dtype=np.int64)
     is_old = old_rows >= 0
     first_col = texts.column("d_first")
-    count_col = texts.column("d_count")
+    count_col = texts.column("d_count").tolist()  # a memory map is slow to index one by one
     counts = np.array(
         [int(count_col[row]) if row >= 0 else len(passages) for row, _, passages in plan],
         dtype=np.int64,
@@ -235,7 +248,7 @@ def _write(
     for _, document, passage in new_passages:
         _count(delta, passage_index_text(document, passage), document.language, +1)
     old_words = previous.words()
-    change = old_words.updated(delta, Analyzer())
+    change = old_words.updated(delta, Analyzer(), _everyday(previous.directory, tmp))
     words = change.table
     before = Analyzer(StemLexicon(old_words.stems))
     analyzer = Analyzer(StemLexicon(words.stems))
@@ -265,7 +278,9 @@ def _write(
         document = texts.document_at(texts.document_of(old_position))
         return before.terms(passage_index_text(document, passage), document.language)
 
-    spliced = splice(index, old_to_new, new_size, inserted, tokens_of, old_tokens)
+    stage = tmp / STAGE_DIR
+    postings_files = (previous.directory / INDEX_DIR, stage)
+    spliced = splice(index, old_to_new, new_size, inserted, tokens_of, old_tokens, postings_files)
     clock.lap("splice")
     flags = _flags(previous.flags, spliced, change.added | change.removed, analyzer.lexicon)
 
@@ -289,8 +304,22 @@ def _write(
         starts=_starts(previous.starts(), change.added),
     )
     written = write_version(tmp, content, segments)
+    shutil.rmtree(written / STAGE_DIR, ignore_errors=True)  # its files are linked in place
     clock.lap("write")
     return written
+
+
+def _everyday(old: Path, new: Path) -> Callable[[str], float]:
+    """Return how new words are rated: the stored table (shared with the new version)."""
+    try:
+        table = EverydayTable(old / EVERYDAY_DIR)
+        (new / EVERYDAY_DIR).mkdir()
+        for path in (old / EVERYDAY_DIR).iterdir():
+            link_file(path, new / EVERYDAY_DIR / path.name)
+    except (OSError, ValueError):
+        shutil.rmtree(new / EVERYDAY_DIR, ignore_errors=True)
+        return everyday_zipf  # a version built in one process has no table
+    return table.zipf
 
 
 class StemLexicon(FrozenLexicon):

@@ -278,13 +278,20 @@ def lexicon_flags(index: SearchIndex, lexicon: frozenset[str]) -> npt.NDArray[np
     )
 
 
-def analyse(entries: Entries, spans: Spans, pool: Mapper | None = None) -> Analysed:
+def analyse(
+    entries: Entries,
+    spans: Spans,
+    pool: Mapper | None = None,
+    side_task: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
+) -> Analysed:
     """Pass B: lexicon, terms, rarities and the index, once per distinct word.
 
     Args:
         entries: The distinct words of pass A.
         spans: Each passage's entry numbers.
         pool: Spreads the per-word work over worker processes (None: here).
+        side_task: A function and its arguments run on a worker while this process
+            expands the tokens and builds the index (skipped without workers).
 
     Raises:
         EmptyIndexError: When there are no passages.
@@ -300,6 +307,9 @@ def analyse(entries: Entries, spans: Spans, pool: Mapper | None = None) -> Analy
     analyzer = Analyzer(lexicon)
     terms = entry_terms(entries, lexicon, pool)
     clock.lap("terms")
+    side = None
+    if side_task is not None and pool.workers > 1:
+        side = pool.submit_all(side_task[0], [side_task[1]])
     tokens, lengths, vocabulary = expand(spans, terms)
     clock.lap("expand")
     index = SearchIndex.build_from_ids(tokens, lengths, vocabulary, k1=K1, b=B)
@@ -307,6 +317,9 @@ def analyse(entries: Entries, spans: Spans, pool: Mapper | None = None) -> Analy
     rarity = rarities(analyzer, words.common_words())
     flags = lexicon_flags(index, lexicon)
     clock.lap("rarity and lexicon")
+    if side is not None:
+        side()
+        clock.lap("side task")
     return Analysed(index, lexicon, flags, rarity, words)
 
 

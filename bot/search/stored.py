@@ -46,7 +46,7 @@ from bot.search.words import WordTable
 logger = logging.getLogger(__name__)
 
 FORMAT = "samverkansboten-corpus"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 META_FILE = "store.json"
 PARSED_FILE = "parsed.json"
 KNOWLEDGE_FILE = "knowledge.json"
@@ -299,10 +299,15 @@ def new_version_dir(cache_dir: Path) -> Path:
 def link_segment(source: Path, target: Path) -> None:
     """Share an unchanged segment with a new version (hard links, or copies)."""
     for old, new in zip(segment_files(source), segment_files(target), strict=True):
-        try:
-            os.link(old, new)
-        except OSError:
-            shutil.copyfile(old, new)
+        link_file(old, new)
+
+
+def link_file(source: Path, target: Path) -> None:
+    """Share an unchanged file with a new version (a hard link, or a copy)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def write_version(

@@ -30,7 +30,7 @@ import numpy.typing as npt
 from bot.models import Document, Passage
 from bot.search.index.strings import SortedStrings
 
-PASSAGE_ARRAYS = ("p_doc", "p_number", "p_line", "p_seg", "p_off", "p_len")
+PASSAGE_ARRAYS = ("p_doc", "p_number", "p_line", "p_seg", "p_off", "p_len", "p_flags")
 DOCUMENT_ARRAYS = ("d_seg", "d_off", "d_len", "d_first", "d_count", "d_order")
 _DTYPES = {
     "p_doc": np.int32,
@@ -39,6 +39,7 @@ _DTYPES = {
     "p_seg": np.uint16,
     "p_off": np.int64,
     "p_len": np.int64,
+    "p_flags": np.uint8,
     "d_seg": np.uint16,
     "d_off": np.int64,
     "d_len": np.int64,
@@ -52,6 +53,12 @@ _TUPLE_FIELDS = tuple(
 
 
 _RECENT = 2048
+
+LAW_FLAG = 1
+"""``p_flags`` bit: the passage belongs to a statute (a document of kind "law")."""
+REFS_FLAG = 2
+"""``p_flags`` bit: the passage names other knowledge passages (``refs``)."""
+LAW_KIND = "law"
 
 
 class TextStoreError(Exception):
@@ -177,9 +184,12 @@ class TextTables:
         self.languages.add(document.language)
         return len(self.doc_ids) - 1
 
-    def add_passage(self, document: int, number: int, line: int, ref: SegmentRef) -> None:
-        """Add a passage row."""
+    def add_passage(
+        self, document: int, number: int, line: int, ref: SegmentRef, flags: int = 0
+    ) -> None:
+        """Add a passage row (``flags``: :data:`LAW_FLAG` and :data:`REFS_FLAG` bits)."""
         columns = self.columns
+        columns["p_flags"].append(flags)
         columns["p_doc"].append(document)
         columns["p_number"].append(number)
         columns["p_line"].append(line)
@@ -230,8 +240,11 @@ def add_document(
     """Append a document and its passages to a text store being built."""
     ref = writer.add_document(document)
     row = tables.add_document(document, ref, tables.passages, len(passages))
+    law = LAW_FLAG if document.kind == LAW_KIND else 0
     for passage in passages:
-        tables.add_passage(row, passage.number, passage.line, writer.add(passage_record(passage)))
+        record = writer.add(passage_record(passage))
+        flags = law | (REFS_FLAG if passage.refs else 0)
+        tables.add_passage(row, passage.number, passage.line, record, flags)
 
 
 class TextStore:
@@ -425,6 +438,10 @@ class StoredPassages(Sequence[Passage]):
 
     def __iter__(self) -> Iterator[Passage]:
         return (self._store.passage_at(i) for i in range(len(self)))
+
+    def flagged(self, flag: int) -> list[int]:
+        """Return the positions of the passages with a ``p_flags`` bit set, in order."""
+        return np.flatnonzero(self._store.column("p_flags") & flag).tolist()
 
     def positions_of(self, doc_id: str) -> range:
         """Return the index positions of one document's passages (empty when unknown)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -62,16 +62,80 @@ def everyday_zipf(word: str) -> float:
     """
     if not word.isalpha():
         return 0.0
-    plain = (
-        _PLAIN.fullmatch(word) is not None
-        and word == word.casefold()
-        and unicodedata.is_normalized("NFC", word)
-    )
-    if plain and not any(word in frequencies for frequencies in _frequency_lists()):
+    if _plain(word) and not any(word in frequencies for frequencies in _frequency_lists()):
         return 0.0
     from wordfreq import zipf_frequency
 
     return max(zipf_frequency(word, language) for language in ZIPF_LANGUAGES)
+
+
+def _plain(word: str) -> bool:
+    """Return whether wordfreq takes the word as one token of itself (see _PLAIN)."""
+    return (
+        _PLAIN.fullmatch(word) is not None
+        and word == word.casefold()
+        and unicodedata.is_normalized("NFC", word)
+    )
+
+
+EVERYDAY_DIR = "everyday"
+"""Where a version keeps the everyday frequencies of wordfreq's plain words."""
+
+
+def save_everyday_table(directory: str) -> None:
+    """Write :func:`everyday_zipf` of every plain word in the three lists (a worker task).
+
+    An update then rates its few new words by looking them up here, without loading
+    wordfreq (~1 s). All plain words of one list with the same frequency have the same Zipf
+    value, so wordfreq is asked once per frequency, about 800 times a language.
+    """
+    from wordfreq import zipf_frequency
+
+    best: dict[str, float] = {}
+    for language, frequencies in zip(ZIPF_LANGUAGES, _frequency_lists(), strict=True):
+        zipf_of: dict[float, float] = {}
+        for word, frequency in frequencies.items():
+            if not _plain(word):
+                continue
+            zipf = zipf_of.get(frequency)
+            if zipf is None:
+                zipf = zipf_of[frequency] = zipf_frequency(word, language)
+            if zipf > best.get(word, 0.0):
+                best[word] = zipf
+    words = sorted(best)
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    for part, values in SortedStrings.from_sorted(words).arrays().items():
+        np.save(target / f"words_{part}.npy", values, allow_pickle=False)
+    zipf_values = np.asarray([best[word] for word in words], dtype=np.float64)
+    np.save(target / "zipf.npy", zipf_values, allow_pickle=False)
+
+
+class EverydayTable:
+    """The table :func:`save_everyday_table` wrote, memory-mapped.
+
+    Raises:
+        OSError, ValueError: When the files are missing or do not fit together.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        arrays: dict[str, Any] = {
+            part: np.load(directory / f"words_{part}.npy", mmap_mode="r")
+            for part in ("blob", "offsets", "prefixes")
+        }
+        self._words = SortedStrings.from_arrays(arrays)
+        self._zipf = np.load(directory / "zipf.npy", mmap_mode="r")
+        if len(self._zipf) != len(self._words):
+            raise ValueError(f"everyday table in {directory} does not fit together")
+
+    def zipf(self, word: str) -> float:
+        """Return :func:`everyday_zipf` of a casefolded word."""
+        if not word.isalpha():
+            return 0.0
+        if not _plain(word):
+            return everyday_zipf(word)
+        position = self._words.index_of(word)
+        return float(self._zipf[position]) if position >= 0 else 0.0
 
 
 def lexicon_stems(analyzer: Analyzer, word: str, language: str) -> tuple[str, ...]:
@@ -184,12 +248,18 @@ class WordTable:
             raise ValueError(f"word table in {directory} does not fit together")
         return cls(tables["keys"], counts, zipf, tables["stems"], refs)
 
-    def updated(self, delta: Mapping[str, int], base: Analyzer) -> WordUpdate:
+    def updated(
+        self,
+        delta: Mapping[str, int],
+        base: Analyzer,
+        zipf_of: Callable[[str], float] = everyday_zipf,
+    ) -> WordUpdate:
         """Apply changes of word counts; return the new table and what changed.
 
         Args:
             delta: Key (:func:`key`) → change of its count.
             base: An analyzer without a lexicon (for the stems new words contribute).
+            zipf_of: Rates a new word (:func:`everyday_zipf`, or a stored table's lookup).
 
         Returns:
             The new table, and the lexicon stems that were added and removed.
@@ -216,7 +286,7 @@ class WordTable:
         at = _positions(self.keys, added, gone)
         new_counts = np.insert(np.delete(counts, gone), at, [fresh[k] for k in added])
         new_zipf = np.insert(
-            np.delete(self.zipf, gone), at, [everyday_zipf(split_key(k)[1]) for k in added]
+            np.delete(self.zipf, gone), at, [zipf_of(split_key(k)[1]) for k in added]
         )
 
         stem_change: dict[str, int] = {}

@@ -39,6 +39,8 @@ def assert_same_version(actual: StoredVersion, expected: StoredVersion) -> None:
     left, right = stored_corpus(actual), stored_corpus(expected)
     assert list(left.passages) == list(right.passages)
     assert list(left.documents.items()) == list(right.documents.items())
+    assert left.law_positions() == right.law_positions()
+    assert left.referring_positions() == right.referring_positions()
 
 
 def rebuilt(directory: Path, cache: Path) -> StoredVersion:
@@ -94,6 +96,11 @@ def test_a_stored_corpus_equals_one_built_in_memory(tmp_path):
     assert corpus.everyday == memory.everyday
     assert sorted(corpus.analyzer.lexicon) == sorted(memory.analyzer.lexicon)
     assert corpus.languages == memory.languages
+    assert corpus.law_positions() == memory.law_positions() != []
+    assert corpus.referring_positions() == memory.referring_positions() != []
+    assert corpus.by_document()["art-torp-samskabelse-2017"] == [
+        memory.passages[p] for p in memory.document_positions("art-torp-samskabelse-2017")
+    ]
     assert list(knowledge.documents) == list(load_knowledge(REPO / "knowledge").documents)
 
 
@@ -139,6 +146,24 @@ def test_an_incremental_update_equals_a_rebuild(folder, tmp_path, change):
     updated = refresh(folder, cache)
 
     assert updated.how == "incremental"
+    assert_same_version(updated.stored, rebuilt(folder, tmp_path / "rebuilt"))
+
+
+def test_an_update_after_a_build_with_workers_rates_new_words_from_the_stored_table(
+    folder, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BOT_INDEX_WORKERS", "2")
+    cache = tmp_path / "cache"
+    first = refresh(folder, cache)
+    target = folder / "samskabelse.md"
+    text = target.read_text(encoding="utf-8")
+    write(target, text.replace("frivillige", "cykelbanorna kvarnhjulsxy", 1))
+
+    updated = refresh(folder, cache)
+
+    assert (first.how, updated.how) == ("full", "incremental")
+    assert (updated.stored.directory / "everyday" / "zipf.npy").is_file()
+    monkeypatch.setenv("BOT_INDEX_WORKERS", "1")
     assert_same_version(updated.stored, rebuilt(folder, tmp_path / "rebuilt"))
 
 

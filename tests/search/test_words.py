@@ -6,7 +6,13 @@ import random
 
 from wordfreq import top_n_list, zipf_frequency
 
-from bot.search.words import ZIPF_LANGUAGES, everyday_zipf, rarity_of
+from bot.search.words import (
+    ZIPF_LANGUAGES,
+    EverydayTable,
+    everyday_zipf,
+    rarity_of,
+    save_everyday_table,
+)
 
 
 def test_everyday_zipf_equals_the_highest_wordfreq_frequency():
@@ -23,6 +29,17 @@ def test_everyday_zipf_equals_the_highest_wordfreq_frequency():
             else 0.0
         )
         assert everyday_zipf(word) == expected, word
+
+
+def test_the_stored_everyday_table_rates_words_as_wordfreq(tmp_path):
+    save_everyday_table(str(tmp_path))
+    table = EverydayTable(tmp_path)
+    rng = random.Random(5)
+    words = {w for language in ZIPF_LANGUAGES for w in top_n_list(language, 200_000)}
+    sample = rng.sample(sorted(words), 3000)
+    sample += ["kvarnhjulsx", "IOP", "iop-avtal", "2024", "café", "e\u0301tude", "straße"]
+
+    assert [table.zipf(word) for word in sample] == [everyday_zipf(word) for word in sample]
 
 
 def test_rarity_runs_from_one_for_rare_words_to_the_floor():

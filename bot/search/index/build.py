@@ -27,9 +27,7 @@ postings into the CSR arrays, so passages stay ascending within every term.
 
 from __future__ import annotations
 
-import functools
 import math
-import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import chain, pairwise
@@ -253,11 +251,13 @@ def okapi_idf(
     if not len(df_arr):
         return np.zeros(0, dtype=np.float64), 0.0
     # math.log per distinct df: the same values as rank_bm25's per-term math.log calls.
-    values, inverse = np.unique(df_arr, return_inverse=True)
-    raw_values = [math.log(n_docs - freq + 0.5) - math.log(freq + 0.5) for freq in values.tolist()]
-    raw = np.asarray(raw_values, dtype=np.float64)[inverse.reshape(-1)]
-    in_order = raw[np.argsort(np.asarray(first_keys), kind="stable")].tolist()
-    # Left-to-right like rank_bm25's loop (built-in sum() compensates from Python 3.12 on).
-    average_idf = functools.reduce(operator.add, in_order, 0) / len(in_order)
+    table = np.zeros(int(df_arr.max()) + 1, dtype=np.float64)
+    for freq in np.flatnonzero(np.bincount(df_arr)).tolist():
+        table[freq] = math.log(n_docs - freq + 0.5) - math.log(freq + 0.5)
+    raw = table[df_arr]
+    in_order = raw[np.argsort(np.asarray(first_keys), kind="stable")]
+    # Left to right like rank_bm25's loop: a cumulative sum adds one term at a time (a plain
+    # sum adds pairwise, and built-in sum() compensates from Python 3.12 on).
+    average_idf = float(np.cumsum(in_order)[-1]) / len(in_order)
     eps = epsilon * average_idf
     return np.where(raw < 0, eps, raw), average_idf

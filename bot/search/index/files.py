@@ -72,7 +72,11 @@ def write(
     try:
         os.chmod(tmp, 0o755)
         for name, array in arrays.items():
-            _write_file(tmp / f"{name}.npy", functools.partial(_save_npy, array=array))
+            written = _file_of(array)
+            if written is not None:
+                _link(written, tmp / f"{name}.npy")
+            else:
+                _write_file(tmp / f"{name}.npy", functools.partial(_save_npy, array=array))
         meta = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -121,6 +125,27 @@ def _sibling_dir(directory: Path, suffix: str) -> Path:
     """Create a fresh hidden directory next to ``directory`` (same file system, for renames)."""
     parent = directory.parent
     return Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=suffix, dir=parent))
+
+
+def _file_of(array: npt.NDArray[Any]) -> Path | None:
+    """Return the ``.npy`` file an array maps whole (written and flushed already), or None."""
+    filename = getattr(array, "filename", None)
+    if not isinstance(array, np.memmap) or filename is None or not array.flags.c_contiguous:
+        return None
+    path = Path(filename)
+    try:
+        whole = array.offset + array.nbytes == path.stat().st_size
+    except OSError:
+        return None
+    return path if whole and path.suffix == ".npy" else None
+
+
+def _link(source: Path, target: Path) -> None:
+    """Put an already written file at ``target``: a hard link, or a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _save_npy(file: Any, *, array: npt.NDArray[Any]) -> None:

@@ -53,6 +53,8 @@ _DENSE_FRACTION = 16
 
 # Larger k gains little from the score floor (see SearchIndex._score_floor).
 _FLOOR_MAX_K = 1000
+# Passages of the rarest term looked at for the score floor, at most.
+_FLOOR_SAMPLE = 8192
 
 # Tokens per block when building: bounds the temporary arrays to ~100 MB (a 1M-passage
 # build peaks ~0.4 GB lower than with 4M-token blocks, at the same speed). Read here per build.
@@ -101,6 +103,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._buffer: FloatArray | None = None
         self._norm: FloatArray | None = None
+        self._scratch_buffers: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -259,6 +262,38 @@ class SearchIndex:
         impacts = self._idf[term_id] * ((tf * (self._k1 + 1)) / (tf + self._norms()[ids]))
         return impacts if weight == 1.0 else weight * impacts
 
+    def _scratch(self, size: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Return three reusable float64 buffers of at least ``size`` (under the lock)."""
+        if self._scratch_buffers is None or len(self._scratch_buffers[0]) < size:
+            # Fresh large temporaries cost page faults on every query; these are reused.
+            room = max(size, 1 << 16)
+            self._scratch_buffers = (np.empty(room), np.empty(room), np.empty(room))
+        return self._scratch_buffers
+
+    def _add_contributions(
+        self,
+        term_id: int,
+        lo: int,
+        hi: int,
+        ids: npt.NDArray[np.intp],
+        weight: float,
+        scratch: tuple[FloatArray, FloatArray, FloatArray],
+    ) -> FloatArray:
+        """Return :meth:`_contributions` computed in the scratch buffers (a view of one)."""
+        n = hi - lo
+        numerator, denominator, tf = scratch[0][:n], scratch[1][:n], scratch[2][:n]
+        # The same float64 operations as _contributions (tf is converted to float64 there
+        # too); only the temporaries are reused. take() with "clip" is not buffered.
+        np.copyto(tf, self._tfs[lo:hi])
+        np.multiply(tf, self._k1 + 1, out=numerator)
+        np.take(self._norms(), ids, out=denominator, mode="clip")
+        np.add(tf, denominator, out=denominator)
+        np.divide(numerator, denominator, out=numerator)
+        np.multiply(self._idf[term_id], numerator, out=numerator)
+        if weight != 1.0:
+            np.multiply(weight, numerator, out=numerator)
+        return numerator
+
     # ------------------------------------------------------------------ querying
 
     def scores_for(self, terms: Mapping[str, float]) -> FloatArray:
@@ -322,18 +357,23 @@ class SearchIndex:
             return []
         # Few postings: gather and reset only the touched passages. Many postings: one dense
         # pass over the score buffer is cheaper than gathering them.
-        dense = sum(hi - lo for _, lo, hi, _ in plan) * _DENSE_FRACTION >= self._size
+        total = sum(hi - lo for _, lo, hi, _ in plan)
+        dense = total * _DENSE_FRACTION >= self._size
         with self._lock:
             if self._buffer is None:
                 self._buffer = np.zeros(self._size, dtype=np.float64)
             acc = self._buffer  # all zeros between queries
+            # Every term's passages, one after the other: the touched passages at the end.
+            touched = np.empty(total, dtype=np.intp)
+            scratch = self._scratch(max(hi - lo for _, lo, hi, _ in plan))
             try:
-                term_ids = []
+                start = 0
                 for number, (term_id, lo, hi, weight) in enumerate(plan):
                     # numpy indexes several times faster with intp than with int32 ids.
-                    ids = self._doc_ids[lo:hi].astype(np.intp)
-                    term_ids.append(ids)
-                    contribution = self._contributions(term_id, lo, hi, ids, weight)
+                    ids = touched[start : start + hi - lo]
+                    start += hi - lo
+                    ids[...] = self._doc_ids[lo:hi]
+                    contribution = self._add_contributions(term_id, lo, hi, ids, weight, scratch)
                     if number == 0:
                         acc[ids] = contribution  # == 0.0 + contribution, one pass fewer
                     else:
@@ -347,7 +387,6 @@ class SearchIndex:
                     copies = 1
                 else:
                     # A passage appears once per matching term; _top_k deduplicates.
-                    touched = np.concatenate(term_ids)
                     candidates = touched
                     scores = acc[candidates]
                     if floor > 0:
@@ -370,13 +409,18 @@ class SearchIndex:
 
         The passages of one term are distinct, so the k-th best final score among them is a
         lower bound for the k-th best overall. The rarest term's passages tend to score
-        highest and are the cheapest to look at.
+        highest and are the cheapest to look at. Of a common term only an evenly spread
+        share is looked at: the k-th best of some of its passages is a lower bound too, and
+        partitioning all of them took longer than scoring them.
         """
         _, lo, hi, _ = min(plan, key=lambda entry: entry[2] - entry[1])
         if hi - lo < k or k > _FLOOR_MAX_K:
             return 0.0
-        sample = acc[self._doc_ids[lo:hi].astype(np.intp)]
-        return float(np.partition(sample, hi - lo - k)[hi - lo - k])
+        step = -(-(hi - lo) // max(_FLOOR_SAMPLE, k))
+        sample = acc[self._doc_ids[lo:hi:step].astype(np.intp)]
+        if len(sample) < k:
+            return 0.0
+        return float(np.partition(sample, len(sample) - k)[len(sample) - k])
 
     def _plan(self, terms: Mapping[str, float]) -> list[tuple[int, int, int, float]]:
         """Return the id, postings range and weight of each known query term with a weight."""

@@ -147,6 +147,17 @@ class SortedStrings(Collection[str]):
         start, end = self._offsets[position : position + 2].tolist()
         return bytes(self._blob[start:end])
 
+    def char_lengths(self, lo: int, hi: int) -> npt.NDArray[np.int64]:
+        """Return the length in characters of the strings at ``lo..hi-1``, decoding none."""
+        if hi <= lo:
+            return np.zeros(0, dtype=np.int64)
+        start, end = int(self._offsets[lo]), int(self._offsets[hi])
+        data = np.frombuffer(self._blob, dtype=np.uint8)[start:end]
+        # UTF-8 continuation bytes are 10xxxxxx; every other byte starts a character.
+        starts = np.zeros(end - start + 1, dtype=np.int64)
+        np.cumsum((data & 0xC0) != 0x80, out=starts[1:])
+        return np.diff(starts[np.asarray(self._offsets[lo : hi + 1]) - start])
+
     def __getitem__(self, position: int) -> str:
         if not -len(self) <= position < len(self):
             raise IndexError(position)

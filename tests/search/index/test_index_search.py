@@ -89,6 +89,20 @@ def test_sparse_and_dense_candidate_paths_match_brute_force(seed, make_corpus, b
             assert index.search(query, k=k) == brute_force_top(index.scores_for(query), k)
 
 
+def test_a_score_floor_from_part_of_a_common_terms_passages_keeps_the_top_exact(
+    make_corpus, brute_force_top
+):
+    # Every query term is in more passages than the floor looks at (8,192), in both paths.
+    docs = make_corpus(11, 30_000, 20, 30)
+    index = SearchIndex.build(docs)
+    queries = [{"t0": 1.0}, {"t0": 1.0, "t1": 1.0}, {"t1": 1.0, "t2": 0.5, "t3": 2.0}]
+
+    for query in queries:
+        assert min(index.term_df(term) for term in query) > 8192
+        for k in (1, 10, 200):
+            assert index.search(query, k=k) == brute_force_top(index.scores_for(query), k)
+
+
 def test_repeated_searches_do_not_leak_scores_between_queries(make_corpus):
     docs = make_corpus(5, 400, 500, 20)
     index = SearchIndex.build(docs)

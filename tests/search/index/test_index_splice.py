@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import random
 
 import numpy as np
@@ -157,7 +159,81 @@ def test_replacing_one_run_of_passages_rebuilds_only_its_terms(seed, make_corpus
     ]
 
 
-def test_a_scattered_change_takes_the_general_path(make_corpus):
+@pytest.mark.parametrize("seed", range(4))
+def test_a_run_replaced_in_place_is_written_file_to_file_and_saved_by_links(
+    seed, make_corpus, tmp_path, monkeypatch
+):
+    if seed % 2:
+        # A file system that cannot copy between files: the bytes go through a buffer.
+        def refuse(*args: object) -> int:
+            raise OSError(errno.EXDEV, "cross-device")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+    rng = random.Random(seed)
+    docs = make_corpus(seed, 200, 150, 20)
+    SearchIndex.build(docs).save(tmp_path / "old")
+    index = SearchIndex.load(tmp_path / "old")
+    a = rng.randint(0, 190)
+    fresh = [rng.choices([f"t{i}" for i in range(160)], k=rng.randint(1, 15)) for _ in range(5)]
+    new_docs = docs[:a] + fresh + docs[a + 5 :]  # same number of passages: nothing moves
+    old_to_new = [-1 if a <= p < a + 5 else p for p in range(len(docs))]
+    inserted = [(a + i, tokens) for i, tokens in enumerate(fresh)]
+
+    spliced = splice(
+        index, old_to_new, len(new_docs), inserted, new_docs.__getitem__, docs.__getitem__,
+        (tmp_path / "old", tmp_path / "stage"),
+    ).index  # fmt: skip
+    spliced.save(tmp_path / "new")
+
+    assert_same_index(spliced, SearchIndex.build(new_docs))
+    assert_same_index(SearchIndex.load(tmp_path / "new"), SearchIndex.build(new_docs))
+    for name in ("doc_ids", "tfs"):
+        assert (tmp_path / "new" / f"{name}.npy").stat().st_nlink == 2
+        assert (tmp_path / "old" / f"{name}.npy").stat().st_nlink == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_passages_replaced_here_and_there_in_place_rebuild_only_their_terms(
+    seed, make_corpus, tmp_path, monkeypatch
+):
+    import bot.search.index.splice as module
+
+    rng = random.Random(seed)
+    docs = make_corpus(seed, 150, 120, 20)
+    SearchIndex.build(docs).save(tmp_path / "old")
+    index = SearchIndex.load(tmp_path / "old")
+    replaced = sorted(rng.sample(range(len(docs)), rng.randint(2, 9)))
+    vocabulary = [f"t{i}" for i in range(130)] + ["ny"]
+    new_docs = [
+        rng.choices(vocabulary, k=rng.randint(0, 15)) if p in replaced else tokens
+        for p, tokens in enumerate(docs)
+    ]
+    old_to_new = [-1 if p in replaced else p for p in range(len(docs))]
+    inserted = [(p, new_docs[p]) for p in replaced]
+    monkeypatch.setattr(module, "_renumber", None)  # the general path must not be taken
+    files = (tmp_path / "old", tmp_path / "stage") if seed % 2 else None
+
+    spliced = splice(
+        index, old_to_new, len(new_docs), inserted, new_docs.__getitem__, docs.__getitem__,
+        files,
+    )  # fmt: skip
+
+    assert_same_index(spliced.index, SearchIndex.build(new_docs))
+
+
+def test_a_scattered_change_that_moves_passages_takes_the_general_path(make_corpus):
+    docs = make_corpus(4, 30, 20, 8)
+    index = SearchIndex.build(docs)
+    new_docs = [docs[0], *docs[2:10], ["y"], ["z"], *docs[11:]]
+    old_to_new = [0, -1, *range(1, 9), -1, *range(11, 30)]
+    inserted = [(9, ["y"]), (10, ["z"])]
+
+    spliced = splice(index, old_to_new, 30, inserted, new_docs.__getitem__, docs.__getitem__)
+
+    assert_same_index(spliced.index, SearchIndex.build(new_docs))
+
+
+def test_a_scattered_change_in_place_equals_a_rebuild(make_corpus):
     docs = make_corpus(4, 30, 20, 8)
     index = SearchIndex.build(docs)
     new_docs = [docs[0], ["x"], *docs[2:10], ["y"], *docs[11:]]
