@@ -11,7 +11,6 @@ this process. ``BOT_INDEX_WORKERS`` sets the number of workers (default: the usa
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import shutil
 from collections.abc import Collection, Iterator
@@ -77,6 +76,8 @@ def mapper(workers: int) -> Iterator[Mapper]:
         yield Mapper(None)
         return
     # spawn, not fork: the bot may have threads running (a reload while serving).
+    import multiprocessing  # only a large build spawns workers
+
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield Mapper(pool, workers)

@@ -38,8 +38,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import phonenumbers
-
 PERSONAL_KINDS = frozenset({"personnummer", "samordningsnummer", "cpr"})
 """Kinds that identify a person directly; they trigger :func:`personal_case_reply`."""
 
@@ -99,7 +97,6 @@ _PHONE_WORD = re.compile(
 )
 
 
-_VALID = phonenumbers.Leniency.VALID
 _DANISH_WITH_CODE = re.compile(r"(?:\+|00)?[ ]?45(?:[ ]?[0-9]){8}$")
 _LOOKS_LIKE_DATE = re.compile(
     r"[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}|[0-9]{8}"
@@ -243,9 +240,14 @@ def _mask_other_phones(text: str, replace: Callable[[str | None, str], str]) -> 
     """
     if not any(char.isdigit() for char in text):
         return text
+    import phonenumbers  # only texts with digits need it (~25 ms to import)
+
     spans: list[tuple[int, int]] = []
     for region in ("SE", "DK"):
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=_VALID):
+        matcher = phonenumbers.PhoneNumberMatcher(
+            text, region, leniency=phonenumbers.Leniency.VALID
+        )
+        for match in matcher:
             raw = match.raw_string
             if _LOOKS_LIKE_DATE.fullmatch(raw):
                 continue
