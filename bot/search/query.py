@@ -39,8 +39,9 @@ RELATIVE_FACTOR = 0.25
 """Weight factor of a word the documents lack when they use a word of the same root."""
 ROOT = 6
 """Letters two words must share at the start to count as the same root."""
-INFLECTION_LETTERS = 3
-"""Letters by which two forms of one word may differ in length (longer is a compound)."""
+INFLECTION_LETTERS = 4
+"""Letters by which two forms of one word may differ in length ("redovis", "redovisning");
+more is a compound ("kollektiv", "kollektivavtal")."""
 EVERYDAY = 0.3
 """Rarity below which a typed word is an everyday word (Zipf frequency about 5 and up)."""
 CANONICAL_TERMS = 3
@@ -320,7 +321,7 @@ class QueryBuilder:
     def _has_relative(self, stem: str) -> bool:
         """Tell whether the vocabulary has another form of the word (same start and length).
 
-        "redovisad" beside "redovis" is; "kollektivavtal" beside "kollektiv" is a compound.
+        "redovisad" beside "redovisning" is; "kollektivavtal" beside "kollektiv" is a compound.
         """
         if len(stem) <= ROOT or not stem.isalpha():
             return False
