@@ -48,12 +48,12 @@ class AbstainPolicy:
             it may be phrased differently there, so it counts less than an unknown word.
     """
 
-    filler: float = 0.25
-    min_coverage: float = 0.75
+    filler: float = 0.35
+    min_coverage: float = 0.8
     min_topic: float = 0.6
     foreign_unknown: float = 1.0
     head: float = 1.5
-    uncited: float = 1.0
+    uncited: float = 0.75
 
     @classmethod
     def always(cls) -> AbstainPolicy:
@@ -156,6 +156,10 @@ def _judge(
             # A cited city ("Malmö") alone does not make the documents cover a question.
             topic = max(topic, min(base, unit.topicality) if unit.name else base)
             credit, mass = credit + weight, mass + weight
+            continue
+        if unit.context:
+            # The asker's situation ("Jag är upphandlare i en mellanstor kommun."): its words
+            # support a passage that has them, but one without them may still answer.
             continue
         uncovered.append(unit)
         if unit.part_credit and cited_here:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -80,6 +80,9 @@ class Unit:
     name: bool = False
     """Whether it is a name ("Aarhus", "Stadsmissionen"): what the question is about."""
     topicality: float = 1.0
+    context: bool = False
+    """Whether it stands in a sentence before the question ("Vi är ett kommunalt bolag.
+    Får bolaget teckna ett IOP?"): it describes the asker rather than what is asked."""
     """How far it is a topic in itself when the documents cite it: a name by its own
     everyday rarity ("Stadsmissionen" is, "Göteborg" is not), any other unit by its weight."""
 
@@ -439,7 +442,9 @@ class QueryBuilder:
                 ConceptMatch(concept_id, frozenset(typed), frozenset((*typed, *added)), weight)
             )
         asks_thing = names_thing(text, language)
-        units = self._units(typed_words, matches, language, text, _sentence_starts(words))
+        units = self._units(
+            typed_words, matches, language, text, _sentence_starts(words), _asked_span(words)
+        )
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
         return Query(
             text,
@@ -459,6 +464,7 @@ class QueryBuilder:
         language: str,
         text: str,
         sentence_starts: frozenset[int] = frozenset({0}),
+        question_span: tuple[int, int] | None = None,
     ) -> tuple[Unit, ...]:
         """Split the question into what it asks about: its concepts and other typed words.
 
@@ -530,6 +536,12 @@ class QueryBuilder:
                 word.word, frozenset(word.terms), weight, word.known, "", credit, name, topicality
             )
             units.append((word.start, unit))
+        if question_span is not None:
+            first, end = question_span
+            units = [
+                (start, unit if first <= start < end else replace(unit, context=True))
+                for start, unit in units
+            ]
         # In question order: the first topical unit is usually what is asked for.
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
 
@@ -595,3 +607,17 @@ def _starting_with(vocabulary: SortedStrings, at: int, root: str, limit: int) ->
         found.append(term)
         at += 1
     return found
+
+
+def _asked_span(words: str) -> tuple[int, int] | None:
+    """Return where the question itself stands in a question of several sentences.
+
+    It is the last sentence with a question mark, else the last sentence; the sentences
+    around it describe the asker or add a request ("Mejla mig."). None for one sentence.
+    """
+    starts = sorted(_sentence_starts(words))
+    if len(starts) == 1:
+        return None
+    spans = list(zip(starts, [*starts[1:], len(words)], strict=True))
+    asking = [span for span in spans if "?" in words[span[0] : span[1]]]
+    return (asking or spans)[-1]

@@ -218,3 +218,18 @@ def test_a_question_about_the_legal_basis_gets_the_statute_it_names(real_service
 
 def test_a_question_word_typed_without_accents_is_no_search_word(real_service):
     assert "år" not in real_service.query("vad ar iop").terms
+
+
+def test_a_missing_word_from_the_askers_situation_does_not_refuse_an_answer():
+    situation = Unit("mellanstor", frozenset({"mellanstor"}), 1.0, False, context=True)
+    iop = Unit("IOP", frozenset({"iop"}), 1.0, True, "iop")
+    asked = Unit("juridiskt", frozenset({"juridisk"}), 1.0, True)
+    policy = AbstainPolicy()
+    decision = decide(_query(situation, iop, asked), [frozenset({"iop", "juridisk"})], policy)
+    assert (decision.coverage, decision.missing) == (FULL, ())
+
+
+def test_a_question_after_a_situation_marks_the_situation_as_context(real_service):
+    query = real_service.query("Vi är ett kommunalt bolag. Får bolaget teckna ett IOP?")
+    assert {u.label: u.context for u in query.units}["IOP"] is False
+    assert any(u.context for u in query.units)
