@@ -12,10 +12,10 @@ DEV = sorted(EVAL.glob("*.yaml"))
 
 # Measured with `python -m bot eval eval/*.yaml` (see the README); a drop below these is a
 # regression. eval/dev_blind.yaml (written blind, harder) made the dev figures lower.
-MIN_HIT3 = 0.83
-MIN_MRR = 0.74
+MIN_HIT3 = 0.84
+MIN_MRR = 0.75
 MIN_REFUSED_OFF_TOPIC = 0.95
-MIN_REFUSED_NEAR_DOMAIN = 0.87
+MIN_REFUSED_NEAR_DOMAIN = 0.88
 
 
 @pytest.fixture(scope="module")
