@@ -496,7 +496,9 @@ class QueryBuilder:
                 weight = min(everyday, EVERYDAY)
             else:
                 weight = everyday if everyday < EVERYDAY and not exact else 1.0
-            label = " ".join(words) or concept.id
+            # A concept found inside a compound ("hemlöshetsorganisation") is named as the
+            # glossary names it in the question's language, never by its id.
+            label = " ".join(words) or next(iter(concept.terms.get(language, ())), concept.id)
             terms = match.stems | {t for n in mine for t in typed[n].terms}
             start = min((typed[n].start for n in mine), default=len(typed) * 1000)
             known = any(t in self.vocabulary for t in terms)

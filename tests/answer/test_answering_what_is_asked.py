@@ -233,3 +233,9 @@ def test_a_question_after_a_situation_marks_the_situation_as_context(real_servic
     query = real_service.query("Vi är ett kommunalt bolag. Får bolaget teckna ett IOP?")
     assert {u.label: u.context for u in query.units}["IOP"] is False
     assert any(u.context for u in query.units)
+
+
+def test_a_concept_found_inside_a_compound_is_named_in_the_questions_language(real_service):
+    query = real_service.query("Får ett kommunalt bolag teckna IOP med en hemlöshetsorganisation?")
+    labels = {unit.concept: unit.label for unit in query.units if unit.concept}
+    assert labels.get("homelessness") == "hemlöshet"
