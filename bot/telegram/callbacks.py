@@ -6,7 +6,6 @@ one message per answer.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -15,7 +14,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.store import StoreError
+from bot.store import StoreError, record_vote
 from bot.telegram.callback_data import (
     FEEDBACK_PATTERN,
     FORGET_PATTERN,
@@ -279,15 +278,4 @@ async def _record_feedback(state: BotState, entry: AnswerEntry, user_id: int, va
     There is no second store: everything kept about users lives in the question log, under
     its pseudonyms, retention and ``forget``.
     """
-    if state.question_log is None or entry.question_id is None:
-        logger.info("Feedback not stored: no question log")
-        return
-    try:
-        await asyncio.to_thread(
-            state.question_log.record_feedback,
-            entry.question_id,
-            user_id=user_id,
-            value=value,
-        )
-    except Exception:
-        logger.warning("Could not record feedback", exc_info=True)
+    await record_vote(state.question_log, entry.question_id, user_id=user_id, value=value)

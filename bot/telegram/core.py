@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot.models import Answer, Topic
 from bot.service import EmptyQuestion
-from bot.store import personal_case, personal_case_reply, redact
+from bot.store import personal_case, personal_case_reply, record_answer, redact
 from bot.telegram.callback_data import AnswerEntry, topic_key
 from bot.telegram.language import (
     _chosen_language,
@@ -145,24 +145,14 @@ async def _record_question(
     state: BotState, user_id: int, chat_type: str, question: str, answer: Answer
 ) -> int | None:
     """Store the question in the question log; store errors never block the answer."""
-    if state.question_log is None:
-        return None
-    try:
-        return await asyncio.to_thread(
-            state.question_log.record_question,
-            user_id=user_id,
-            chat_type=chat_type,
-            language=answer.language,
-            question=question,
-            answered=answer.answered,
-            results=[(result.passage.id, result.score) for result in answer.results],
-            index_version=state.service.version,
-            coverage=answer.coverage,
-            missing=answer.missing,
-        )
-    except Exception:
-        logger.warning("Could not record a question", exc_info=True)
-        return None
+    return await record_answer(
+        state.question_log,
+        answer,
+        question=question,
+        user_id=user_id,
+        chat_type=chat_type,
+        index_version=state.service.version,
+    )
 
 
 async def _answer_question(

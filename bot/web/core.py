@@ -25,7 +25,7 @@ from bot.models import Answer, Document, Passage, Topic
 from bot.ratelimit import SlidingWindowLimiter
 from bot.search import detect_language
 from bot.service import EmptyQuestion
-from bot.store import personal_case_reply, redact
+from bot.store import personal_case_reply, record_answer, record_vote, redact
 from bot.store.log import Recorder
 from bot.web.texts import text
 
@@ -213,24 +213,14 @@ async def _record_question(
     state: WebState, user_id: int, question: str, answer: Answer
 ) -> int | None:
     """Store the question in the question log; store errors never block the answer."""
-    if state.question_log is None:
-        return None
-    try:
-        return await asyncio.to_thread(
-            state.question_log.record_question,
-            user_id=user_id,
-            chat_type="web",
-            language=answer.language,
-            question=question,
-            answered=answer.answered,
-            results=[(result.passage.id, result.score) for result in answer.results],
-            index_version=state.service.version,
-            coverage=answer.coverage,
-            missing=answer.missing,
-        )
-    except Exception:
-        logger.warning("Could not record a question", exc_info=True)
-        return None
+    return await record_answer(
+        state.question_log,
+        answer,
+        question=question,
+        user_id=user_id,
+        chat_type="web",
+        index_version=state.service.version,
+    )
 
 
 async def record_feedback(state: WebState, entry: AnswerEntry, user_id: int, value: int) -> None:
@@ -242,14 +232,4 @@ async def record_feedback(state: WebState, entry: AnswerEntry, user_id: int, val
     if entry.feedback.get(user_id) == value:
         return
     entry.feedback[user_id] = value
-    if state.question_log is None or entry.question_id is None:
-        return
-    try:
-        await asyncio.to_thread(
-            state.question_log.record_feedback,
-            entry.question_id,
-            user_id=user_id,
-            value=value,
-        )
-    except Exception:
-        logger.warning("Could not record feedback", exc_info=True)
+    await record_vote(state.question_log, entry.question_id, user_id=user_id, value=value)
