@@ -18,6 +18,7 @@ from bot.search.questions import (
     function_words,
     names_thing,
     question_words,
+    verb_slots,
 )
 from bot.search.spelling import Speller
 from bot.search.text import fold
@@ -32,9 +33,11 @@ MAX_EXPANSIONS_PER_CONCEPT = 8
 PART_CREDIT = 0.5
 """At most this share of a compound the documents lack is covered by its cited parts."""
 NAME_WEIGHT = 1.0
+"""Least weight of a capitalised word inside a question (a name)."""
 VERB_FORM = 0.5
 """Weight factor of an English -ed or -ing form the documents lack."""
-"""Least weight of a capitalised word inside a question (a name)."""
+VERB_SLOT = 0.3
+"""Weight factor of a word standing where a verb stands (see :func:`verb_slots`)."""
 RELATIVE_FACTOR = 0.25
 """Weight factor of a word the documents lack when they use a word of the same root."""
 ROOT = 6
@@ -362,9 +365,17 @@ class QueryBuilder:
             The weighted query.
         """
         asking = question_words().get(language, frozenset())
-        words = " ".join(
-            w for w in text.split() if not _asks(w.casefold().strip("?!.,;:"), asking, language)
-        )
+        tokens = text.split()
+        kept: list[str] = []
+        verbs: list[tuple[int, int]] = []
+        for token, verb in zip(tokens, verb_slots(tokens, language), strict=True):
+            if _asks(token.casefold().strip("?!.,;:"), asking, language):
+                continue
+            start = sum(len(word) + 1 for word in kept)
+            if verb:
+                verbs.append((start, start + len(token)))
+            kept.append(token)
+        words = " ".join(kept)
         typed_words = self._typed(words, language)
         original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
@@ -443,7 +454,13 @@ class QueryBuilder:
             )
         asks_thing = names_thing(text, language)
         units = self._units(
-            typed_words, matches, language, text, _sentence_starts(words), _asked_span(words)
+            typed_words,
+            matches,
+            language,
+            text,
+            _sentence_starts(words),
+            _asked_span(words),
+            tuple(verbs),
         )
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
         return Query(
@@ -465,6 +482,7 @@ class QueryBuilder:
         text: str,
         sentence_starts: frozenset[int] = frozenset({0}),
         question_span: tuple[int, int] | None = None,
+        verbs: tuple[tuple[int, int], ...] = (),
     ) -> tuple[Unit, ...]:
         """Split the question into what it asks about: its concepts and other typed words.
 
@@ -528,6 +546,10 @@ class QueryBuilder:
                     # "What *happened* …", "What *replaced* …": an English verb form says
                     # how the question is asked, not what it is about.
                     weight *= VERB_FORM
+            if not name and not digits and any(a <= word.start < b for a, b in verbs):
+                # "Får vi *kritisera* …", "Hvordan *undgår* …": a word where a verb stands
+                # says how the question is asked, rarely what it is about.
+                weight *= VERB_SLOT
             if not name and not word.known and self._has_relative(word.whole):
                 # "redovisades", "obligatoriskt": the documents use a word of the same root,
                 # so the missing form says little about a missing topic.
@@ -558,9 +580,13 @@ def _sentence_starts(words: str) -> frozenset[int]:
 
 
 def _everyday_rarity(word: str) -> float:
-    """Return the rarity of a word as typed (hyphenated words by their most common part)."""
+    """Return the rarity of a word as typed; a hyphenated compound by its last part.
+
+    The last part of a compound names what it is ("it-system" is a system, "e-post" post),
+    so it is no rarer than that part, nor as common as a short first part ("it", "e").
+    """
     parts = [part for part in word.casefold().split("-") if part]
-    return min((rarity_of(everyday_zipf(part)) for part in parts), default=1.0)
+    return rarity_of(everyday_zipf(parts[-1])) if parts else 1.0
 
 
 def _is_name(word: str) -> bool:

@@ -63,13 +63,70 @@ def question_words() -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
-def _thing_openings() -> dict[str, tuple[str, ...]]:
+def _openings() -> dict[str, dict[str, tuple[str, ...]]]:
     data = resources.files("bot.data").joinpath("question_openings.yaml").read_text("utf-8")
     loaded = yaml.safe_load(data) or {}
     return {
-        lang: tuple(str(w).casefold() for w in entry.get("thing") or ())
+        lang: {key: tuple(str(w).casefold() for w in words or ()) for key, words in entry.items()}
         for lang, entry in loaded.items()
     }
+
+
+def _thing_openings() -> dict[str, tuple[str, ...]]:
+    return {lang: entry.get("thing", ()) for lang, entry in _openings().items()}
+
+
+def verb_slots(words: list[str], language: str) -> list[bool]:
+    """Tell which words of a question stand where a verb stands.
+
+    Such a word says how the question is asked ("Får vi *kritisera* …", "Hvordan *undgår* …",
+    "Kommer EU att *ändra* …", "Har riksdagen *ställt* …"), rarely what it is about. A verb
+    stands after the infinitive mark, after a verb-second question word, and after an
+    auxiliary, or after the auxiliary's subject when the auxiliary opens the question.
+
+    Args:
+        words: The question's words in order, as split on white space.
+        language: The question's language.
+
+    Returns:
+        One flag per word.
+    """
+    entry = _openings().get(language, {})
+    infinitive = frozenset(entry.get("infinitive", ()))
+    auxiliaries = frozenset(entry.get("auxiliaries", ()))
+    second = frozenset(entry.get("verb_second", ()))
+    subjects = frozenset(entry.get("subjects", ()))
+    articles = frozenset(entry.get("articles", ()))
+    plain = [word.casefold().strip("?!.,;:()\"'") for word in words]
+    ends = [not word or word[-1] in ",.;:?!" for word in words]
+    slots = [False] * len(plain)
+
+    def mark(at: int) -> None:
+        if at < len(plain) and not ends[at - 1] and plain[at] not in subjects | articles:
+            slots[at] = True
+
+    for number, word in enumerate(plain):
+        if ends[number]:
+            continue
+        if word in infinitive or word in second:
+            mark(number + 1)
+        if word not in auxiliaries:
+            continue
+        after = number + 1
+        if after < len(plain) and plain[after] in subjects:
+            mark(after + 1)
+            continue
+        opens = number == 0 or ends[number - 1] or plain[number - 1] in second
+        if not opens:
+            mark(after)
+        elif after < len(plain):
+            # "Har riksdagen ställt …", "Får en kommun reservera …": an auxiliary opening the
+            # question is followed by its subject, then by the verb.
+            if plain[after] in articles and not ends[after]:
+                after += 1
+            if after < len(plain) and not ends[after]:
+                mark(after + 1)
+    return slots
 
 
 def names_thing(question: str, language: str) -> bool:

@@ -203,6 +203,14 @@ def test_everyday_words_the_documents_lack_do_not_refuse_an_answer(real_service,
     assert real_service.ask(question).coverage == FULL
 
 
+def test_a_word_where_a_verb_stands_weighs_less_than_the_same_word_as_a_topic(real_service):
+    def weight(question: str) -> float:
+        units = real_service.query(question).units
+        return next(unit.weight for unit in units if unit.label == "kritisera")
+
+    assert weight("Får vi kritisera kommunen?") < weight("kritisera kommunen IOP")
+
+
 def test_a_name_is_not_read_as_a_term_of_another_language(real_service):
     query = real_service.query("According to Trine Torp, what does co-creation require?")
     assert "process-steps" not in {match.id for match in query.concepts}

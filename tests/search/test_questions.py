@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search.questions import names_thing
+from bot.search.questions import names_thing, verb_slots
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,23 @@ def test_a_question_names_the_thing_it_asks_for_after_a_thing_asking_opening(
     question, language, expected
 ):
     assert names_thing(question, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "verbs"),
+    [
+        ("Får vi kritisera kommunen offentligt?", "sv", ["kritisera"]),
+        ("Kommer EU att ändra reglerna?", "sv", ["ändra"]),
+        ("Har riksdagen ställt sig bakom principerna?", "sv", ["ställt"]),
+        ("Får en kommun reservera upphandlingen?", "sv", ["reservera"]),
+        ("Hvordan undgår kommunen det?", "da", ["undgår"]),
+        ("Hvordan kan vi bruge samskabelse?", "da", ["kan", "bruge"]),
+        ("How do we start an IOP?", "en", ["start"]),
+        ("Vilken moms gäller för ett IOP?", "sv", []),
+        ("Kan vi, moms och IOP?", "sv", []),
+    ],
+)
+def test_words_standing_where_a_verb_stands_are_found(question, language, verbs):
+    words = question.split()
+    found = [word for word, verb in zip(words, verb_slots(words, language), strict=True) if verb]
+    assert found == verbs
