@@ -294,6 +294,30 @@ class QueryBuilder:
             typed.append(_Typed(word, terms, whole, "", head, span.start))
         return typed
 
+    def _respelt(self, token: str, language: str) -> str:
+        """Read a word typed with "aa", "ae" or "oe" for å, æ or ø ("paa", "maa", "loen").
+
+        Only a word the documents and the stopword lists lack is respelt, and only when the
+        respelt word is one of them: "paa" is "på", while "paaske" stays.
+        """
+        word = token.strip(_PUNCTUATION)
+        folded = word.casefold()
+        if language == "en" or not _DIGRAPH.search(folded) or self._is_word(folded, language):
+            return token
+        respelt = _DIGRAPH.sub(lambda match: _DIGRAPHS[language][match.group(0)], folded)
+        if not self._is_word(respelt, language):
+            return token
+        if word[:1].isupper():
+            respelt = respelt[:1].upper() + respelt[1:]
+        return token.replace(word, respelt, 1)
+
+    def _is_word(self, word: str, language: str) -> bool:
+        """Tell whether a casefolded word is a stopword, a question word or a known term."""
+        if word in stopwords(language) or word in question_words().get(language, ()):
+            return True
+        terms = self.analyzer.word_terms(word, language)
+        return bool(terms) and all(term in self.vocabulary for term in terms)
+
     def _glossary_word(self, word: str) -> str:
         """Return the glossary's own spelling of a word ("alingsas" → "alingsås"), or "".
 
@@ -365,7 +389,8 @@ class QueryBuilder:
             The weighted query.
         """
         asking = question_words().get(language, frozenset())
-        tokens = text.split()
+        tokens = [self._respelt(token, language) for token in text.split()]
+        text = " ".join(tokens)
         kept: list[str] = []
         verbs: list[tuple[int, int]] = []
         for token, verb in zip(tokens, verb_slots(tokens, language), strict=True):
@@ -571,6 +596,13 @@ class QueryBuilder:
 
 
 _SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
+_PUNCTUATION = "?!.,;:()\"'"
+_DIGRAPH = re.compile(r"aa|ae|oe")
+_DIGRAPHS = {
+    "da": {"aa": "å", "ae": "æ", "oe": "ø"},
+    "sv": {"aa": "å", "ae": "ä", "oe": "ö"},
+}
+"""How a keyboard without the letter spells it: Danish "paa" for "på", Swedish "oe" for "ö"."""
 _ENGLISH_VERB_FORM = re.compile(r"[a-z]{3,}(ed|ing)")
 
 

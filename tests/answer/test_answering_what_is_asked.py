@@ -224,6 +224,22 @@ def test_a_question_about_the_legal_basis_gets_the_statute_it_names(real_service
     assert answer.results[0].citation.doc_id == "sfs-2025-400-socialtjanstlagen"
 
 
+@pytest.mark.parametrize(
+    ("question", "typed", "meant"),
+    [
+        ("hvad er forskellen paa samskabelse og samarbejde", "paa", "på"),
+        ("Hvordan faar vi et samarbejde med kommunen?", "faar", "får"),
+    ],
+)
+def test_a_letter_typed_as_two_is_read_as_the_letter(real_service, question, typed, meant):
+    query = real_service.query(question)
+    assert (typed in query.text, meant in query.text) == (False, True)
+
+
+def test_a_word_with_two_letters_for_one_stays_when_it_is_no_word_respelt(real_service):
+    assert real_service.query("paaske samskabelse").text == "paaske samskabelse"
+
+
 def test_a_question_word_typed_without_accents_is_no_search_word(real_service):
     assert "år" not in real_service.query("vad ar iop").terms
 
