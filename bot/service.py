@@ -120,6 +120,7 @@ class QAService:
             prepared=_read_json(prepared_file),
             rarity=corpus.word_rarity,
             folded=corpus.folded,
+            frequency=corpus.index.term_df,
         )
         self.domain_words = domain_words(
             {

@@ -47,6 +47,9 @@ INFLECTION_LETTERS = 4
 more is a compound ("kollektiv", "kollektivavtal")."""
 EVERYDAY = 0.3
 """Rarity below which a typed word is an everyday word (Zipf frequency about 5 and up)."""
+ACCENTED_MAJORITY = 8
+"""A typed unaccented term is read with accents when the documents use that spelling this many
+times as often ("overenskommelsen" → "överenskommelsen")."""
 CANONICAL_TERMS = 3
 """Only the first distinct terms listed per language (the canonical forms) become synonyms."""
 
@@ -159,8 +162,10 @@ class QueryBuilder:
         prepared: dict[str, Any] | None = None,
         rarity: Callable[[str, str], float] | None = None,
         folded: Mapping[str, tuple[str, ...]] | None = None,
+        frequency: Callable[[str], int] | None = None,
     ) -> None:
         self.analyzer = analyzer
+        self.frequency = frequency
         self.rarity = rarity or (lambda term, language: 1.0)
         self.speller = Speller(vocabulary)
         self._roots: dict[str, frozenset[int]] | None = None
@@ -295,21 +300,42 @@ class QueryBuilder:
         return typed
 
     def _respelt(self, token: str, language: str) -> str:
-        """Read a word typed with "aa", "ae" or "oe" for å, æ or ø ("paa", "maa", "loen").
+        """Read a word typed without its letters å, ä, ö, æ or ø as the documents spell it.
 
-        Only a word the documents and the stopword lists lack is respelt, and only when the
-        respelt word is one of them: "paa" is "på", while "paaske" stays.
+        Two cases: "aa", "ae" or "oe" typed for the letter ("paa", "faar"), when only the
+        respelt word is a known word ("paaske" stays); and a plain spelling the documents use
+        rarely beside the accented one ("overenskommelsen" in two links,
+        "överenskommelsen" everywhere).
         """
         word = token.strip(_PUNCTUATION)
         folded = word.casefold()
-        if language == "en" or not _DIGRAPH.search(folded) or self._is_word(folded, language):
+        if language == "en" or not folded.isascii():
             return token
-        respelt = _DIGRAPH.sub(lambda match: _DIGRAPHS[language][match.group(0)], folded)
-        if not self._is_word(respelt, language):
+        respelt = self._accented(folded, language)
+        if not respelt and _DIGRAPH.search(folded) and not self._is_word(folded, language):
+            digraphs = _DIGRAPHS[language]
+            candidate = _DIGRAPH.sub(lambda match: digraphs[match.group(0)], folded)
+            respelt = candidate if self._is_word(candidate, language) else ""
+        if not respelt:
             return token
         if word[:1].isupper():
             respelt = respelt[:1].upper() + respelt[1:]
         return token.replace(word, respelt, 1)
+
+    def _accented(self, word: str, language: str) -> str:
+        """Return a plain word with the accents of its far more frequent spelling, or ""."""
+        if self.frequency is None:
+            return ""
+        terms = self.analyzer.word_terms(word, language)
+        stem = terms[0] if terms else ""
+        variants = self.folded.get(stem, ())
+        if stem not in self.vocabulary or not variants or not word.startswith(stem):
+            return ""
+        used = max(self.frequency(stem), 1)
+        best = max(variants, key=lambda variant: (self.frequency(variant), variant))
+        if self.frequency(best) < ACCENTED_MAJORITY * used:
+            return ""
+        return best + word[len(stem) :]
 
     def _is_word(self, word: str, language: str) -> bool:
         """Tell whether a casefolded word is a stopword, a question word or a known term."""

@@ -236,6 +236,12 @@ def test_a_letter_typed_as_two_is_read_as_the_letter(real_service, question, typ
     assert (typed in query.text, meant in query.text) == (False, True)
 
 
+def test_a_plain_spelling_the_documents_rarely_use_is_read_with_its_accents(real_service):
+    plain = real_service.query("vad ar overenskommelsen")
+    accented = real_service.query("vad är överenskommelsen")
+    assert plain.terms == accented.terms
+
+
 def test_a_word_with_two_letters_for_one_stays_when_it_is_no_word_respelt(real_service):
     assert real_service.query("paaske samskabelse").text == "paaske samskabelse"
 
