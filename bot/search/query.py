@@ -324,16 +324,17 @@ class QueryBuilder:
 
     def _accented(self, word: str, language: str) -> str:
         """Return a plain word with the accents of its far more frequent spelling, or ""."""
-        if self.frequency is None:
+        frequency = self.frequency
+        if frequency is None:
             return ""
         terms = self.analyzer.word_terms(word, language)
         stem = terms[0] if terms else ""
         variants = self.folded.get(stem, ())
         if stem not in self.vocabulary or not variants or not word.startswith(stem):
             return ""
-        used = max(self.frequency(stem), 1)
-        best = max(variants, key=lambda variant: (self.frequency(variant), variant))
-        if self.frequency(best) < ACCENTED_MAJORITY * used:
+        used = max(frequency(stem), 1)
+        best = max(variants, key=lambda variant: (frequency(variant), variant))
+        if frequency(best) < ACCENTED_MAJORITY * used:
             return ""
         return best + word[len(stem) :]
 
