@@ -215,7 +215,9 @@ class Composer:
         if intent.lists:
             hits = self._lists_first(hits, query)
         if intent.defines:
-            hits = self.definitions.first(hits, intent.defines, self._wanted_language(query))
+            hits = self.definitions.first(
+                hits, intent.defines, self._wanted_language(query), _typed(query, intent.defines)
+            )
         return hits
 
     def _wanted_language(self, query: Query) -> str | None:
@@ -238,7 +240,9 @@ class Composer:
         intent = question_intent(query, self.corpus.analyzer)
         if not intent.defines:
             return {}
-        return self.definitions.sentences([pos for pos, _ in shown[:1]], intent.defines)
+        return self.definitions.sentences(
+            [pos for pos, _ in shown[:1]], intent.defines, _typed(query, intent.defines)
+        )
 
     def _synonyms_as_one(
         self, hits: list[tuple[int, float]], query: Query
@@ -445,3 +449,8 @@ _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 def _is_list(text: str) -> bool:
     """Tell whether a passage is (mostly) a list of items."""
     return len(_LIST_LINE.findall(text)) >= 2
+
+
+def _typed(query: Query, concept_id: str) -> frozenset[str]:
+    """Return the stems of the term a question used for a concept (empty when none)."""
+    return next((match.typed for match in query.concepts if match.id == concept_id), frozenset())

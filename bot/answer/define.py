@@ -70,10 +70,16 @@ class DefinitionFinder:
             )
         return cached[language]
 
-    def defining_sentence(self, position: int, concept_id: str) -> int | None:
-        """Return the index of the sentence of a passage that defines the concept, or None."""
+    def defining_sentence(
+        self, position: int, concept_id: str, typed: frozenset[str] = frozenset()
+    ) -> int | None:
+        """Return the index of the sentence of a passage that defines the concept, or None.
+
+        With ``typed`` (the stems of the term the question used), only a sentence defining
+        that term counts ("NESGI står för …", not "De minimis … är").
+        """
         passage = self.corpus.passages[position]
-        stems = self._concept_stems(concept_id, passage.language)
+        stems = typed or self._concept_stems(concept_id, passage.language)
         verbs = definition_verbs(passage.language)
         analyzer = self.corpus.analyzer
         text = passage.text
@@ -90,17 +96,24 @@ class DefinitionFinder:
         return None
 
     def first(
-        self, hits: list[tuple[int, float]], concept_id: str, language: str | None
+        self,
+        hits: list[tuple[int, float]],
+        concept_id: str,
+        language: str | None,
+        typed: frozenset[str] = frozenset(),
     ) -> list[tuple[int, float]]:
         """Move the passage defining the concept to the top of the hits.
 
         Anchored passages come first (those in ``language`` when there are any); otherwise
-        the best-scoring hit with a defining sentence.
+        the best-scoring hit with a defining sentence. A concept holds several terms
+        ("state-aid": de minimis, SGEI, NESGI): an anchored passage that never names the
+        term the question used gives way to a hit defining that term.
 
         Args:
             hits: Ranked hits ``(position, score)``.
             concept_id: The concept asked about.
             language: The language wanted for the answer, or None for any.
+            typed: Stems of the term the question used for the concept.
 
         Returns:
             The hits with the defining passage first, its score raised to the top score.
@@ -111,12 +124,16 @@ class DefinitionFinder:
         if language is not None:
             preferred = [p for p in anchored if self.corpus.passages[p].language == language]
             anchored = preferred or anchored
+        if typed:
+            anchored = [p for p in anchored if typed & self._terms(p)]
         chosen = anchored[:1]
-        if not chosen:
+        for stems in (typed, frozenset()) if typed else (frozenset(),):
+            if chosen:
+                break
             chosen = [
                 position
                 for position, _ in hits[:DEPTH]
-                if self.defining_sentence(position, concept_id) is not None
+                if self.defining_sentence(position, concept_id, stems) is not None
             ][:1]
         if not chosen:
             return hits
@@ -125,20 +142,30 @@ class DefinitionFinder:
         rest = [(pos, score) for pos, score in hits if pos not in chosen]
         return [(pos, top) for pos in chosen] + rest
 
-    def sentences(self, positions: Sequence[int], concept_id: str) -> dict[int, int]:
+    def sentences(
+        self, positions: Sequence[int], concept_id: str, typed: frozenset[str] = frozenset()
+    ) -> dict[int, int]:
         """Return ``position → defining sentence index`` for the passages that have one.
 
-        An anchored passage was chosen by an editor as the definition: without a sentence of
-        the defining shape, its first sentence naming the concept is read from.
+        A sentence defining the term the question used (``typed``) comes before one defining
+        another term of the concept. An anchored passage was chosen by an editor as the
+        definition: without a sentence of the defining shape, its first sentence naming the
+        concept is read from.
         """
         found = {}
         for position in positions:
-            number = self.defining_sentence(position, concept_id)
+            number = self.defining_sentence(position, concept_id, typed) if typed else None
+            if number is None:
+                number = self.defining_sentence(position, concept_id)
             if number is None and position in self.anchored(concept_id):
                 number = self.naming_sentence(position, concept_id)
             if number is not None:
                 found[position] = number
         return found
+
+    def _terms(self, position: int) -> frozenset[str]:
+        passage = self.corpus.passages[position]
+        return frozenset(self.corpus.analyzer.terms(passage.text, passage.language))
 
     def naming_sentence(self, position: int, concept_id: str) -> int | None:
         """Return the index of the first sentence of a passage that names the concept."""

@@ -10,7 +10,7 @@ from importlib import resources
 import yaml
 
 from bot.search.analysis import Analyzer
-from bot.search.query import Query
+from bot.search.query import Query, Unit
 from bot.search.text import fold
 
 
@@ -81,12 +81,37 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
     topical = [unit for unit in query.units if unit.weight >= filler]
     concepts = [unit for unit in topical if unit.concept]
     defines = ""
+    pattern = tables.definition.get(language)
+    asked = fold(query.text.strip().casefold())
     if len(concepts) == 1 and len(topical) == 1 and not asks_list:
-        pattern = tables.definition.get(language)
         bare = len(query.units) == 1 and query.text.strip(" ?!.").casefold() == (
             concepts[0].label.casefold()
         )
-        asked = fold(query.text.strip().casefold())
         if bare or (pattern is not None and pattern.search(asked)):
             defines = concepts[0].concept
+    elif not asks_list and pattern is not None and (opening := pattern.search(asked)):
+        # "Vad menas med värdeöverföring när man pratar om reserverad upphandling?": the
+        # concept right after a definition opening is what is to be defined; the words after
+        # it say where it is asked about. "Vad är skillnaden mellan …" defines nothing.
+        defines = _named_next(asked[opening.end() :], query.units)
     return Intent(defines, asks_list)
+
+
+_ARTICLES = frozenset({"en", "ett", "et", "den", "det", "a", "an", "the"})
+
+
+def _named_next(rest: str, units: tuple[Unit, ...]) -> str:
+    """Return the concept a question names first in ``rest``, or "" when a word comes first.
+
+    Articles and generic concepts ("förkortningen IOP") are passed over.
+    """
+    first_words = {fold(unit.label.split()[0].casefold()): unit for unit in units if unit.label}
+    for word in re.findall(r"[\w§:-]+", rest):
+        if word in _ARTICLES:
+            continue
+        unit = first_words.get(word)
+        if unit is None or not unit.concept:
+            return ""
+        if unit.weight >= 1.0:
+            return unit.concept
+    return ""

@@ -11,6 +11,7 @@ import yaml
 from bot.answer import FULL, NONE, PARTIAL, AbstainPolicy
 from bot.answer.decide import decide
 from bot.search import Query, Unit
+from bot.search.intent import question_intent
 from bot.telegram.texts import text
 from bot.views import answer_json
 
@@ -43,6 +44,43 @@ def test_a_newcomers_first_question_gets_the_defining_passage_first(
 def test_the_excerpt_of_a_definition_starts_with_the_defining_sentence(real_service):
     excerpt = real_service.ask("Vad är IOP?").results[0].excerpt.text
     assert excerpt.startswith("Ett idéburet offentligt partnerskap (IOP) är")
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("Vad är NESGI?", "NESGI står för"),
+        ("Vad är SGEI?", "SGEI står för"),
+        ("Vad är de minimis?", "De minimis, på svenska försumbart stöd, är"),
+    ],
+)
+def test_a_term_of_a_wider_concept_gets_the_sentence_defining_that_term(
+    real_service, question, opening
+):
+    excerpt = real_service.ask(question).results[0].excerpt.text
+    assert excerpt.lstrip("… ").startswith(opening)
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        (
+            "Vad menas med värdeöverföring när man pratar om reserverad upphandling?",
+            "value-transfer",
+        ),
+        ("Hvad betyder samskabelse helt konkret?", "samskabelse"),
+        ("What does IOP stand for in Swedish welfare policy?", "iop"),
+        ("Vad betyder förkortningen IOP?", "iop"),
+        ("Vad är skillnaden mellan verksamhetsbidrag och IOP?", ""),
+        ("Hvad er forskellen på individuel og kollektiv samskabelse?", ""),
+    ],
+)
+def test_the_concept_right_after_a_definition_opening_is_the_one_defined(
+    real_service, question, concept
+):
+    query = real_service.query(question)
+    intent = question_intent(query, real_service.corpus.analyzer)
+    assert intent.defines == concept
 
 
 def test_a_stray_number_does_not_change_the_answer(real_service):
