@@ -47,6 +47,8 @@ EXPLAINER_LEAD = 1.04
 """The guide passage explaining the leading statute scores this much above the rest; the
 gap to the statute and to the next hit stays over the composer's 3 % "near equal" band."""
 LEAD_GAP = 0.96
+TOPIC = 0.5
+"""Least weight of a question's word for a named statute section to have to cover it."""
 LAW_WORD_BOOST = 1.5
 LAW_NAME_BOOST = 1.5
 """Further weight for the statute the question names ("Vad säger lagtexten om LOV?")."""
@@ -171,10 +173,31 @@ class LegalRanker:
             return self._explanation_next(ranked)
         best = max(scores.values())
         ordered = sorted(named, key=lambda position: (-scores.get(position, 0.0), position))
+        # "Gäller treårsgränsen för reservationen i 19 kap. 25 a §?": when the best hit covers
+        # what the question asks and the section's text does not, the explanation leads.
+        lead = LAW_LEAD if self._covers(ordered[0], hits[0][0], query) else LEAD_GAP
         for offset, position in enumerate(ordered):
-            scores[position] = best * LAW_LEAD * (1 - offset * 0.01)
+            scores[position] = best * lead * (1 - offset * 0.01)
         ranked = sorted(scores.items(), key=lambda hit: (-hit[1], hit[0]))
         return self._explanation_next(ranked)
+
+    def _covers(self, section: int, best: int, query: Query) -> bool:
+        """Tell whether a named section covers the question as well as the best hit does.
+
+        Only topics of the question itself count (weight :data:`TOPIC`, not the asker's
+        situation); the best hit is read in full only when the section misses one.
+        """
+        if best == section or best in self._sections:
+            return True
+        asked = [u for u in query.units if u.weight >= TOPIC and not u.context]
+        missed = [u for u in asked if not u.terms & self._sections[section].terms]
+        if not missed:
+            return True
+        passage = self.corpus.passages[best]
+        document = self.corpus.documents[passage.doc_id]
+        text = passage_index_text(document, passage)
+        found = set(self.corpus.analyzer.terms(text, passage.language))
+        return not any(u.terms & found for u in missed)
 
     def _named_sections(self, typed: set[str], language: str) -> list[int]:
         """Return the statute passages whose section the question names."""

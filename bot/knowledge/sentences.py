@@ -23,7 +23,7 @@ def abbreviations() -> frozenset[str]:
     )
 
 
-def _abbreviated(before: str) -> bool:
+def abbreviated(before: str) -> bool:
     """Tell whether text ending in a period ends with a known abbreviation ("19 kap.")."""
     match = _LAST_WORD.search(before)
     if match is None:
@@ -47,7 +47,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if "\n" not in match.group() and _abbreviated(text[start : match.start()]):
+        if "\n" not in match.group() and abbreviated(text[start : match.start()]):
             continue
         spans.append((start, match.start()))
         start = match.end()

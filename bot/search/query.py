@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.knowledge import Concept
+from bot.knowledge.sentences import abbreviated
 from bot.models import LANGUAGES
 from bot.search.analysis import Analyzer, folded_variants, stopwords
 from bot.search.index.strings import SortedStrings
@@ -86,11 +87,11 @@ class Unit:
     name: bool = False
     """Whether it is a name ("Aarhus", "Stadsmissionen"): what the question is about."""
     topicality: float = 1.0
+    """How far it is a topic in itself when the documents cite it: a name by its own
+    everyday rarity ("Stadsmissionen" is, "Göteborg" is not), any other unit by its weight."""
     context: bool = False
     """Whether it stands in a sentence before the question ("Vi är ett kommunalt bolag.
     Får bolaget teckna ett IOP?"): it describes the asker rather than what is asked."""
-    """How far it is a topic in itself when the documents cite it: a name by its own
-    everyday rarity ("Stadsmissionen" is, "Göteborg" is not), any other unit by its weight."""
 
 
 @dataclass(frozen=True)
@@ -420,10 +421,18 @@ class QueryBuilder:
         text = " ".join(tokens)
         kept: list[str] = []
         verbs: list[tuple[int, int]] = []
+        clauses: list[int] = []
+        opens_clause = False
         for token, verb in zip(tokens, verb_slots(tokens, language), strict=True):
-            if _asks(token.casefold().strip("?!.,;:"), asking, language):
-                continue
             start = sum(len(word) + 1 for word in kept)
+            if _asks(token.casefold().strip("?!.,;:"), asking, language):
+                # "I ett gammalt nämndbeslut står 6 a § – vilken paragraf gäller idag?": a
+                # question word after a dash, colon or semicolon opens the question itself.
+                if opens_clause and kept:
+                    clauses.append(start)
+                opens_clause = False
+                continue
+            opens_clause = token in _CLAUSE_MARKS or token[-1:] in ":;"
             if verb:
                 verbs.append((start, start + len(token)))
             kept.append(token)
@@ -511,7 +520,7 @@ class QueryBuilder:
             language,
             text,
             _sentence_starts(words),
-            _asked_span(words),
+            _asked_span(words, clauses),
             tuple(verbs),
         )
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
@@ -562,8 +571,12 @@ class QueryBuilder:
             )
             # An everyday word that only stems like a glossary term ("brukar" ~ brukare)
             # weighs as the everyday word it is; the concept's own term ("KL") fully.
-            if concept.generic:
+            rare = bool(words) and min(_everyday_rarity(word) for word in words) >= 1.0
+            if concept.generic and not rare:
                 weight = min(everyday, EVERYDAY)
+            elif concept.generic:
+                # A generic concept's rare word ("treårsgränsen", not "gräns") is what is asked.
+                weight = everyday
             else:
                 weight = everyday if everyday < EVERYDAY and not exact else 1.0
             # A concept found inside a compound ("hemlöshetsorganisation") is named as the
@@ -623,6 +636,7 @@ class QueryBuilder:
 
 
 _SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
+_CLAUSE_MARKS = frozenset({"–", "—", "-"})
 _PUNCTUATION = "?!.,;:()\"'"
 _DIGRAPH = re.compile(r"aa|ae|oe")
 _DIGRAPHS = {
@@ -634,8 +648,20 @@ _ENGLISH_VERB_FORM = re.compile(r"[a-z]{3,}(ed|ing)")
 
 
 def _sentence_starts(words: str) -> frozenset[int]:
-    """Return where the sentences of a question start (a capital there marks no name)."""
-    return frozenset({0, *(match.end() for match in _SENTENCE_END.finditer(words))})
+    """Return where the sentences of a question start (a capital there marks no name).
+
+    "19 kap. 25 a §" is one reference, not the end of a sentence.
+    """
+    return frozenset(
+        {
+            0,
+            *(
+                match.end()
+                for match in _SENTENCE_END.finditer(words)
+                if not abbreviated(words[: match.start() + 1])
+            ),
+        }
+    )
 
 
 def _everyday_rarity(word: str) -> float:
@@ -696,13 +722,14 @@ def _starting_with(vocabulary: SortedStrings, at: int, root: str, limit: int) ->
     return found
 
 
-def _asked_span(words: str) -> tuple[int, int] | None:
+def _asked_span(words: str, clauses: Collection[int] = ()) -> tuple[int, int] | None:
     """Return where the question itself stands in a question of several sentences.
 
     It is the last sentence with a question mark, else the last sentence; the sentences
-    around it describe the asker or add a request ("Mejla mig."). None for one sentence.
+    around it describe the asker or add a request ("Mejla mig."). ``clauses`` are further
+    starts: of a question clause after a dash or colon. None for one sentence.
     """
-    starts = sorted(_sentence_starts(words))
+    starts = sorted(_sentence_starts(words) | set(clauses))
     if len(starts) == 1:
         return None
     spans = list(zip(starts, [*starts[1:], len(words)], strict=True))

@@ -297,6 +297,20 @@ def test_a_missing_word_from_the_askers_situation_does_not_refuse_an_answer():
     assert (decision.coverage, decision.missing) == (FULL, ())
 
 
+def test_a_legal_reference_does_not_end_the_question(real_service):
+    query = real_service.query("Gäller treårsgränsen också i 19 kap. 25 a § LOU?")
+    assert [unit.label for unit in query.units if unit.context] == []
+
+
+def test_a_question_after_a_dash_marks_what_comes_before_as_context(real_service):
+    query = real_service.query(
+        "I ett gammalt nämndbeslut hänvisas till 19 kap. 6 a § LOU – vilken paragraf "
+        "motsvarar det idag?"
+    )
+    context = {unit.label: unit.context for unit in query.units}
+    assert (context["nämndbeslut"], context["paragraf"]) == (True, False)
+
+
 def test_a_question_after_a_situation_marks_the_situation_as_context(real_service):
     query = real_service.query("Vi är ett kommunalt bolag. Får bolaget teckna ett IOP?")
     assert {u.label: u.context for u in query.units}["IOP"] is False

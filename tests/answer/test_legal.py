@@ -25,6 +25,15 @@ def test_a_named_section_answers_first(real_service, question, section):
     assert ids(real_service.ask(question), 1) == [section]
 
 
+def test_a_question_the_section_text_does_not_cover_gets_the_explanation_first(real_service):
+    answer = real_service.ask(
+        "Gäller treårsgränsen också för reservationen till idéburna organisationer "
+        "i 19 kap. 25 a §?"
+    )
+    top = ids(answer)
+    assert (top[0].startswith("guide-"), "sfs-2016-1145-lou#3" in top) == (True, True)
+
+
 def test_the_guide_paragraph_explaining_the_section_follows_it(real_service):
     answer = real_service.ask("Vad står det i 19 kap. 25 a § LOU?")
     second = answer.results[1].citation
