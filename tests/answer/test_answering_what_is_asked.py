@@ -71,6 +71,8 @@ def test_a_term_of_a_wider_concept_gets_the_sentence_defining_that_term(
         ("Hvad betyder samskabelse helt konkret?", "samskabelse"),
         ("What does IOP stand for in Swedish welfare policy?", "iop"),
         ("Vad betyder förkortningen IOP?", "iop"),
+        ("Vad räknas som en idéburen organisation enligt lagen?", "idea-driven-organisation"),
+        ("What counts as an idea-driven organisation?", "idea-driven-organisation"),
         ("Vad är skillnaden mellan verksamhetsbidrag och IOP?", ""),
         ("Hvad er forskellen på individuel og kollektiv samskabelse?", ""),
     ],
