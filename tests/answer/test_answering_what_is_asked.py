@@ -29,6 +29,9 @@ NEWCOMER = [
     ("Hvad er samskabelse?", "guide-danmark"),
     ("Hvad er KL?", "guide-begrepp"),
     ("Vad är NOD?", "guide-overenskommelser"),
+    ("vad e iop", "guide-iop"),
+    ("whats an iop", "guide-iop"),
+    ("hva er § 18", "guide-danmark"),
 ]
 
 
