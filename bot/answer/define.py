@@ -124,6 +124,9 @@ class DefinitionFinder:
         if language is not None:
             preferred = [p for p in anchored if self.corpus.passages[p].language == language]
             anchored = preferred or anchored
+        # The typed term counts only where the documents use it: an English question's words
+        # are not in the Swedish texts ("local compact").
+        typed = typed if any(typed & self._terms(p) for p, _ in hits[:DEPTH]) else frozenset()
         if typed:
             anchored = [p for p in anchored if typed & self._terms(p)]
         chosen = anchored[:1]

@@ -44,9 +44,19 @@ def test_a_newcomers_first_question_gets_the_defining_passage_first(
     assert answer.results[0].citation.doc_id == document
 
 
-def test_the_excerpt_of_a_definition_starts_with_the_defining_sentence(real_service):
-    excerpt = real_service.ask("Vad är IOP?").results[0].excerpt.text
-    assert excerpt.startswith("Ett idéburet offentligt partnerskap (IOP) är")
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("Vad är IOP?", "Ett idéburet offentligt partnerskap (IOP) är"),
+        ("Vad är en lokal överenskommelse?", "En lokal överenskommelse (lokal ÖK) är"),
+        ("What is a local compact?", "En lokal överenskommelse (lokal ÖK) är"),
+    ],
+)
+def test_the_excerpt_of_a_definition_starts_with_the_defining_sentence(
+    real_service, question, opening
+):
+    excerpt = real_service.ask(question).results[0].excerpt.text
+    assert excerpt.startswith(opening)
 
 
 @pytest.mark.parametrize(
