@@ -48,7 +48,7 @@ class AbstainPolicy:
             it may be phrased differently there, so it counts less than an unknown word.
     """
 
-    filler: float = 0.35
+    filler: float = 0.3
     min_coverage: float = 0.8
     min_topic: float = 0.6
     foreign_unknown: float = 1.0
