@@ -16,7 +16,7 @@ from bot.answer.excerpt import make_excerpt
 from bot.answer.legal import LegalRanker
 from bot.knowledge import Concept, LegalChange, Source
 from bot.models import Answer, DatedNote, Passage, Result, Suggestion, Topic
-from bot.search import Corpus, Query, country_hint, passage_index_text
+from bot.search import Corpus, Query, country_hint, country_of, passage_index_text
 from bot.search.intent import question_intent
 
 SEARCH_DEPTH = 50
@@ -281,13 +281,18 @@ class Composer:
         wanted = self._wanted_language(query)
         if wanted is None:
             return hits
-        rescored = [
-            (
-                pos,
-                score if self.corpus.passages[pos].language == wanted else score * OTHER_LANGUAGE,
-            )
-            for pos, score in hits
-        ]
+        passages = self.corpus.passages
+
+        def other(pos: int) -> bool:
+            passage = passages[pos]
+            if passage.language != wanted:
+                return True
+            # A Swedish passage mostly about Denmark (the glossary's paragraph on the Danish
+            # register, RSV) is Danish matter. Danish texts explain the Swedish models to
+            # Danish readers, so they stay Danish.
+            return wanted == "sv" and country_of(passage.text) == "da"
+
+        rescored = [(pos, score * OTHER_LANGUAGE if other(pos) else score) for pos, score in hits]
         return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
 
     def _date(self, position: int) -> str:

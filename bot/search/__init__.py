@@ -15,7 +15,7 @@ from bot.search.corpus import (
 )
 from bot.search.language import detect_language
 from bot.search.query import QUERY_TABLES_VERSION, Query, QueryBuilder, Unit
-from bot.search.questions import country_hint
+from bot.search.questions import country_hint, country_of
 from bot.search.text import clean, drop_masks, fold
 from bot.search.update import Refreshed, refresh
 
@@ -30,6 +30,7 @@ __all__ = [
     "build_corpus",
     "clean",
     "country_hint",
+    "country_of",
     "detect_language",
     "drop_masks",
     "fold",

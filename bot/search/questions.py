@@ -23,6 +23,17 @@ def country_hint(text: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+def country_of(text: str) -> str | None:
+    """Return "da" or "sv" for a text about one country: the one it names more often, or None.
+
+    "RSV står i Danmark för … det danska registret … inte förväxlas med det svenska registret"
+    is about Denmark.
+    """
+    counts = {language: len(pattern.findall(text)) for language, pattern in _COUNTRY.items()}
+    (first, most), (_, second) = sorted(counts.items(), key=lambda item: -item[1])
+    return first if most > second else None
+
+
 def expansion_languages(text: str, language: str) -> tuple[str, ...]:
     """Choose the languages whose synonyms expand a question.
 

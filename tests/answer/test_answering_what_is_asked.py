@@ -264,6 +264,11 @@ def test_a_word_where_a_verb_stands_weighs_less_than_the_same_word_as_a_topic(re
     assert weight("Får vi kritisera kommunen?") < weight("kritisera kommunen IOP")
 
 
+def test_a_swedish_question_prefers_swedish_matter_to_a_swedish_text_about_denmark(real_service):
+    top = real_service.ask("Hur registrerar man sig som idéburen organisation?").results[0]
+    assert (top.passage.language, "Danmark" in top.passage.text) == ("sv", False)
+
+
 def test_a_name_is_not_read_as_a_term_of_another_language(real_service):
     query = real_service.query("According to Trine Torp, what does co-creation require?")
     assert "process-steps" not in {match.id for match in query.concepts}

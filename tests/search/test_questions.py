@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search.questions import names_thing, verb_slots
+from bot.search.questions import country_of, names_thing, verb_slots
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,15 @@ def test_words_standing_where_a_verb_stands_are_found(question, language, verbs)
     words = question.split()
     found = [word for word, verb in zip(words, verb_slots(words, language), strict=True) if verb]
     assert found == verbs
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("RSV står i Danmark för … det danska registret, inte det svenska registret.", "da"),
+        ("I Sverige er et IOP en aftale, som i Danmark svarer til § 18.", None),
+        ("Kammarkollegiet för registret över idéburna organisationer.", None),
+    ],
+)
+def test_a_text_is_about_the_country_it_names_most(text, country):
+    assert country_of(text) == country
