@@ -214,11 +214,43 @@ class Composer:
         intent = question_intent(query, self.corpus.analyzer)
         if intent.lists:
             hits = self._lists_first(hits, query)
+        elif not intent.defines:
+            hits = self._section_opening_first(hits, query)
         if intent.defines:
             hits = self.definitions.first(
                 hits, intent.defines, self._wanted_language(query), _typed(query, intent.defines)
             )
         return hits
+
+    def _section_opening_first(
+        self, hits: list[tuple[int, float]], query: Query
+    ) -> list[tuple[int, float]]:
+        """Put a section's first passage first when the question is the section's heading.
+
+        "Hur startar vi ett IOP?" is the heading "Hur startar man ett IOP?": its first
+        paragraph introduces the answer, a later one goes on from it.
+        """
+        if not hits:
+            return hits
+        passages = self.corpus.passages
+        top = passages[hits[0][0]]
+        asked = set(query.original)
+        heading = set(self.corpus.analyzer.terms(top.heading, top.language))
+        if not asked or not asked <= heading:
+            return hits
+        opening = next(
+            (
+                position
+                for position in self.corpus.document_positions(top.doc_id)
+                if passages[position].heading == top.heading
+            ),
+            hits[0][0],
+        )
+        found = [hit for hit in hits if hit[0] == opening]
+        if opening == hits[0][0] or not found:
+            return hits
+        lead = (opening, hits[0][1] + abs(hits[0][1]) * 1e-6 + 1e-9)
+        return [lead, *(hit for hit in hits if hit[0] != opening)]
 
     def _wanted_language(self, query: Query) -> str | None:
         hint = country_hint(query.text)

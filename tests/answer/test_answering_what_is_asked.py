@@ -98,6 +98,14 @@ def test_the_concept_right_after_a_definition_opening_is_the_one_defined(
     assert intent.defines == concept
 
 
+@pytest.mark.parametrize("question", ["Hur startar vi ett IOP?", "How do we start an IOP?"])
+def test_a_question_that_is_a_sections_heading_gets_the_sections_first_paragraph(
+    real_service, question
+):
+    top = real_service.ask(question).results[0]
+    assert top.passage.text.startswith("Hur man startar ett idéburet offentligt partnerskap")
+
+
 def test_a_stray_number_does_not_change_the_answer(real_service):
     plain = real_service.ask("Vad är IOP?")
     numbered = real_service.ask("Vad är IOP? (5)")
