@@ -416,27 +416,9 @@ class QueryBuilder:
         Returns:
             The weighted query.
         """
-        asking = question_words().get(language, frozenset())
         tokens = [self._respelt(token, language) for token in text.split()]
         text = " ".join(tokens)
-        kept: list[str] = []
-        verbs: list[tuple[int, int]] = []
-        clauses: list[int] = []
-        opens_clause = False
-        for token, verb in zip(tokens, verb_slots(tokens, language), strict=True):
-            start = sum(len(word) + 1 for word in kept)
-            if _asks(token.casefold().strip("?!.,;:"), asking, language):
-                # "I ett gammalt nämndbeslut står 6 a § – vilken paragraf gäller idag?": a
-                # question word after a dash, colon or semicolon opens the question itself.
-                if opens_clause and kept:
-                    clauses.append(start)
-                opens_clause = False
-                continue
-            opens_clause = token in _CLAUSE_MARKS or token[-1:] in ":;"
-            if verb:
-                verbs.append((start, start + len(token)))
-            kept.append(token)
-        words = " ".join(kept)
+        words, verbs, clauses = _topic_words(tokens, language)
         typed_words = self._typed(words, language)
         original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
@@ -521,7 +503,7 @@ class QueryBuilder:
             text,
             _sentence_starts(words),
             _asked_span(words, clauses),
-            tuple(verbs),
+            verbs,
         )
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
         return Query(
@@ -645,6 +627,41 @@ _DIGRAPHS = {
 }
 """How a keyboard without the letter spells it: Danish "paa" for "på", Swedish "oe" for "ö"."""
 _ENGLISH_VERB_FORM = re.compile(r"[a-z]{3,}(ed|ing)")
+
+
+def _topic_words(
+    tokens: list[str], language: str
+) -> tuple[str, tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """Drop a question's question and function words, keeping where verbs and clauses stand.
+
+    Args:
+        tokens: The question's words, as split on white space.
+        language: Its language.
+
+    Returns:
+        The remaining words joined by spaces; the spans in them of words standing where a
+        verb stands (see :func:`verb_slots`); and where a question clause starts after a
+        dash, colon or semicolon.
+    """
+    asking = question_words().get(language, frozenset())
+    kept: list[str] = []
+    verbs: list[tuple[int, int]] = []
+    clauses: list[int] = []
+    opens_clause = False
+    for token, verb in zip(tokens, verb_slots(tokens, language), strict=True):
+        start = sum(len(word) + 1 for word in kept)
+        if _asks(token.casefold().strip("?!.,;:"), asking, language):
+            # "I ett gammalt nämndbeslut står 6 a § – vilken paragraf gäller idag?": a
+            # question word after a dash, colon or semicolon opens the question itself.
+            if opens_clause and kept:
+                clauses.append(start)
+            opens_clause = False
+            continue
+        opens_clause = token in _CLAUSE_MARKS or token[-1:] in ":;"
+        if verb:
+            verbs.append((start, start + len(token)))
+        kept.append(token)
+    return " ".join(kept), tuple(verbs), tuple(clauses)
 
 
 def _sentence_starts(words: str) -> frozenset[int]:
