@@ -34,10 +34,12 @@ from bot.search.texts import (
 )
 from bot.search.update import refresh, salt_for, stored_knowledge
 from bot.search.words import (
+    EVERYDAY_DIR,
     EVERYDAY_WORDS,
     RARITY_FLOOR,
     everyday_stems,
     rarity_of,
+    use_everyday_table,
 )
 
 __all__ = [
@@ -288,6 +290,7 @@ def load_corpus(directory: Path, cache_dir: Path | None) -> tuple[Knowledge, Cor
 
 def stored_corpus(stored: StoredVersion) -> Corpus:
     """Return the corpus of a stored version; passages and documents are read on demand."""
+    use_everyday_table(stored.directory / EVERYDAY_DIR)
     rarity, everyday = stored.rarity()
     return Corpus(
         StoredDocuments(stored.texts),

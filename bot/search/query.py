@@ -553,7 +553,13 @@ class QueryBuilder:
             )
             # An everyday word that only stems like a glossary term ("brukar" ~ brukare)
             # weighs as the everyday word it is; the concept's own term ("KL") fully.
-            rare = bool(words) and min(_everyday_rarity(word) for word in words) >= 1.0
+            # Only a word not among the most common ones can be rare (read wordfreq lazily).
+            rare = (
+                concept.generic
+                and everyday >= 1.0
+                and bool(words)
+                and min(_everyday_rarity(word) for word in words) >= 1.0
+            )
             if concept.generic and not rare:
                 weight = min(everyday, EVERYDAY)
             elif concept.generic:

@@ -6,6 +6,7 @@ import random
 
 from wordfreq import top_n_list, zipf_frequency
 
+from bot.search import words
 from bot.search.words import (
     ZIPF_LANGUAGES,
     EverydayTable,
@@ -44,3 +45,21 @@ def test_the_stored_everyday_table_rates_words_as_wordfreq(tmp_path):
 
 def test_rarity_runs_from_one_for_rare_words_to_the_floor():
     assert [rarity_of(z) for z in (0.0, 3.0, 4.5, 6.0, 7.5)] == [1.0, 1.0, 0.5, 0.15, 0.15]
+
+
+def test_a_stored_everyday_table_in_use_answers_for_wordfreq(tmp_path, monkeypatch):
+    save_everyday_table(str(tmp_path))
+    monkeypatch.setattr(words, "_STORED", [])
+    words.use_everyday_table(tmp_path)
+    # A table whose word "kommun" is made rare shows that the table, not wordfreq, answered.
+    table = words._STORED[0]
+    monkeypatch.setattr(table, "zipf", lambda word: 1.0 if word == "kommun" else 0.0)
+
+    assert (everyday_zipf("kommun"), everyday_zipf("Kommun!")) == (1.0, 0.0)
+
+
+def test_a_missing_everyday_table_leaves_wordfreq_in_charge(tmp_path, monkeypatch):
+    monkeypatch.setattr(words, "_STORED", [])
+    words.use_everyday_table(tmp_path / "none")
+
+    assert (words._STORED, everyday_zipf("kommun")) == ([], zipf_frequency("kommun", "sv"))
