@@ -121,6 +121,7 @@ class QAService:
             rarity=corpus.word_rarity,
             folded=corpus.folded,
             frequency=corpus.index.term_df,
+            zipf=corpus.zipf,
         )
         self.domain_words = domain_words(
             {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +37,10 @@ from bot.search.words import (
     EVERYDAY_DIR,
     EVERYDAY_WORDS,
     RARITY_FLOOR,
+    everyday_lookup,
     everyday_stems,
+    everyday_zipf,
     rarity_of,
-    use_everyday_table,
 )
 
 __all__ = [
@@ -85,6 +86,9 @@ class Corpus:
     """Languages the passages are written in (from the passages when not given)."""
     folded: Mapping[str, tuple[str, ...]] | None = field(default=None, hash=False, compare=False)
     """The terms' accent-free spellings, when stored (otherwise the query side computes them)."""
+    zipf: Callable[[str], float] = field(default=everyday_zipf, hash=False, compare=False)
+    """A word's everyday frequency (:func:`everyday_zipf`), from the version's stored table
+    when the build wrote one."""
 
     def __post_init__(self) -> None:
         if not self.languages:
@@ -290,7 +294,6 @@ def load_corpus(directory: Path, cache_dir: Path | None) -> tuple[Knowledge, Cor
 
 def stored_corpus(stored: StoredVersion) -> Corpus:
     """Return the corpus of a stored version; passages and documents are read on demand."""
-    use_everyday_table(stored.directory / EVERYDAY_DIR)
     rarity, everyday = stored.rarity()
     return Corpus(
         StoredDocuments(stored.texts),
@@ -302,4 +305,5 @@ def stored_corpus(stored: StoredVersion) -> Corpus:
         everyday,
         stored.languages,
         stored.folded,
+        everyday_lookup(stored.directory / EVERYDAY_DIR),
     )

@@ -164,9 +164,11 @@ class QueryBuilder:
         rarity: Callable[[str, str], float] | None = None,
         folded: Mapping[str, tuple[str, ...]] | None = None,
         frequency: Callable[[str], int] | None = None,
+        zipf: Callable[[str], float] = everyday_zipf,
     ) -> None:
         self.analyzer = analyzer
         self.frequency = frequency
+        self.zipf = zipf
         self.rarity = rarity or (lambda term, language: 1.0)
         self.speller = Speller(vocabulary)
         self._roots: dict[str, frozenset[int]] | None = None
@@ -346,6 +348,15 @@ class QueryBuilder:
         terms = self.analyzer.word_terms(word, language)
         return bool(terms) and all(term in self.vocabulary for term in terms)
 
+    def _everyday_rarity(self, word: str) -> float:
+        """Return the rarity of a word as typed; a hyphenated compound by its last part.
+
+        The last part of a compound names what it is ("it-system" is a system, "e-post" post),
+        so it is no rarer than that part, nor as common as a short first part ("it", "e").
+        """
+        parts = [part for part in word.casefold().split("-") if part]
+        return rarity_of(self.zipf(parts[-1])) if parts else 1.0
+
     def _glossary_word(self, word: str) -> str:
         """Return the glossary's own spelling of a word ("alingsas" → "alingsås"), or "".
 
@@ -429,11 +440,8 @@ class QueryBuilder:
         }
         by_language[language].update(w.corrected for w in typed_words if w.corrected)
         # A name read in another language is no term of it ("Trine" is not Danish "trin").
-        names = [
-            w.word
-            for w in typed_words
-            if w.start not in _sentence_starts(words) and _is_name(w.word)
-        ]
+        starts = _sentence_starts(words)
+        names = [w.word for w in typed_words if w.start not in starts and _is_name(w.word)]
         typed_of: dict[str, set[str]] = {}
         longest: dict[str, int] = {}
         for concept_term in self._terms:
@@ -501,8 +509,8 @@ class QueryBuilder:
             matches,
             language,
             text,
-            _sentence_starts(words),
-            _asked_span(words, clauses),
+            starts,
+            _asked_span(words, starts | set(clauses)),
             verbs,
         )
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
@@ -558,7 +566,7 @@ class QueryBuilder:
                 concept.generic
                 and everyday >= 1.0
                 and bool(words)
-                and min(_everyday_rarity(word) for word in words) >= 1.0
+                and min(self._everyday_rarity(word) for word in words) >= 1.0
             )
             if concept.generic and not rare:
                 weight = min(everyday, EVERYDAY)
@@ -594,7 +602,7 @@ class QueryBuilder:
             elif not word.known and not digits:
                 # A word the documents lack is rated by its own everyday frequency, not only
                 # by the most frequent words' stems ("undgår", "obligatoriskt" are common).
-                weight = min(weight, _everyday_rarity(word.word))
+                weight = min(weight, self._everyday_rarity(word.word))
                 if language == "en" and _ENGLISH_VERB_FORM.fullmatch(word.word.casefold()):
                     # "What *happened* …", "What *replaced* …": an English verb form says
                     # how the question is asked, not what it is about.
@@ -654,8 +662,8 @@ def _topic_words(
     verbs: list[tuple[int, int]] = []
     clauses: list[int] = []
     opens_clause = False
+    start = 0  # where the next kept word starts in the joined words
     for token, verb in zip(tokens, verb_slots(tokens, language), strict=True):
-        start = sum(len(word) + 1 for word in kept)
         if _asks(token.casefold().strip("?!.,;:"), asking, language):
             # "I ett gammalt nämndbeslut står 6 a § – vilken paragraf gäller idag?": a
             # question word after a dash, colon or semicolon opens the question itself.
@@ -667,6 +675,7 @@ def _topic_words(
         if verb:
             verbs.append((start, start + len(token)))
         kept.append(token)
+        start += len(token) + 1
     return " ".join(kept), tuple(verbs), tuple(clauses)
 
 
@@ -685,16 +694,6 @@ def _sentence_starts(words: str) -> frozenset[int]:
             ),
         }
     )
-
-
-def _everyday_rarity(word: str) -> float:
-    """Return the rarity of a word as typed; a hyphenated compound by its last part.
-
-    The last part of a compound names what it is ("it-system" is a system, "e-post" post),
-    so it is no rarer than that part, nor as common as a short first part ("it", "e").
-    """
-    parts = [part for part in word.casefold().split("-") if part]
-    return rarity_of(everyday_zipf(parts[-1])) if parts else 1.0
 
 
 def _is_name(word: str) -> bool:
@@ -745,16 +744,16 @@ def _starting_with(vocabulary: SortedStrings, at: int, root: str, limit: int) ->
     return found
 
 
-def _asked_span(words: str, clauses: Collection[int] = ()) -> tuple[int, int] | None:
+def _asked_span(words: str, starts: Collection[int]) -> tuple[int, int] | None:
     """Return where the question itself stands in a question of several sentences.
 
-    It is the last sentence with a question mark, else the last sentence; the sentences
-    around it describe the asker or add a request ("Mejla mig."). ``clauses`` are further
-    starts: of a question clause after a dash or colon. None for one sentence.
+    It is the last part with a question mark, else the last part; the sentences around it
+    describe the asker or add a request ("Mejla mig."). ``starts`` are where the parts start:
+    the sentences, and a question clause after a dash or colon. None for one part.
     """
-    starts = sorted(_sentence_starts(words) | set(clauses))
-    if len(starts) == 1:
+    ordered = sorted({0, *starts})
+    if len(ordered) == 1:
         return None
-    spans = list(zip(starts, [*starts[1:], len(words)], strict=True))
+    spans = list(zip(ordered, [*ordered[1:], len(words)], strict=True))
     asking = [span for span in spans if "?" in words[span[0] : span[1]]]
     return (asking or spans)[-1]

@@ -62,8 +62,6 @@ def everyday_zipf(word: str) -> float:
     """
     if not word.isalpha():
         return 0.0
-    if _STORED and _plain(word):
-        return _STORED[0].zipf(word)
     if _plain(word) and not any(word in frequencies for frequencies in _frequency_lists()):
         return 0.0
     from wordfreq import zipf_frequency
@@ -113,24 +111,19 @@ def save_everyday_table(directory: str) -> None:
     np.save(target / "zipf.npy", zipf_values, allow_pickle=False)
 
 
-_STORED: list[EverydayTable] = []
-"""The table :func:`everyday_zipf` reads plain words from, once :func:`use_everyday_table`."""
-
-
-def use_everyday_table(directory: Path) -> None:
-    """Answer :func:`everyday_zipf` for plain words from a stored table (memory-mapped).
+def everyday_lookup(directory: Path) -> Callable[[str], float]:
+    """Return :func:`everyday_zipf` as read from a stored table, or wordfreq's without one.
 
     Loading wordfreq's lists takes about half a second: a service answering its first
-    question should not pay it. A missing or broken table leaves wordfreq in charge.
+    question should not pay it when the build wrote the table (large builds do).
 
     Args:
         directory: Where :func:`save_everyday_table` wrote the table.
     """
     try:
-        table = EverydayTable(directory)
+        return EverydayTable(directory).zipf
     except (OSError, ValueError):
-        return
-    _STORED[:] = [table]
+        return everyday_zipf
 
 
 class EverydayTable:

@@ -6,10 +6,13 @@ import random
 
 from wordfreq import top_n_list, zipf_frequency
 
-from bot.search import words
+from bot.search.analysis import Analyzer
+from bot.search.query import QueryBuilder
 from bot.search.words import (
+    RARITY_FLOOR,
     ZIPF_LANGUAGES,
     EverydayTable,
+    everyday_lookup,
     everyday_zipf,
     rarity_of,
     save_everyday_table,
@@ -47,19 +50,25 @@ def test_rarity_runs_from_one_for_rare_words_to_the_floor():
     assert [rarity_of(z) for z in (0.0, 3.0, 4.5, 6.0, 7.5)] == [1.0, 1.0, 0.5, 0.15, 0.15]
 
 
-def test_a_stored_everyday_table_in_use_answers_for_wordfreq(tmp_path, monkeypatch):
+def test_a_stored_everyday_table_answers_for_wordfreq(tmp_path):
     save_everyday_table(str(tmp_path))
-    monkeypatch.setattr(words, "_STORED", [])
-    words.use_everyday_table(tmp_path)
-    # A table whose word "kommun" is made rare shows that the table, not wordfreq, answered.
-    table = words._STORED[0]
-    monkeypatch.setattr(table, "zipf", lambda word: 1.0 if word == "kommun" else 0.0)
+    lookup = everyday_lookup(tmp_path)
 
-    assert (everyday_zipf("kommun"), everyday_zipf("Kommun!")) == (1.0, 0.0)
+    assert (isinstance(lookup.__self__, EverydayTable), lookup("kommun")) == (
+        True,
+        everyday_zipf("kommun"),
+    )
 
 
-def test_a_missing_everyday_table_leaves_wordfreq_in_charge(tmp_path, monkeypatch):
-    monkeypatch.setattr(words, "_STORED", [])
-    words.use_everyday_table(tmp_path / "none")
+def test_a_missing_everyday_table_leaves_wordfreq_in_charge(tmp_path):
+    assert everyday_lookup(tmp_path / "none") is everyday_zipf
 
-    assert (words._STORED, everyday_zipf("kommun")) == ([], zipf_frequency("kommun", "sv"))
+
+def test_the_query_builder_rates_unknown_words_by_the_frequencies_it_is_given():
+    vocabulary = ["iop"]
+
+    def weight(zipf):
+        query = QueryBuilder(Analyzer(), [], vocabulary, zipf=zipf).build("iop telefon", "sv")
+        return next(unit.weight for unit in query.units if unit.label == "telefon")
+
+    assert (weight(lambda word: 0.0), weight(lambda word: 6.0)) == (1.0, RARITY_FLOOR)
