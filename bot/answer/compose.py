@@ -63,8 +63,9 @@ class Composer:
     ) -> None:
         self.corpus = corpus
         self.citer = Citer(corpus, sources)
-        self.legal = LegalRanker(corpus)
-        self.definitions = DefinitionFinder(corpus, concepts)
+        self._terms = lru_cache(maxsize=4096)(self._passage_terms)
+        self.legal = LegalRanker(corpus, self._terms)
+        self.definitions = DefinitionFinder(corpus, concepts, self._terms)
         self.topics = tuple(topics)
         self.policy = policy or AbstainPolicy()
         self._changes = [
@@ -78,7 +79,6 @@ class Composer:
             )
             for change in changes
         ]
-        self._terms = lru_cache(maxsize=4096)(self._passage_terms)
         self._languages = set(corpus.languages)
         self._newer: dict[str, str] = {}
         """Change id → the newer text's passage, found when a note first needs it (finding it
@@ -246,8 +246,7 @@ class Composer:
             ),
             hits[0][0],
         )
-        found = [hit for hit in hits if hit[0] == opening]
-        if opening == hits[0][0] or not found:
+        if opening == hits[0][0] or all(position != opening for position, _ in hits):
             return hits
         lead = (opening, hits[0][1] + abs(hits[0][1]) * 1e-6 + 1e-9)
         return [lead, *(hit for hit in hits if hit[0] != opening)]

@@ -9,7 +9,7 @@ concept followed by a defining verb ("IOP är …", "Samskabelse er …", "… m
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.knowledge import Concept, resolve_anchor
 from bot.knowledge.sentences import sentence_spans
@@ -31,10 +31,17 @@ class DefinitionFinder:
     Args:
         corpus: The passages and their analyzer.
         concepts: Glossary concepts, with ``defined_in`` anchors where the editors set them.
+        terms: A passage's index terms by position (the composer's cache).
     """
 
-    def __init__(self, corpus: Corpus, concepts: Sequence[Concept]) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        concepts: Sequence[Concept],
+        terms: Callable[[int], frozenset[str]],
+    ) -> None:
         self.corpus = corpus
+        self._terms = terms
         self.concepts = {concept.id: concept for concept in concepts}
         self._anchored: dict[str, tuple[int, ...]] = {}
         self._stems: dict[str, dict[str, frozenset[str]]] = {}
@@ -165,10 +172,6 @@ class DefinitionFinder:
             if number is not None:
                 found[position] = number
         return found
-
-    def _terms(self, position: int) -> frozenset[str]:
-        passage = self.corpus.passages[position]
-        return frozenset(self.corpus.analyzer.terms(passage.text, passage.language))
 
     def naming_sentence(self, position: int, concept_id: str) -> int | None:
         """Return the index of the first sentence of a passage that names the concept."""

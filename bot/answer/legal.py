@@ -19,6 +19,7 @@ order. This module only reorders hits; the answer decision stays in the composer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.knowledge import resolve
@@ -96,10 +97,12 @@ class LegalRanker:
 
     Args:
         corpus: Passages, documents and index.
+        terms: A passage's index terms by position (the composer's cache).
     """
 
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus, terms: Callable[[int], frozenset[str]]) -> None:
         self.corpus = corpus
+        self._terms = terms
         analyzer = corpus.analyzer
         self._sections: dict[int, _Section] = {}
         by_doc = corpus.by_document()
@@ -193,10 +196,7 @@ class LegalRanker:
         missed = [u for u in asked if not u.terms & self._sections[section].terms]
         if not missed:
             return True
-        passage = self.corpus.passages[best]
-        document = self.corpus.documents[passage.doc_id]
-        text = passage_index_text(document, passage)
-        found = set(self.corpus.analyzer.terms(text, passage.language))
+        found = self._terms(best)
         return not any(u.terms & found for u in missed)
 
     def _named_sections(self, typed: set[str], language: str) -> list[int]:

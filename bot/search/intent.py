@@ -11,6 +11,7 @@ import yaml
 
 from bot.search.analysis import Analyzer
 from bot.search.query import Query, Unit
+from bot.search.questions import articles
 from bot.search.text import fold
 
 
@@ -97,9 +98,6 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
     return Intent(defines, asks_list)
 
 
-_ARTICLES = frozenset({"en", "ett", "et", "den", "det", "a", "an", "the"})
-
-
 def _named_next(rest: str, units: tuple[Unit, ...]) -> str:
     """Return the concept a question names first in ``rest``, or "" when a word comes first.
 
@@ -107,7 +105,7 @@ def _named_next(rest: str, units: tuple[Unit, ...]) -> str:
     """
     first_words = {fold(unit.label.split()[0].casefold()): unit for unit in units if unit.label}
     for word in re.findall(r"[\w§:-]+", rest):
-        if word in _ARTICLES:
+        if word in articles():
             continue
         unit = first_words.get(word)
         if unit is None or not unit.concept:

@@ -83,6 +83,12 @@ def _openings() -> dict[str, dict[str, tuple[str, ...]]]:
     }
 
 
+@lru_cache(maxsize=1)
+def articles() -> frozenset[str]:
+    """Return the articles of every language ("en", "ett", "the"): they open a noun phrase."""
+    return frozenset(word for entry in _openings().values() for word in entry.get("articles", ()))
+
+
 def _thing_openings() -> dict[str, tuple[str, ...]]:
     return {lang: entry.get("thing", ()) for lang, entry in _openings().items()}
 
