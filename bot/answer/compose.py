@@ -79,6 +79,7 @@ class Composer:
             )
             for change in changes
         ]
+        self._country = lru_cache(maxsize=4096)(self._passage_country)
         self._languages = set(corpus.languages)
         self._newer: dict[str, str] = {}
         """Change id → the newer text's passage, found when a note first needs it (finding it
@@ -94,6 +95,9 @@ class Composer:
         return frozenset(
             self.corpus.analyzer.terms(passage_index_text(document, passage), passage.language)
         )
+
+    def _passage_country(self, position: int) -> str | None:
+        return country_of(self.corpus.passages[position].text)
 
     def compose(
         self,
@@ -315,13 +319,12 @@ class Composer:
         passages = self.corpus.passages
 
         def other(pos: int) -> bool:
-            passage = passages[pos]
-            if passage.language != wanted:
+            if passages[pos].language != wanted:
                 return True
             # A Swedish passage mostly about Denmark (the glossary's paragraph on the Danish
             # register, RSV) is Danish matter. Danish texts explain the Swedish models to
             # Danish readers, so they stay Danish.
-            return wanted == "sv" and country_of(passage.text) == "da"
+            return wanted == "sv" and self._country(pos) == "da"
 
         rescored = [(pos, score * OTHER_LANGUAGE if other(pos) else score) for pos, score in hits]
         return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
