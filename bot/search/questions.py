@@ -113,13 +113,13 @@ def verb_slots(words: list[str], language: str) -> list[bool]:
     auxiliaries = frozenset(entry.get("auxiliaries", ()))
     second = frozenset(entry.get("verb_second", ()))
     subjects = frozenset(entry.get("subjects", ()))
-    articles = frozenset(entry.get("articles", ()))
+    determiners = frozenset(entry.get("articles", ()))
     plain = [word.casefold().strip("?!.,;:()\"'") for word in words]
     ends = [not word or word[-1] in ",.;:?!" for word in words]
     slots = [False] * len(plain)
 
     def mark(at: int) -> None:
-        if at < len(plain) and not ends[at - 1] and plain[at] not in subjects | articles:
+        if at < len(plain) and not ends[at - 1] and plain[at] not in subjects | determiners:
             slots[at] = True
 
     for number, word in enumerate(plain):
@@ -139,7 +139,7 @@ def verb_slots(words: list[str], language: str) -> list[bool]:
         elif after < len(plain):
             # "Har riksdagen ställt …", "Får en kommun reservera …": an auxiliary opening the
             # question is followed by its subject, then by the verb.
-            if plain[after] in articles and not ends[after]:
+            if plain[after] in determiners and not ends[after]:
                 after += 1
             if after < len(plain) and not ends[after]:
                 mark(after + 1)
