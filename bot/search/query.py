@@ -173,6 +173,8 @@ class QueryBuilder:
         self.speller = Speller(vocabulary)
         self._roots: dict[str, frozenset[int]] | None = None
         self._glossary: dict[str, str] | None = None
+        self._own_words: dict[tuple[str, str], frozenset[str]] = {}
+        """(concept id, language) → the folded words of its terms (see :meth:`_name_stems`)."""
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
         self.concepts = {concept.id: concept for concept in concepts}
@@ -373,17 +375,28 @@ class QueryBuilder:
             }
         return self._glossary.get(fold(word.casefold()), "")
 
-    def _name_stems(self, names: list[str], concept: Concept, language: str) -> set[str]:
-        """Return the stems of names that are not written as one of the concept's words."""
-        own = {
-            fold(word)
-            for term in concept.terms.get(language, ())
-            for word in term.casefold().split()
-        }
+    def _name_stems(
+        self, names: list[tuple[str, str]], concept: Concept, language: str
+    ) -> set[str]:
+        """Return the stems of names that are not written as one of the concept's words.
+
+        Args:
+            names: ``(name as typed, folded)`` of the question's names.
+            concept: A concept matched in ``language``.
+            language: The language its terms are read in.
+        """
+        key = (concept.id, language)
+        own = self._own_words.get(key)
+        if own is None:
+            own = self._own_words[key] = frozenset(
+                fold(word)
+                for term in concept.terms.get(language, ())
+                for word in term.casefold().split()
+            )
         return {
             term
-            for name in names
-            if fold(name.casefold()) not in own
+            for name, folded in names
+            if folded not in own
             for term in self.analyzer.word_terms(name, language)
         }
 
@@ -441,7 +454,11 @@ class QueryBuilder:
         by_language[language].update(w.corrected for w in typed_words if w.corrected)
         # A name read in another language is no term of it ("Trine" is not Danish "trin").
         starts = _sentence_starts(words)
-        names = [w.word for w in typed_words if w.start not in starts and _is_name(w.word)]
+        names = [
+            (w.word, fold(w.word.casefold()))
+            for w in typed_words
+            if w.start not in starts and _is_name(w.word)
+        ]
         typed_of: dict[str, set[str]] = {}
         longest: dict[str, int] = {}
         for concept_term in self._terms:
