@@ -15,7 +15,7 @@ always counts fully, however often the documents use it. Then:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.search import Query, Unit
 
@@ -123,6 +123,10 @@ def decide(
     topical = [(unit, weight) for unit, weight in weighted if weight >= policy.filler]
     if not topical:
         return Decision(NONE)
+    if all(unit.context for unit, _ in topical):
+        # "…our treasurer wants to know how much to budget for insurance. What does that
+        # usually cost?": a question with no topic of its own asks about what came before.
+        topical = [(replace(unit, context=False), weight) for unit, weight in topical]
     first = policy.head if query.names_thing else 1.0
     heads = [first] + [1.0] * (len(topical) - 1)
     units = [(unit, base, base * head) for (unit, base), head in zip(topical, heads, strict=True)]

@@ -442,7 +442,7 @@ class QueryBuilder:
         """
         tokens = [self._respelt(token, language) for token in text.split()]
         text = " ".join(tokens)
-        words, verbs, clauses = _topic_words(tokens, language)
+        words, verbs, clauses, openers = _topic_words(tokens, language)
         typed_words = self._typed(words, language)
         original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
@@ -457,7 +457,7 @@ class QueryBuilder:
         names = [
             (w.word, fold(w.word.casefold()))
             for w in typed_words
-            if w.start not in starts and _is_name(w.word)
+            if w.start not in openers and _is_name(w.word)
         ]
         typed_of: dict[str, set[str]] = {}
         longest: dict[str, int] = {}
@@ -526,7 +526,7 @@ class QueryBuilder:
             matches,
             language,
             text,
-            starts,
+            openers,
             _asked_span(words, starts | set(clauses)),
             verbs,
         )
@@ -559,6 +559,8 @@ class QueryBuilder:
         question).
         """
         units: list[tuple[int, Unit]] = []
+        spread: dict[int, list[int]] = {}
+        """Where each word of a concept unit stands ("skiljer … skillnaden"), by its number."""
         consumed: set[int] = set()
         for match in concepts:
             concept = self.concepts[match.id]
@@ -598,6 +600,7 @@ class QueryBuilder:
             terms = match.stems | {t for n in mine for t in typed[n].terms}
             start = min((typed[n].start for n in mine), default=len(typed) * 1000)
             known = any(t in self.vocabulary for t in terms)
+            spread[len(units)] = [typed[n].start for n in mine]
             units.append((start, Unit(label, frozenset(terms), weight, known, concept.id)))
         never_topics = function_words()
         for number, word in enumerate(typed):
@@ -607,9 +610,12 @@ class QueryBuilder:
                 # Sweden and Denmark, which the documents cover, steer the search towards one
                 # country's texts (see the ranking) and are no topic of their own.
                 continue
-            # A bare number supports an answer but is no topic of its own.
+            # A bare number supports an answer but is no topic of its own, except a year the
+            # documents never mention: they say nothing about "budgeten för 2027".
             digits = all(t.isdigit() for t in word.terms)
             weight = 0.0 if digits else self.rarity(word.whole or word.terms[0], language)
+            if digits and not word.known and _YEAR.fullmatch(word.terms[0]):
+                weight = 1.0
             name = word.start not in sentence_starts and _is_name(word.word) and not digits
             topicality = weight
             if name:
@@ -641,8 +647,13 @@ class QueryBuilder:
         if question_span is not None:
             first, end = question_span
             units = [
-                (start, unit if first <= start < end else replace(unit, context=True))
-                for start, unit in units
+                (
+                    start,
+                    unit
+                    if any(first <= at < end for at in spread.get(number, [start]))
+                    else replace(unit, context=True),
+                )
+                for number, (start, unit) in enumerate(units)
             ]
         # In question order: the first topical unit is usually what is asked for.
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
@@ -657,12 +668,13 @@ _DIGRAPHS = {
     "sv": {"aa": "å", "ae": "ä", "oe": "ö"},
 }
 """How a keyboard without the letter spells it: Danish "paa" for "på", Swedish "oe" for "ö"."""
+_YEAR = re.compile(r"(19|20)\d\d")
 _ENGLISH_VERB_FORM = re.compile(r"[a-z]{3,}(ed|ing)")
 
 
 def _topic_words(
     tokens: list[str], language: str
-) -> tuple[str, tuple[tuple[int, int], ...], tuple[int, ...]]:
+) -> tuple[str, tuple[tuple[int, int], ...], tuple[int, ...], frozenset[int]]:
     """Drop a question's question and function words, keeping where verbs and clauses stand.
 
     Args:
@@ -671,17 +683,22 @@ def _topic_words(
 
     Returns:
         The remaining words joined by spaces; the spans in them of words standing where a
-        verb stands (see :func:`verb_slots`); and where a question clause starts after a
-        dash, colon or semicolon.
+        verb stands (see :func:`verb_slots`); where a question clause starts after a
+        dash, colon or semicolon; and where the kept words that open a sentence of the
+        question start (a capital there marks no name, but one after a dropped question
+        word does: "Har *Norge* …").
     """
     asking = question_words().get(language, frozenset())
     kept: list[str] = []
     verbs: list[tuple[int, int]] = []
     clauses: list[int] = []
     opens_clause = False
+    openers: set[int] = set()
+    opens_sentence = True
     start = 0  # where the next kept word starts in the joined words
-    for token, verb in zip(tokens, verb_slots(tokens, language), strict=True):
-        if _asks(token.casefold().strip("?!.,;:"), asking, language):
+    for number, (token, verb) in enumerate(zip(tokens, verb_slots(tokens, language), strict=True)):
+        at_start, opens_sentence = opens_sentence, _ends_sentence(tokens, number)
+        if _asks(_without_possessive(token.casefold().strip("?!.,;:")), asking, language):
             # "I ett gammalt nämndbeslut står 6 a § – vilken paragraf gäller idag?": a
             # question word after a dash, colon or semicolon opens the question itself.
             if opens_clause and kept:
@@ -691,9 +708,24 @@ def _topic_words(
         opens_clause = token in _CLAUSE_MARKS or token[-1:] in ":;"
         if verb:
             verbs.append((start, start + len(token)))
+        if at_start:
+            openers.add(start)
         kept.append(token)
         start += len(token) + 1
-    return " ".join(kept), tuple(verbs), tuple(clauses)
+    return " ".join(kept), tuple(verbs), tuple(clauses), frozenset(openers)
+
+
+def _without_possessive(word: str) -> str:
+    """Drop an English possessive ending ("Sweden's" is the country word "sweden")."""
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def _ends_sentence(tokens: list[str], number: int) -> bool:
+    """Tell whether a question's token ends a sentence ("kap." in "19 kap. 25 §" does not)."""
+    token = tokens[number]
+    if not token or token[-1] not in ".!?":
+        return False
+    return not abbreviated(" ".join(tokens[: number + 1]))
 
 
 def _sentence_starts(words: str) -> frozenset[int]:

@@ -340,12 +340,48 @@ def test_a_question_after_a_dash_marks_what_comes_before_as_context(real_service
 
 
 def test_a_question_after_a_situation_marks_the_situation_as_context(real_service):
-    query = real_service.query("Vi är ett kommunalt bolag. Får bolaget teckna ett IOP?")
-    assert {u.label: u.context for u in query.units}["IOP"] is False
-    assert any(u.context for u in query.units)
+    query = real_service.query("Vi driver ett kafé i Lund. Får bolaget teckna ett IOP?")
+    context = {u.label: u.context for u in query.units}
+    assert (context["kafé"], context["IOP"]) == (True, False)
 
 
 def test_a_concept_found_inside_a_compound_is_named_in_the_questions_language(real_service):
     query = real_service.query("Får ett kommunalt bolag teckna IOP med en hemlöshetsorganisation?")
     labels = {unit.concept: unit.label for unit in query.units if unit.concept}
     assert labels.get("homelessness") == "hemlöshet"
+
+
+def test_a_capital_after_a_dropped_question_word_is_a_name(real_service):
+    units = real_service.query("Har Norge något som motsvarar IOP?").units
+    assert {unit.label: unit.name for unit in units}["Norge"] is True
+
+
+def test_a_year_the_documents_never_mention_is_missing_from_the_answer(real_service):
+    answer = real_service.ask("Hur mycket har Göteborgs stad budgeterat för IOP under 2097?")
+    assert (answer.answered, "2097" in answer.missing) == (False, True)
+
+
+def test_a_year_the_documents_mention_is_no_topic_of_its_own(real_service):
+    units = real_service.query("Vad ändrades i LOU 2023?").units
+    assert {unit.label: unit.weight for unit in units}["2023"] == 0.0
+
+
+def test_a_question_with_no_topic_of_its_own_asks_about_the_sentence_before():
+    insurance = Unit("insurance", frozenset({"insurance"}), 0.6, False, context=True)
+    iop = Unit("IOP", frozenset({"iop"}), 1.0, True, "iop", context=True)
+    cost = Unit("cost", frozenset({"cost"}), 0.2, True)
+    decision = decide(_query(insurance, iop, cost), [frozenset({"iop"})], AbstainPolicy())
+    assert (decision.coverage, decision.missing) == (PARTIAL, ("insurance",))
+
+
+def test_a_concept_named_in_the_situation_and_again_in_the_question_is_asked(real_service):
+    query = real_service.query(
+        "Jag ska förklara vad som skiljer ett partnerskap från ett bidrag. Hur beskriver man "
+        "skillnaden?"
+    )
+    assert {unit.concept: unit.context for unit in query.units}["difference"] is False
+
+
+def test_an_english_possessive_country_word_steers_the_search_and_is_no_topic(real_service):
+    labels = [unit.label for unit in real_service.query("Is Sweden's register public?").units]
+    assert "Sweden's" not in labels
