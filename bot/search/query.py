@@ -37,6 +37,10 @@ NAME_WEIGHT = 1.0
 """Least weight of a capitalised word inside a question (a name)."""
 VERB_FORM = 0.5
 """Weight factor of an English -ed or -ing form the documents lack."""
+ADVERB_BASE = 4
+"""Least letters of the adjective an English "-ly" adverb is made from."""
+ADVERB_BASE_ZIPF = 3.0
+"""Least everyday frequency of that adjective: "rough" is a word, "fami" in "family" is not."""
 VERB_SLOT = 0.3
 """Weight factor of a word standing where a verb stands (see :func:`verb_slots`)."""
 RELATIVE_FACTOR = 0.25
@@ -400,6 +404,16 @@ class QueryBuilder:
             for term in self.analyzer.word_terms(name, language)
         }
 
+    def _english_adverb(self, word: str) -> bool:
+        """Tell an adverb made from an English adjective ("roughly", "easily", "typically").
+
+        Its base is itself a word ("rough", "easy"), unlike "family" or "supply".
+        """
+        if not word.endswith("ly") or len(word) < ADVERB_BASE + 2:
+            return False
+        base = word[:-3] + "y" if word.endswith("ily") else word[:-2]
+        return len(base) >= ADVERB_BASE and self.zipf(base) >= ADVERB_BASE_ZIPF
+
     def _has_relative(self, stem: str) -> bool:
         """Tell whether the vocabulary has another form of the word (same start and length).
 
@@ -442,7 +456,8 @@ class QueryBuilder:
         """
         tokens = [self._respelt(token, language) for token in text.split()]
         text = " ".join(tokens)
-        words, verbs, clauses, openers = _topic_words(tokens, language)
+        topic = _topic_words(tokens, language)
+        words, verbs, clauses, openers = topic.text, topic.verbs, topic.clauses, topic.openers
         typed_words = self._typed(words, language)
         original = list(dict.fromkeys(t for word in typed_words for t in word.terms))
         weights: dict[str, float] = dict.fromkeys(original, 1.0)
@@ -529,6 +544,7 @@ class QueryBuilder:
             openers,
             _asked_span(words, starts | set(clauses)),
             verbs,
+            topic.preamble,
         )
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
         return Query(
@@ -551,6 +567,7 @@ class QueryBuilder:
         sentence_starts: frozenset[int] = frozenset({0}),
         question_span: tuple[int, int] | None = None,
         verbs: tuple[tuple[int, int], ...] = (),
+        preamble: frozenset[int] = frozenset(),
     ) -> tuple[Unit, ...]:
         """Split the question into what it asks about: its concepts and other typed words.
 
@@ -572,6 +589,10 @@ class QueryBuilder:
                 if w.whole in match.typed or fold(w.word.casefold()) in own_words
             ]
             consumed.update(mine)
+            if concept.generic and not mine:
+                # An everyday word inside a compound ("IOP-*debatten*") is the compound's part;
+                # the compound itself is the unit.
+                continue
             words = [typed[n].word for n in mine]
             everyday = max((self.rarity(t, language) for t in match.typed), default=1.0)
             asked = f" {' '.join(fold(text.casefold()).replace('?', ' ').split())} "
@@ -594,6 +615,13 @@ class QueryBuilder:
                 weight = everyday
             else:
                 weight = everyday if everyday < EVERYDAY and not exact else 1.0
+            if (
+                concept.generic
+                and mine
+                and all(any(a <= typed[n].start < b for a, b in verbs) for n in mine)
+            ):
+                # "varför *nämns* det": an everyday verb says how the question is asked.
+                weight *= VERB_SLOT
             # A concept found inside a compound ("hemlöshetsorganisation") is named as the
             # glossary names it in the question's language, never by its id.
             label = " ".join(words) or next(iter(concept.terms.get(language, ())), concept.id)
@@ -626,9 +654,12 @@ class QueryBuilder:
                 # A word the documents lack is rated by its own everyday frequency, not only
                 # by the most frequent words' stems ("undgår", "obligatoriskt" are common).
                 weight = min(weight, self._everyday_rarity(word.word))
-                if language == "en" and _ENGLISH_VERB_FORM.fullmatch(word.word.casefold()):
-                    # "What *happened* …", "What *replaced* …": an English verb form says
-                    # how the question is asked, not what it is about.
+                if language == "en" and (
+                    _ENGLISH_VERB_FORM.fullmatch(word.word.casefold())
+                    or self._english_adverb(word.word.casefold())
+                ):
+                    # "What *happened* …", "how many … *roughly*": an English verb form or
+                    # adverb says how the question is asked, not what it is about.
                     weight *= VERB_FORM
             if not name and not digits and any(a <= word.start < b for a, b in verbs):
                 # "Får vi *kritisera* …", "Hvordan *undgår* …": a word where a verb stands
@@ -641,7 +672,16 @@ class QueryBuilder:
             parts = [t for t in word.terms if t in self.vocabulary] if not word.known else []
             credit = PART_CREDIT * min((self.rarity(t, language) for t in parts), default=0.0)
             unit = Unit(
-                word.word, frozenset(word.terms), weight, word.known, "", credit, name, topicality
+                word.word,
+                frozenset(word.terms),
+                weight,
+                word.known,
+                "",
+                credit,
+                name,
+                topicality,
+                # "*asså* när …", "*btw* how many …": a lead-in the documents lack is chat.
+                context=word.start in preamble and not word.known and not name,
             )
             units.append((word.start, unit))
         if question_span is not None:
@@ -672,21 +712,34 @@ _YEAR = re.compile(r"(19|20)\d\d")
 _ENGLISH_VERB_FORM = re.compile(r"[a-z]{3,}(ed|ing)")
 
 
-def _topic_words(
-    tokens: list[str], language: str
-) -> tuple[str, tuple[tuple[int, int], ...], tuple[int, ...], frozenset[int]]:
+@dataclass(frozen=True)
+class _TopicWords:
+    """A question's words without its question and function words, and where things stand."""
+
+    text: str
+    """The remaining words joined by spaces."""
+    verbs: tuple[tuple[int, int], ...]
+    """Spans in :attr:`text` of words standing where a verb stands (:func:`verb_slots`)."""
+    clauses: tuple[int, ...]
+    """Where a question clause starts after a dash, colon or semicolon."""
+    openers: frozenset[int]
+    """Where the kept words that open a sentence start: a capital there marks no name, but
+    one after a dropped question word does ("Har *Norge* …")."""
+    preamble: frozenset[int]
+    """Where the words before a sentence's question word start ("*asså* när …", "*btw* how
+    many …"): a chat particle leading into the question."""
+
+
+PREAMBLE_WORDS = 2
+"""Most words before a question word that can be a lead-in rather than a statement."""
+
+
+def _topic_words(tokens: list[str], language: str) -> _TopicWords:
     """Drop a question's question and function words, keeping where verbs and clauses stand.
 
     Args:
         tokens: The question's words, as split on white space.
         language: Its language.
-
-    Returns:
-        The remaining words joined by spaces; the spans in them of words standing where a
-        verb stands (see :func:`verb_slots`); where a question clause starts after a
-        dash, colon or semicolon; and where the kept words that open a sentence of the
-        question start (a capital there marks no name, but one after a dropped question
-        word does: "Har *Norge* …").
     """
     asking = question_words().get(language, frozenset())
     kept: list[str] = []
@@ -694,25 +747,36 @@ def _topic_words(
     clauses: list[int] = []
     opens_clause = False
     openers: set[int] = set()
+    preamble: set[int] = set()
+    before_question: list[int] | None = []  # kept words of the sentence before a question word
     opens_sentence = True
     start = 0  # where the next kept word starts in the joined words
     for number, (token, verb) in enumerate(zip(tokens, verb_slots(tokens, language), strict=True)):
         at_start, opens_sentence = opens_sentence, _ends_sentence(tokens, number)
+        if at_start:
+            before_question = []
         if _asks(_without_possessive(token.casefold().strip("?!.,;:")), asking, language):
             # "I ett gammalt nämndbeslut står 6 a § – vilken paragraf gäller idag?": a
             # question word after a dash, colon or semicolon opens the question itself.
             if opens_clause and kept:
                 clauses.append(start)
             opens_clause = False
+            if before_question and len(before_question) <= PREAMBLE_WORDS:
+                preamble.update(before_question)
+            before_question = None
             continue
         opens_clause = token in _CLAUSE_MARKS or token[-1:] in ":;"
         if verb:
             verbs.append((start, start + len(token)))
         if at_start:
             openers.add(start)
+        if before_question is not None:
+            before_question.append(start)
         kept.append(token)
         start += len(token) + 1
-    return " ".join(kept), tuple(verbs), tuple(clauses), frozenset(openers)
+    return _TopicWords(
+        " ".join(kept), tuple(verbs), tuple(clauses), frozenset(openers), frozenset(preamble)
+    )
 
 
 def _without_possessive(word: str) -> str:

@@ -385,3 +385,40 @@ def test_a_concept_named_in_the_situation_and_again_in_the_question_is_asked(rea
 def test_an_english_possessive_country_word_steers_the_search_and_is_no_topic(real_service):
     labels = [unit.label for unit in real_service.query("Is Sweden's register public?").units]
     assert "Sweden's" not in labels
+
+
+def test_an_everyday_glossary_verb_where_a_verb_stands_is_filler(real_service):
+    def weight(question: str) -> float:
+        units = real_service.query(question).units
+        return next(unit.weight for unit in units if unit.label == "nämns")
+
+    assert weight("Varför nämns NESGI?") < weight("NESGI nämns")
+
+
+def test_an_everyday_word_inside_a_compound_is_no_unit_beside_the_compound(real_service):
+    units = real_service.query("Varför nämns NESGI i IOP-debatten?").units
+    assert [unit.label for unit in units if unit.concept == "discussion"] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "lead_in"),
+    [("asså när trädde lagen om registrering i kraft?", "asså"), ("btw how many IOPs?", "btw")],
+)
+def test_a_chat_word_leading_into_the_question_word_does_not_refuse_an_answer(
+    real_service, question, lead_in
+):
+    units = {unit.label: unit for unit in real_service.query(question).units}
+    assert (units[lead_in].context, real_service.ask(question).coverage) == (True, FULL)
+
+
+def test_a_word_the_documents_know_before_the_question_word_stays_a_topic(real_service):
+    units = {unit.label: unit for unit in real_service.query("IOP, vad är det?").units}
+    assert units["IOP"].context is False
+
+
+def test_an_english_adverb_weighs_less_than_the_adjective_it_is_made_from(real_service):
+    def weight(question: str, label: str) -> float:
+        return next(u.weight for u in real_service.query(question).units if u.label == label)
+
+    adverb = weight("How many IOPs are there roughly?", "roughly")
+    assert adverb < weight("How many rough IOPs are there?", "rough")
