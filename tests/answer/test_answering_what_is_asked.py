@@ -264,12 +264,14 @@ def test_everyday_words_the_documents_lack_do_not_refuse_an_answer(real_service,
     assert real_service.ask(question).coverage == FULL
 
 
-def test_a_word_where_a_verb_stands_weighs_less_than_the_same_word_as_a_topic(real_service):
-    def weight(question: str) -> float:
-        units = real_service.query(question).units
-        return next(unit.weight for unit in units if unit.label == "kritisera")
+def _weight(service, question: str, label: str) -> float:
+    """Return the weight of the question's unit labelled ``label``."""
+    return next(unit.weight for unit in service.query(question).units if unit.label == label)
 
-    assert weight("Får vi kritisera kommunen?") < weight("kritisera kommunen IOP")
+
+def test_a_word_where_a_verb_stands_weighs_less_than_the_same_word_as_a_topic(real_service):
+    verb = _weight(real_service, "Får vi kritisera kommunen?", "kritisera")
+    assert verb < _weight(real_service, "kritisera kommunen IOP", "kritisera")
 
 
 def test_a_swedish_question_prefers_swedish_matter_to_a_swedish_text_about_denmark(real_service):
@@ -388,11 +390,8 @@ def test_an_english_possessive_country_word_steers_the_search_and_is_no_topic(re
 
 
 def test_an_everyday_glossary_verb_where_a_verb_stands_is_filler(real_service):
-    def weight(question: str) -> float:
-        units = real_service.query(question).units
-        return next(unit.weight for unit in units if unit.label == "nämns")
-
-    assert weight("Varför nämns NESGI?") < weight("NESGI nämns")
+    verb = _weight(real_service, "Varför nämns NESGI?", "nämns")
+    assert verb < _weight(real_service, "NESGI nämns", "nämns")
 
 
 def test_an_everyday_word_inside_a_compound_is_no_unit_beside_the_compound(real_service):
@@ -417,8 +416,5 @@ def test_a_word_the_documents_know_before_the_question_word_stays_a_topic(real_s
 
 
 def test_an_english_adverb_weighs_less_than_the_adjective_it_is_made_from(real_service):
-    def weight(question: str, label: str) -> float:
-        return next(u.weight for u in real_service.query(question).units if u.label == label)
-
-    adverb = weight("How many IOPs are there roughly?", "roughly")
-    assert adverb < weight("How many rough IOPs are there?", "rough")
+    adverb = _weight(real_service, "How many IOPs are there roughly?", "roughly")
+    assert adverb < _weight(real_service, "How many rough IOPs are there?", "rough")
