@@ -50,7 +50,10 @@ def expansion_languages(text: str, language: str) -> tuple[str, ...]:
     """
     hint = country_hint(text)
     if language == "en":
-        return ("en", hint or "sv")
+        # A question naming both countries ("Danish municipalities … the Swedish IOP")
+        # reaches both languages' texts.
+        both = hint is None and all(pattern.search(text) for pattern in _COUNTRY.values())
+        return ("en", "sv", "da") if both else ("en", hint or "sv")
     return (language,) if hint in (None, language) else (language, hint)
 
 

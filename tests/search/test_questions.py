@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search.questions import country_of, names_thing, verb_slots
+from bot.search.questions import country_of, expansion_languages, names_thing, verb_slots
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,18 @@ def test_words_standing_where_a_verb_stands_are_found(question, language, verbs)
 )
 def test_a_text_is_about_the_country_it_names_most(text, country):
     assert country_of(text) == country
+
+
+@pytest.mark.parametrize(
+    ("text", "languages"),
+    [
+        (
+            "How do Danish municipalities fund voluntary work, unlike the Swedish IOP?",
+            ("en", "sv", "da"),
+        ),
+        ("How do Danish municipalities fund voluntary work?", ("en", "da")),
+        ("What is an IOP?", ("en", "sv")),
+    ],
+)
+def test_an_english_question_expands_into_the_languages_of_the_countries_it_names(text, languages):
+    assert expansion_languages(text, "en") == languages
