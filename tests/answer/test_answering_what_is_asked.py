@@ -418,3 +418,17 @@ def test_a_word_the_documents_know_before_the_question_word_stays_a_topic(real_s
 def test_an_english_adverb_weighs_less_than_the_adjective_it_is_made_from(real_service):
     adverb = _weight(real_service, "How many IOPs are there roughly?", "roughly")
     assert adverb < _weight(real_service, "How many rough IOPs are there?", "rough")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Vilka mål har Västra Götalands regionala överenskommelse?", "What goals does it set out?"],
+)
+def test_a_question_for_goals_asks_for_a_list(real_service, question):
+    query = real_service.query(question)
+    assert question_intent(query, real_service.corpus.analyzer).lists is True
+
+
+def test_the_goals_of_an_agreement_come_from_the_passage_listing_them(real_service):
+    top = real_service.ask("Vilka mål har Västra Götalands regionala överenskommelse?").results[0]
+    assert "att inspirera till samarbete" in top.passage.text
