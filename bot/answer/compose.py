@@ -217,7 +217,7 @@ class Composer:
         hits = self._language_affinity(hits, query)
         intent = question_intent(query, self.corpus.analyzer)
         if intent.lists:
-            hits = self._lists_first(hits, query)
+            hits = self._lists_first(hits, intent.list_terms)
         elif not intent.defines:
             hits = self._section_opening_first(hits, query)
         if intent.defines:
@@ -259,9 +259,10 @@ class Composer:
         hint = country_hint(query.text)
         return hint or (query.language if query.language != "en" else None)
 
-    def _lists_first(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
-        """Boost passages that list things (or sit under a heading naming the list)."""
-        asked = set(query.original)
+    def _lists_first(
+        self, hits: list[tuple[int, float]], asked: frozenset[str]
+    ) -> list[tuple[int, float]]:
+        """Boost passages that list things (or sit under a heading naming the asked list)."""
         rescored = []
         for position, score in hits:
             passage = self.corpus.passages[position]

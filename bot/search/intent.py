@@ -22,7 +22,9 @@ class Intent:
     defines: str = ""
     """The glossary concept the question asks to have defined ("Vad är IOP?", "IOP")."""
     lists: bool = False
-    """True when it asks for criteria, conditions, principles or steps."""
+    """True when it asks for criteria, conditions, principles, goals or steps."""
+    list_terms: frozenset[str] = frozenset()
+    """The terms asking for the list ("kriteri", "mål")."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,10 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
     list_stems = {
         stem for word in tables.lists.get(language, ()) for stem in analyzer.terms(word, language)
     }
-    asks_list = bool(list_stems & set(query.original))
+    # A name is no list word ("Trine" stems like Danish "trin", step).
+    names = {term for unit in query.units if unit.name for term in unit.terms}
+    list_terms = frozenset(list_stems & set(query.original) - names)
+    asks_list = bool(list_terms)
     topical = [unit for unit in query.units if unit.weight >= filler]
     concepts = [unit for unit in topical if unit.concept]
     defines = ""
@@ -95,7 +100,7 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
         # concept right after a definition opening is what is to be defined; the words after
         # it say where it is asked about. "Vad är skillnaden mellan …" defines nothing.
         defines = _named_next(asked[opening.end() :], query.units)
-    return Intent(defines, asks_list)
+    return Intent(defines, asks_list, list_terms)
 
 
 def _named_next(rest: str, units: tuple[Unit, ...]) -> str:

@@ -481,7 +481,8 @@ class QueryBuilder:
             if language in concept.not_in:
                 continue
             found = by_language[concept_term.language]
-            if names and concept_term.language != language:
+            if names and (concept_term.language != language or concept.generic):
+                # "Trine" is no Danish "trin" (step): a name is no everyday word of any language.
                 found = found - self._name_stems(names, concept, concept_term.language)
             if concept_term.stems <= found:
                 typed_of.setdefault(concept.id, set()).update(concept_term.stems & set(original))

@@ -432,3 +432,8 @@ def test_a_question_for_goals_asks_for_a_list(real_service, question):
 def test_the_goals_of_an_agreement_come_from_the_passage_listing_them(real_service):
     top = real_service.ask("Vilka mål har Västra Götalands regionala överenskommelse?").results[0]
     assert "att inspirera till samarbete" in top.passage.text
+
+
+def test_a_name_is_no_list_word(real_service):
+    query = real_service.query("Hvad kræver samskabelse ifølge Trine Torp?")
+    assert question_intent(query, real_service.corpus.analyzer).list_terms == frozenset()
