@@ -26,6 +26,7 @@ from bot.knowledge import resolve
 from bot.models import Passage
 from bot.search import Corpus, Query, passage_index_text
 from bot.search.analysis import legal_references
+from bot.search.questions import asks_date, names_date
 
 LAW_KIND = "law"
 LAW_WORDS = {
@@ -192,6 +193,14 @@ class LegalRanker:
         """
         if best == section or best in self._sections:
             return True
+        passages = self.corpus.passages
+        if (
+            asks_date(query.text, query.language)
+            and not names_date(passages[section].text)
+            and names_date(passages[best].text)
+        ):
+            # "Sedan vilket datum gäller 19 kap. 25 a § LOU?": the section does not say.
+            return False
         asked = [u for u in query.units if u.weight >= TOPIC and not u.context]
         missed = [u for u in asked if not u.terms & self._sections[section].terms]
         if not missed:

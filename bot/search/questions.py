@@ -96,6 +96,26 @@ def _thing_openings() -> dict[str, tuple[str, ...]]:
     return {lang: entry.get("thing", ()) for lang, entry in _openings().items()}
 
 
+def asks_date(question: str, language: str) -> bool:
+    """Tell whether a question asks for a date ("Sedan vilket datum …", "When did …").
+
+    Args:
+        question: The question as typed.
+        language: Its language.
+    """
+    words = " " + " ".join(re.findall(r"[\w§:-]+", question.casefold())) + " "
+    return any(f" {phrase} " in words for phrase in _openings().get(language, {}).get("date", ()))
+
+
+_DATE = re.compile(r"\b(1[89]|20)\d\d\b(?!:)")
+"""A year, not the year of an SFS number ("2022:900")."""
+
+
+def names_date(text: str) -> bool:
+    """Tell whether a text names a date or year ("den 1 januari 2023", "2019")."""
+    return _DATE.search(text) is not None
+
+
 def verb_slots(words: list[str], language: str) -> list[bool]:
     """Tell which words of a question stand where a verb stands.
 

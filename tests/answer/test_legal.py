@@ -102,3 +102,10 @@ def test_a_paragraph_retelling_an_article_cites_the_article(real_service):
         for link in result.citation.links
     ]
     assert "art-soderberg-dialog-2018#5" in cited
+
+
+def test_a_question_for_the_date_of_a_named_section_gets_the_text_that_names_it(real_service):
+    answer = real_service.ask(
+        "Sedan vilket datum går det att reservera enligt 19 kap. 25 a § LOU?"
+    )
+    assert "1 januari 2023" in answer.results[0].passage.text

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search.questions import country_of, expansion_languages, names_thing, verb_slots
+from bot.search.questions import (
+    asks_date,
+    country_of,
+    expansion_languages,
+    names_date,
+    names_thing,
+    verb_slots,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +76,24 @@ def test_a_text_is_about_the_country_it_names_most(text, country):
 )
 def test_an_english_question_expands_into_the_languages_of_the_countries_it_names(text, languages):
     assert expansion_languages(text, "en") == languages
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "expected"),
+    [
+        ("Sedan vilket datum gäller 19 kap. 25 a § LOU?", "sv", True),
+        ("Hvornår trådte loven i kraft?", "da", True),
+        ("When did the act enter into force?", "en", True),
+        ("Vad säger 19 kap. 25 a § LOU?", "sv", False),
+    ],
+)
+def test_a_question_asking_when_asks_for_a_date(question, language, expected):
+    assert asks_date(question, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Sedan den 1 januari 2023 får …", True), ("Lag (2022:900).", False), ("3 §", False)],
+)
+def test_a_year_names_a_date_but_an_sfs_number_does_not(text, expected):
+    assert names_date(text) is expected
