@@ -32,6 +32,7 @@ class _Tables:
     definition: dict[str, re.Pattern[str]]
     verbs: dict[str, tuple[str, ...]]
     lists: dict[str, frozenset[str]]
+    hedges: dict[str, frozenset[str]]
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +52,11 @@ def _tables() -> _Tables:
         lang: frozenset(str(v).casefold() for v in values)
         for lang, values in (data.get("lists") or {}).items()
     }
-    return _Tables(definition, verbs, lists)
+    hedges = {
+        lang: frozenset(fold(str(v).casefold()) for v in values)
+        for lang, values in (data.get("hedges") or {}).items()
+    }
+    return _Tables(definition, verbs, lists, hedges)
 
 
 def definition_verbs(language: str) -> tuple[str, ...]:
@@ -88,7 +93,12 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
     concepts = [unit for unit in topical if unit.concept]
     defines = ""
     pattern = tables.definition.get(language)
-    asked = fold(query.text.strip().casefold())
+    hedges = tables.hedges.get(language, frozenset())
+    asked = " ".join(
+        word
+        for word in fold(query.text.strip().casefold()).split()
+        if word.strip("?!.,") not in hedges
+    )
     if len(concepts) == 1 and len(topical) == 1 and not asks_list:
         bare = len(query.units) == 1 and query.text.strip(" ?!.").casefold() == (
             concepts[0].label.casefold()

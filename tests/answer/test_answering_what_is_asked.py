@@ -437,3 +437,12 @@ def test_the_goals_of_an_agreement_come_from_the_passage_listing_them(real_servi
 def test_a_name_is_no_list_word(real_service):
     query = real_service.query("Hvad kræver samskabelse ifølge Trine Torp?")
     assert question_intent(query, real_service.corpus.analyzer).list_terms == frozenset()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Vad menas egentligen med idéburet offentligt partnerskap?", "What is an IOP, actually?"],
+)
+def test_a_hedge_does_not_hide_a_definition_question(real_service, question):
+    query = real_service.query(question)
+    assert question_intent(query, real_service.corpus.analyzer).defines == "iop"
