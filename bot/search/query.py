@@ -263,15 +263,21 @@ class QueryBuilder:
             word = text[span.start : span.end]
             repaired = self._repair(list(span.terms))
             known = [t for t in repaired if t in self.vocabulary]
-            if repaired and not known and word[:1].isupper() and span.start > 0:
-                # Names are stemmed by their text's language ("Trine" → trin in Danish): a
-                # capitalised word inside the question may be known in another language.
+            if (
+                repaired
+                and repaired[0] not in self.vocabulary
+                and word[:1].isupper()
+                and span.start > 0
+            ):
+                # Names are stemmed by their text's language ("Trine" → trin in Danish,
+                # "Alingsås-sagen" → alingså): a capitalised word inside the question may be
+                # known in another language.
                 for other in LANGUAGES:
                     if other != language:
                         found = self._repair(list(self.analyzer.word_terms(word, other)))
-                        known = [t for t in found if t in self.vocabulary]
-                        if known:
-                            repaired = known
+                        if found and found[0] in self.vocabulary:
+                            repaired = found
+                            known = [t for t in found if t in self.vocabulary]
                             break
             if not repaired:
                 continue

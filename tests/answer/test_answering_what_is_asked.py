@@ -446,3 +446,8 @@ def test_a_name_is_no_list_word(real_service):
 def test_a_hedge_does_not_hide_a_definition_question(real_service, question):
     query = real_service.query(question)
     assert question_intent(query, real_service.corpus.analyzer).defines == "iop"
+
+
+def test_a_swedish_name_in_a_danish_question_is_read_as_the_documents_write_it(real_service):
+    query = real_service.query("Hvad skete der egentlig i Alingsås-sagen?")
+    assert ("alingsås" in query.terms, query.concepts[0].id) == (True, "alingsas-case")
