@@ -93,6 +93,11 @@ def same_word(a: str, b: str) -> bool:
     )
 
 
+def names_amount(terms: frozenset[str], currencies: frozenset[str]) -> bool:
+    """Tell whether a passage's terms name an amount of money: a number and a currency."""
+    return bool(terms & currencies) and any(term.isdigit() for term in terms)
+
+
 def _inflected(terms: frozenset[str], cited: frozenset[str]) -> bool:
     return any(same_word(term, other) for term in terms for other in cited)
 
@@ -132,8 +137,14 @@ def decide(
     units = [(unit, base, base * head) for (unit, base), head in zip(topical, heads, strict=True)]
     # An answer is a passage that covers the question: judge each cited passage on its own and
     # keep the best, so that words spread over three passages do not add up to an answer.
-    best = max((_judge(units, [terms], policy) for terms in cited), key=lambda judged: judged[0])
+    judged = [_judge(units, [terms], policy) for terms in cited]
+    at = max(range(len(cited)), key=lambda number: (judged[number][0], -number))
+    best = judged[at]
     share, topic, _ = best
+    if query.amount is not None and not names_amount(cited[at], query.amount.currencies):
+        # "Vad kostar det att bli medlem i Famna?": a passage on Famna that names no amount
+        # does not answer it.
+        return Decision(PARTIAL, (query.amount.label,), share, topic)
     if topic < policy.min_topic or share < policy.min_coverage:
         # What none of the cited passages says is what the sources do not cover.
         missing = _judge(units, cited, policy)[2] or best[2]

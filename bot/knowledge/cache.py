@@ -27,7 +27,7 @@ from bot.models import Document, Topic
 
 logger = logging.getLogger(__name__)
 
-CACHE_FILE = "knowledge-v3.json"
+CACHE_FILE = "knowledge-v4.json"
 """Bump the suffix when the parsed form changes."""
 
 
@@ -67,6 +67,7 @@ def from_json(data: dict[str, Any]) -> Knowledge:
                 tuple(c["not_in"]),
                 bool(c["generic"]),
                 tuple(c["defined_in"]),
+                bool(c.get("amount", False)),
             )
             for c in data["concepts"]
         ),

@@ -82,6 +82,9 @@ class Concept:
     """An everyday word (kommun, lag): it weighs like any everyday word, not like a topic."""
     defined_in: tuple[str, ...] = ()
     """Anchors (``<doc-id>#<heading-slug or anchor>``) of the passages that define it."""
+    amount: bool = False
+    """A question using it asks for an amount of money ("Vad kostar …", "How much did … pay"):
+    only a passage naming one answers it."""
 
 
 @dataclass(frozen=True)
@@ -313,6 +316,12 @@ def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
                 Problem(str(path), line, f"concept '{concept_id}': generic must be true or false")
             )
             generic = False
+        amount = _flag(entry.get("amount"))
+        if amount is None:
+            problems.append(
+                Problem(str(path), line, f"concept '{concept_id}': amount must be true or false")
+            )
+            amount = False
         defined_in = string_list(entry.get("defined_in"))
         if defined_in is None:
             problems.append(
@@ -326,6 +335,7 @@ def load_concepts(path: Path, problems: list[Problem]) -> tuple[Concept, ...]:
                 not_in=not_in or (),
                 generic=generic,
                 defined_in=defined_in,
+                amount=amount,
             )
         )
     return tuple(unique(concepts, path, "concept", problems))

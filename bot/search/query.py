@@ -55,6 +55,8 @@ EVERYDAY = 0.3
 ACCENTED_MAJORITY = 8
 """A typed unaccented term is read with accents when the documents use that spelling this many
 times as often ("overenskommelsen" → "överenskommelsen")."""
+CURRENCIES = ("kronor", "krona", "kroner", "krone", "kr", "sek", "dkk", "euro", "eur")
+"""Words that make a number an amount of money."""
 CANONICAL_TERMS = 3
 """Only the first distinct terms listed per language (the canonical forms) become synonyms."""
 
@@ -99,6 +101,16 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class AmountAsked:
+    """A question asks for an amount of money: only a passage naming one answers it."""
+
+    label: str
+    """The words asking, as typed ("kostar", "pay")."""
+    currencies: frozenset[str]
+    """Terms of the currency words a passage naming an amount uses ("kron", "euro")."""
+
+
+@dataclass(frozen=True)
 class Query:
     """A question ready for the index."""
 
@@ -115,6 +127,8 @@ class Query:
     cover it."""
     corrections: tuple[tuple[str, str], ...] = ()
     """Typed words corrected to a vocabulary stem: ``(word as typed, stem)``."""
+    amount: AmountAsked | None = None
+    """Set when the question asks for an amount of money ("Vad kostar …")."""
     names_thing: bool = True
     """Whether the question's first topical word is likely what it asks for: it opens with
     a phrase asking for a thing ("Vilket …", "Hur mycket …", "What is the …") or is a bare
@@ -177,6 +191,7 @@ class QueryBuilder:
         self.speller = Speller(vocabulary)
         self._roots: dict[str, frozenset[int]] | None = None
         self._glossary: dict[str, str] | None = None
+        self._currency_terms: frozenset[str] | None = None
         self._own_words: dict[tuple[str, str], frozenset[str]] = {}
         """(concept id, language) → the folded words of its terms (see :meth:`_name_stems`)."""
         self.languages = frozenset(languages or LANGUAGES)
@@ -554,6 +569,14 @@ class QueryBuilder:
             topic.preamble,
         )
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
+        asking = next(
+            (
+                unit.label
+                for unit in units
+                if unit.concept and self.concepts[unit.concept].amount and not unit.context
+            ),
+            "",
+        )
         return Query(
             text,
             language,
@@ -562,8 +585,20 @@ class QueryBuilder:
             tuple(matches),
             units,
             corrections,
+            AmountAsked(asking, self._currencies()) if asking else None,
             asks_thing,
         )
+
+    def _currencies(self) -> frozenset[str]:
+        """Return the terms of currency words in every language ("kronor" → kron)."""
+        if self._currency_terms is None:
+            self._currency_terms = frozenset(
+                term
+                for language in LANGUAGES
+                for word in CURRENCIES
+                for term in self.analyzer.word_terms(word, language)
+            )
+        return self._currency_terms
 
     def _units(
         self,

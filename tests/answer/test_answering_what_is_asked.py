@@ -10,7 +10,9 @@ import yaml
 
 from bot.answer import FULL, NONE, PARTIAL, AbstainPolicy
 from bot.answer.decide import decide
+from bot.knowledge.load import Problem, load_concepts
 from bot.search import Query, Unit
+from bot.search.query import AmountAsked
 from bot.search.intent import question_intent
 from bot.telegram.texts import text
 from bot.views import answer_json
@@ -451,3 +453,44 @@ def test_a_hedge_does_not_hide_a_definition_question(real_service, question):
 def test_a_swedish_name_in_a_danish_question_is_read_as_the_documents_write_it(real_service):
     query = real_service.query("Hvad skete der egentlig i Alingsås-sagen?")
     assert ("alingsås" in query.terms, query.concepts[0].id) == (True, "alingsas-case")
+
+
+def _asking_amount(*units: Unit) -> Query:
+    currencies = AmountAsked("kostar", frozenset({"kron"}))
+    return Query(
+        "q", "sv", {t: 1.0 for u in units for t in u.terms}, units=units, amount=currencies
+    )
+
+
+def test_a_question_for_an_amount_is_answered_only_by_a_passage_naming_one():
+    famna = Unit("Famna", frozenset({"famna"}), 1.0, True, name=True)
+    query = _asking_amount(famna)
+    without = decide(query, [frozenset({"famna", "medlem"})], AbstainPolicy())
+    named = decide(query, [frozenset({"famna", "12", "000", "kron"})], AbstainPolicy())
+    assert (without.coverage, without.missing, named.coverage) == (PARTIAL, ("kostar",), FULL)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Vad kostar det att bli medlem i Famna?", False),
+        ("Vad kostar det att registrera föreningen hos Kammarkollegiet?", True),
+    ],
+)
+def test_a_cost_question_needs_a_passage_with_an_amount(real_service, question, answered):
+    assert real_service.ask(question).answered is answered
+
+
+def test_the_glossary_says_which_concepts_ask_for_an_amount(tmp_path: Path):
+    glossary = tmp_path / "glossary.yaml"
+    glossary.write_text(
+        "concepts:\n  - id: cost\n    amount: true\n    sv: [kostar]\n"
+        "  - id: fee\n    amount: maybe\n    sv: [avgift]\n",
+        "utf-8",
+    )
+    problems: list[Problem] = []
+    concepts = load_concepts(glossary, problems)
+    assert ([c.amount for c in concepts], [p.message for p in problems]) == (
+        [True, False],
+        ["concept 'fee': amount must be true or false"],
+    )
