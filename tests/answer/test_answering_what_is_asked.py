@@ -12,8 +12,8 @@ from bot.answer import FULL, NONE, PARTIAL, AbstainPolicy
 from bot.answer.decide import decide
 from bot.knowledge.load import Problem, load_concepts
 from bot.search import Query, Unit
-from bot.search.query import AmountAsked
 from bot.search.intent import question_intent
+from bot.search.query import AmountAsked
 from bot.telegram.texts import text
 from bot.views import answer_json
 
