@@ -489,7 +489,7 @@ class QueryBuilder:
         }
         by_language[language].update(w.corrected for w in typed_words if w.corrected)
         # A name read in another language is no term of it ("Trine" is not Danish "trin").
-        starts = _sentence_starts(words)
+        starts = topic.sentences
         names = [
             (w.word, fold(w.word.casefold()))
             for w in typed_words
@@ -741,7 +741,6 @@ class QueryBuilder:
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
 
 
-_SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
 _CLAUSE_MARKS = frozenset({"–", "—", "-"})
 _PUNCTUATION = "?!.,;:()\"'"
 _DIGRAPH = re.compile(r"aa|ae|oe")
@@ -770,6 +769,9 @@ class _TopicWords:
     preamble: frozenset[int]
     """Where the words before a sentence's question word start ("*asså* när …", "*btw* how
     many …"): a chat particle leading into the question."""
+    sentences: frozenset[int]
+    """Where the first kept word of each sentence starts (a sentence may end in a dropped
+    word: "… ett IOP med oss. Vi har …")."""
 
 
 PREAMBLE_WORDS = 2
@@ -792,9 +794,12 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
     preamble: set[int] = set()
     before_question: list[int] | None = []  # kept words of the sentence before a question word
     opens_sentence = True
+    sentences: set[int] = set()
+    new_sentence = True
     start = 0  # where the next kept word starts in the joined words
     for number, (token, verb) in enumerate(zip(tokens, verb_slots(tokens, language), strict=True)):
         at_start, opens_sentence = opens_sentence, _ends_sentence(tokens, number)
+        new_sentence = new_sentence or at_start
         if at_start:
             before_question = []
         if _asks(_without_possessive(token.casefold().strip("?!.,;:")), asking, language):
@@ -814,10 +819,18 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
             openers.add(start)
         if before_question is not None:
             before_question.append(start)
+        if new_sentence:
+            sentences.add(start)
+            new_sentence = False
         kept.append(token)
         start += len(token) + 1
     return _TopicWords(
-        " ".join(kept), tuple(verbs), tuple(clauses), frozenset(openers), frozenset(preamble)
+        " ".join(kept),
+        tuple(verbs),
+        tuple(clauses),
+        frozenset(openers),
+        frozenset(preamble),
+        frozenset(sentences),
     )
 
 
@@ -832,23 +845,6 @@ def _ends_sentence(tokens: list[str], number: int) -> bool:
     if not token or token[-1] not in ".!?":
         return False
     return not abbreviated(" ".join(tokens[: number + 1]))
-
-
-def _sentence_starts(words: str) -> frozenset[int]:
-    """Return where the sentences of a question start (a capital there marks no name).
-
-    "19 kap. 25 a §" is one reference, not the end of a sentence.
-    """
-    return frozenset(
-        {
-            0,
-            *(
-                match.end()
-                for match in _SENTENCE_END.finditer(words)
-                if not abbreviated(words[: match.start() + 1])
-            ),
-        }
-    )
 
 
 def _is_name(word: str) -> bool:

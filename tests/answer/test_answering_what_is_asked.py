@@ -494,3 +494,11 @@ def test_the_glossary_says_which_concepts_ask_for_an_amount(tmp_path: Path):
         [True, False],
         ["concept 'fee': amount must be true or false"],
     )
+
+
+def test_a_sentence_ending_in_a_dropped_word_still_ends_the_situation(real_service):
+    query = real_service.query(
+        "Vi driver en brottsofferjour och kommunen vill teckna ett IOP med oss. Räcker det med "
+        "volontärtimmar?"
+    )
+    assert {unit.label: unit.context for unit in query.units}["brottsofferjour"] is True
