@@ -161,7 +161,12 @@ def _judge(
     """Return the covered share, the most topical covered unit and the uncovered labels."""
 
     def seen(unit: Unit) -> bool:
-        return any(unit.terms & terms or _inflected(unit.terms, terms) for terms in cited)
+        return any(
+            unit.terms & terms
+            or _inflected(unit.terms, terms)
+            or (unit.reference and any("§" in term for term in terms))
+            for terms in cited
+        )
 
     credit = mass = topic = 0.0
     uncovered: list[Unit] = []

@@ -19,6 +19,7 @@ from bot.search.questions import (
     function_words,
     names_thing,
     question_words,
+    section_words,
     verb_slots,
 )
 from bot.search.spelling import Speller
@@ -98,6 +99,9 @@ class Unit:
     context: bool = False
     """Whether it stands in a sentence before the question ("Vi är ett kommunalt bolag.
     Får bolaget teckna ett IOP?"): it describes the asker rather than what is asked."""
+    reference: bool = False
+    """Whether it asks for a statute section ("Vilken *paragraf* …", "which *section*"): a
+    passage citing one ("19 kap. 25 a § LOU") covers it."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,7 @@ class QueryBuilder:
         self._roots: dict[str, frozenset[int]] | None = None
         self._glossary: dict[str, str] | None = None
         self._currency_terms: frozenset[str] | None = None
+        self._sections: dict[str, frozenset[str]] = {}
         self._own_words: dict[tuple[str, str], frozenset[str]] = {}
         """(concept id, language) → the folded words of its terms (see :meth:`_name_stems`)."""
         self.languages = frozenset(languages or LANGUAGES)
@@ -737,8 +742,24 @@ class QueryBuilder:
                 )
                 for number, (start, unit) in enumerate(units)
             ]
+        sections = self._section_words(language)
+        units = [
+            (start, replace(unit, reference=True) if unit.terms & sections else unit)
+            for start, unit in units
+        ]
         # In question order: the first topical unit is usually what is asked for.
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
+
+    def _section_words(self, language: str) -> frozenset[str]:
+        """Return the stems of words asking for a statute section in a language."""
+        found = self._sections.get(language)
+        if found is None:
+            found = self._sections[language] = frozenset(
+                term
+                for word in section_words(language)
+                for term in self.analyzer.terms(word, language)
+            )
+        return found
 
 
 _CLAUSE_MARKS = frozenset({"–", "—", "-"})

@@ -96,6 +96,11 @@ def _thing_openings() -> dict[str, tuple[str, ...]]:
     return {lang: entry.get("thing", ()) for lang, entry in _openings().items()}
 
 
+def section_words(language: str) -> tuple[str, ...]:
+    """Return the words that ask for a statute section ("paragraf", "section")."""
+    return _openings().get(language, {}).get("section", ())
+
+
 def asks_date(question: str, language: str) -> bool:
     """Tell whether a question asks for a date ("Sedan vilket datum …", "When did …").
 

@@ -502,3 +502,17 @@ def test_a_sentence_ending_in_a_dropped_word_still_ends_the_situation(real_servi
         "volontärtimmar?"
     )
     assert {unit.label: unit.context for unit in query.units}["brottsofferjour"] is True
+
+
+def test_a_passage_citing_a_section_answers_which_section():
+    section = Unit("paragraf", frozenset({"paragraf"}), 0.75, True, reference=True)
+    article = Unit("artikel 77", frozenset({"artikel77"}), 1.0, True, "article-77")
+    query = _query(article, section)
+    cited = decide(query, [frozenset({"artikel77", "19kap§25"})], AbstainPolicy())
+    uncited = decide(query, [frozenset({"artikel77", "direktiv"})], AbstainPolicy())
+    assert (cited.coverage, uncited.coverage) == (FULL, PARTIAL)
+
+
+def test_a_word_asking_for_a_section_is_marked(real_service):
+    units = real_service.query("Vilken paragraf i LOU motsvarar artikel 77?").units
+    assert {unit.label: unit.reference for unit in units}["paragraf"] is True
