@@ -14,6 +14,7 @@ always counts fully, however often the documents use it. Then:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -93,6 +94,16 @@ def same_word(a: str, b: str) -> bool:
     )
 
 
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def names_fact(kind: str, terms: frozenset[str]) -> bool:
+    """Tell whether a passage's terms name a fact of a kind: a section (§) or a date (a year)."""
+    if kind == "section":
+        return any("§" in term for term in terms)
+    return any(_YEAR.fullmatch(term) for term in terms)
+
+
 def names_amount(terms: frozenset[str], currencies: frozenset[str]) -> bool:
     """Tell whether a passage's terms name an amount of money: a number and a currency."""
     return bool(terms & currencies) and any(term.isdigit() for term in terms)
@@ -164,7 +175,7 @@ def _judge(
         return any(
             unit.terms & terms
             or _inflected(unit.terms, terms)
-            or (unit.reference and any("§" in term for term in terms))
+            or (unit.names and names_fact(unit.names, terms))
             for terms in cited
         )
 

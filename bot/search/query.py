@@ -16,10 +16,10 @@ from bot.search.index.strings import SortedStrings
 from bot.search.questions import (
     country_hint,
     expansion_languages,
+    fact_words,
     function_words,
     names_thing,
     question_words,
-    section_words,
     verb_slots,
 )
 from bot.search.spelling import Speller
@@ -99,9 +99,10 @@ class Unit:
     context: bool = False
     """Whether it stands in a sentence before the question ("Vi är ett kommunalt bolag.
     Får bolaget teckna ett IOP?"): it describes the asker rather than what is asked."""
-    reference: bool = False
-    """Whether it asks for a statute section ("Vilken *paragraf* …", "which *section*"): a
-    passage citing one ("19 kap. 25 a § LOU") covers it."""
+    names: str = ""
+    """What a passage covers it by naming, when it asks for a kind of fact: "section" for
+    "Vilken *paragraf* …" (a passage citing "19 kap. 25 a § LOU"), "date" for "Från vilket
+    *datum* …" (a passage naming a year)."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ class QueryBuilder:
         self._roots: dict[str, frozenset[int]] | None = None
         self._glossary: dict[str, str] | None = None
         self._currency_terms: frozenset[str] | None = None
-        self._sections: dict[str, frozenset[str]] = {}
+        self._facts: dict[str, dict[str, frozenset[str]]] = {}
         self._own_words: dict[tuple[str, str], frozenset[str]] = {}
         """(concept id, language) → the folded words of its terms (see :meth:`_name_stems`)."""
         self.languages = frozenset(languages or LANGUAGES)
@@ -742,23 +743,25 @@ class QueryBuilder:
                 )
                 for number, (start, unit) in enumerate(units)
             ]
-        sections = self._section_words(language)
+        kinds = self._fact_words(language)
         units = [
-            (start, replace(unit, reference=True) if unit.terms & sections else unit)
+            (start, replace(unit, names=kind) if kind else unit)
             for start, unit in units
+            for kind in [next((k for k, stems in kinds.items() if unit.terms & stems), "")]
         ]
         # In question order: the first topical unit is usually what is asked for.
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))
 
-    def _section_words(self, language: str) -> frozenset[str]:
-        """Return the stems of words asking for a statute section in a language."""
-        found = self._sections.get(language)
+    def _fact_words(self, language: str) -> dict[str, frozenset[str]]:
+        """Return, per kind of fact ("section", "date"), the stems of words asking for it."""
+        found = self._facts.get(language)
         if found is None:
-            found = self._sections[language] = frozenset(
-                term
-                for word in section_words(language)
-                for term in self.analyzer.terms(word, language)
-            )
+            found = self._facts[language] = {
+                kind: frozenset(
+                    term for word in words for term in self.analyzer.terms(word, language)
+                )
+                for kind, words in fact_words(language).items()
+            }
         return found
 
 

@@ -96,9 +96,13 @@ def _thing_openings() -> dict[str, tuple[str, ...]]:
     return {lang: entry.get("thing", ()) for lang, entry in _openings().items()}
 
 
-def section_words(language: str) -> tuple[str, ...]:
-    """Return the words that ask for a statute section ("paragraf", "section")."""
-    return _openings().get(language, {}).get("section", ())
+FACT_KINDS = ("section", "date")
+
+
+def fact_words(language: str) -> dict[str, tuple[str, ...]]:
+    """Return, per kind of fact, the words asking for it ("paragraf" a section, "datum" a date)."""
+    entry = _openings().get(language, {})
+    return {kind: entry.get(kind + "_words", ()) for kind in FACT_KINDS}
 
 
 def asks_date(question: str, language: str) -> bool:

@@ -505,7 +505,7 @@ def test_a_sentence_ending_in_a_dropped_word_still_ends_the_situation(real_servi
 
 
 def test_a_passage_citing_a_section_answers_which_section():
-    section = Unit("paragraf", frozenset({"paragraf"}), 0.75, True, reference=True)
+    section = Unit("paragraf", frozenset({"paragraf"}), 0.75, True, names="section")
     article = Unit("artikel 77", frozenset({"artikel77"}), 1.0, True, "article-77")
     query = _query(article, section)
     cited = decide(query, [frozenset({"artikel77", "19kap§25"})], AbstainPolicy())
@@ -513,6 +513,12 @@ def test_a_passage_citing_a_section_answers_which_section():
     assert (cited.coverage, uncited.coverage) == (FULL, PARTIAL)
 
 
-def test_a_word_asking_for_a_section_is_marked(real_service):
-    units = real_service.query("Vilken paragraf i LOU motsvarar artikel 77?").units
-    assert {unit.label: unit.reference for unit in units}["paragraf"] is True
+@pytest.mark.parametrize(
+    ("question", "word", "kind"),
+    [
+        ("Vilken paragraf i LOU motsvarar artikel 77?", "paragraf", "section"),
+        ("Från vilket datum krävs tillstånd från IVO?", "datum", "date"),
+    ],
+)
+def test_a_word_asking_for_a_kind_of_fact_is_marked(real_service, question, word, kind):
+    assert {unit.label: unit.names for unit in real_service.query(question).units}[word] == kind
