@@ -14,6 +14,8 @@ from bot.models import LANGUAGES
 from bot.search.analysis import Analyzer, folded_variants, stopwords
 from bot.search.index.strings import SortedStrings
 from bot.search.questions import (
+    articles,
+    asker_places,
     country_hint,
     expansion_languages,
     fact_words,
@@ -573,6 +575,7 @@ class QueryBuilder:
             _asked_span(words, starts | set(clauses)),
             verbs,
             topic.preamble,
+            topic.askers,
         )
         corrections = tuple((w.word, w.corrected) for w in typed_words if w.corrected)
         asking = next(
@@ -616,6 +619,7 @@ class QueryBuilder:
         question_span: tuple[int, int] | None = None,
         verbs: tuple[tuple[int, int], ...] = (),
         preamble: frozenset[int] = frozenset(),
+        askers: frozenset[int] = frozenset(),
     ) -> tuple[Unit, ...]:
         """Split the question into what it asks about: its concepts and other typed words.
 
@@ -729,7 +733,8 @@ class QueryBuilder:
                 name,
                 topicality,
                 # "*asså* när …", "*btw* how many …": a lead-in the documents lack is chat.
-                context=word.start in preamble and not word.known and not name,
+                context=not name
+                and ((word.start in preamble and not word.known) or word.start in askers),
             )
             units.append((word.start, unit))
         if question_span is not None:
@@ -796,6 +801,8 @@ class _TopicWords:
     sentences: frozenset[int]
     """Where the first kept word of each sentence starts (a sentence may end in a dropped
     word: "… ett IOP med oss. Vi har …")."""
+    askers: frozenset[int]
+    """Where a word placing the asker starts ("vi *i forvaltningen*", "we at the *council*")."""
 
 
 PREAMBLE_WORDS = 2
@@ -816,6 +823,7 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
     opens_clause = False
     openers: set[int] = set()
     preamble: set[int] = set()
+    askers: set[int] = set()
     before_question: list[int] | None = []  # kept words of the sentence before a question word
     opens_sentence = True
     sentences: set[int] = set()
@@ -843,6 +851,9 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
             openers.add(start)
         if before_question is not None:
             before_question.append(start)
+        if _describes_asker(tokens, number, language):
+            # "Hvordan kan vi *i forvaltningen* bruge …": where the asker sits, not the topic.
+            askers.add(start)
         if new_sentence:
             sentences.add(start)
             new_sentence = False
@@ -855,6 +866,28 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
         frozenset(openers),
         frozenset(preamble),
         frozenset(sentences),
+        frozenset(askers),
+    )
+
+
+def _describes_asker(tokens: list[str], number: int, language: str) -> bool:
+    """Tell a word of a phrase placing the asker ("vi *i forvaltningen*", "we *at the council*").
+
+    It follows "we"/"vi"/"jeg" and a preposition (and an article).
+    """
+    places = asker_places().get(language)
+    if not places:
+        return False
+    pronouns, prepositions = places
+    plain = [token.casefold().strip(_PUNCTUATION) for token in tokens[: number + 1]]
+    before = number - 1
+    if before >= 0 and plain[before] in articles() and tokens[before][-1:] not in ",.;:?!":
+        before -= 1  # "we at *the* council"
+    return (
+        before >= 1
+        and plain[before] in prepositions
+        and plain[before - 1] in pronouns
+        and tokens[before][-1:] not in ",.;:?!"
     )
 
 

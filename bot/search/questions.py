@@ -96,6 +96,16 @@ def _thing_openings() -> dict[str, tuple[str, ...]]:
     return {lang: entry.get("thing", ()) for lang, entry in _openings().items()}
 
 
+@lru_cache(maxsize=1)
+def asker_places() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Return per language the pronouns for the asker and the prepositions placing them."""
+    return {
+        lang: (frozenset(entry.get("askers", ())), frozenset(entry.get("places", ())))
+        for lang, entry in _openings().items()
+        if entry.get("askers")
+    }
+
+
 FACT_KINDS = ("section", "date")
 
 

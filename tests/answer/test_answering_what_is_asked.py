@@ -522,3 +522,9 @@ def test_a_passage_citing_a_section_answers_which_section():
 )
 def test_a_word_asking_for_a_kind_of_fact_is_marked(real_service, question, word, kind):
     assert {unit.label: unit.names for unit in real_service.query(question).units}[word] == kind
+
+
+def test_where_the_asker_sits_is_context(real_service):
+    query = real_service.query("Hvordan kan vi i forvaltningen bruge samskabelse?")
+    context = {unit.label: unit.context for unit in query.units}
+    assert (context["forvaltningen"], context["samskabelse"]) == (True, False)
