@@ -528,3 +528,8 @@ def test_where_the_asker_sits_is_context(real_service):
     query = real_service.query("Hvordan kan vi i forvaltningen bruge samskabelse?")
     context = {unit.label: unit.context for unit in query.units}
     assert (context["forvaltningen"], context["samskabelse"]) == (True, False)
+
+
+def test_a_municipal_company_is_its_own_concept_not_any_limited_company(real_service):
+    top = real_service.ask("Får ett kommunalt bolag teckna ett IOP på egen hand?").results[0]
+    assert "kommunalt bolag" in top.passage.text
