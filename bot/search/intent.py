@@ -94,11 +94,14 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
     defines = ""
     pattern = tables.definition.get(language)
     hedges = tables.hedges.get(language, frozenset())
-    asked = " ".join(
-        word
-        for word in fold(query.text.strip().casefold()).split()
-        if word.strip("?!.,") not in hedges
-    )
+    # A chat lead-in before the question ("asså vad är iop") is passed over like a hedge.
+    lead_ins = {
+        fold(unit.label.casefold()) for unit in query.units if unit.context and not unit.concept
+    }
+    words = fold(query.text.strip().casefold()).split()
+    while words and words[0].strip("?!.,") in lead_ins:
+        words = words[1:]
+    asked = " ".join(word for word in words if word.strip("?!.,") not in hedges)
     if len(concepts) == 1 and len(topical) == 1 and not asks_list:
         bare = len(query.units) == 1 and query.text.strip(" ?!.").casefold() == (
             concepts[0].label.casefold()

@@ -34,6 +34,8 @@ NEWCOMER = [
     ("vad e iop", "guide-iop"),
     ("whats an iop", "guide-iop"),
     ("hva er § 18", "guide-danmark"),
+    ("asså vad är iop", "guide-iop"),
+    ("btw what is an IOP", "guide-iop"),
 ]
 
 
