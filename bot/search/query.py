@@ -879,15 +879,21 @@ def _describes_asker(tokens: list[str], number: int, language: str) -> bool:
     if not places:
         return False
     pronouns, prepositions = places
-    plain = [token.casefold().strip(_PUNCTUATION) for token in tokens[: number + 1]]
+
+    def plain(at: int) -> str:
+        return tokens[at].casefold().strip(_PUNCTUATION)
+
+    def ends(at: int) -> bool:
+        return tokens[at][-1:] in ",.;:?!"
+
     before = number - 1
-    if before >= 0 and plain[before] in articles() and tokens[before][-1:] not in ",.;:?!":
+    if before >= 0 and plain(before) in articles() and not ends(before):
         before -= 1  # "we at *the* council"
     return (
         before >= 1
-        and plain[before] in prepositions
-        and plain[before - 1] in pronouns
-        and tokens[before][-1:] not in ",.;:?!"
+        and plain(before) in prepositions
+        and plain(before - 1) in pronouns
+        and not ends(before)
     )
 
 
