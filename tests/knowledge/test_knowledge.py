@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import yaml
+
 from bot.knowledge.load import load_knowledge, parse_document
 
 
@@ -145,3 +147,15 @@ def test_overlong_short_labels_and_notes_are_reported(tmp_path):
     assert any("short note of at most 90 characters" in m for m in messages)
     assert knowledge.topics[0].shorts == {}
     assert knowledge.changes == ()
+
+
+def test_no_glossary_term_names_two_concepts_in_one_language():
+    # Acronyms are exempt by design: KL is kommunallagen in Swedish, KL in Danish.
+    glossary = Path(__file__).resolve().parents[2] / "knowledge" / "glossary.yaml"
+    owners: dict[tuple[str, str], set[str]] = {}
+    for concept in yaml.safe_load(glossary.read_text("utf-8"))["concepts"]:
+        for language in ("sv", "da", "en"):
+            for term in concept.get(language) or ():
+                owners.setdefault((language, str(term).casefold()), set()).add(concept["id"])
+    shared = {key: ids for key, ids in owners.items() if len(ids) > 1}
+    assert shared == {}
