@@ -36,6 +36,9 @@ NEWCOMER = [
     ("hva er § 18", "guide-danmark"),
     ("asså vad är iop", "guide-iop"),
     ("btw what is an IOP", "guide-iop"),
+    ("Can you explain what IOP is?", "guide-iop"),
+    ("Kan du förklara vad reserverade kontrakt är?", "guide-reserverade-kontrakt"),
+    ("Kan du fortælle om § 18?", "guide-danmark"),
 ]
 
 
