@@ -15,8 +15,8 @@ from functools import cache, lru_cache
 from importlib import resources
 
 import Stemmer
-import yaml
 
+from bot.data import read_yaml
 from bot.search.text import fold
 
 ANALYZER_VERSION = "3"
@@ -78,9 +78,7 @@ def stopwords(language: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _overrides() -> dict[str, dict[str, str]]:
-    loaded = yaml.safe_load(
-        resources.files("bot.data").joinpath("stem_overrides.yaml").read_text("utf-8")
-    )
+    loaded = read_yaml("stem_overrides.yaml")
     return {lang: dict(mapping or {}) for lang, mapping in (loaded or {}).items()}
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from bot.data import read_yaml
 from bot.search.analysis import Analyzer
 from bot.search.query import Query, Unit
 from bot.search.questions import articles
@@ -37,8 +35,7 @@ class _Tables:
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
-    text = resources.files("bot.data").joinpath("intents.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
+    data = read_yaml("intents.yaml") or {}
     # Patterns are matched without accents, so "vad ar iop" asks what IOP is.
     definition = {
         lang: re.compile("^(?:" + "|".join(fold(p.casefold()) for p in patterns) + ")")

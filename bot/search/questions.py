@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from bot.data import read_yaml
 from bot.models import LANGUAGES
 from bot.search.analysis import stopwords
 
@@ -69,8 +67,7 @@ def function_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def question_words() -> dict[str, frozenset[str]]:
     """Words that make a sentence a question but say nothing about its topic."""
-    data = resources.files("bot.data").joinpath("question_words.yaml").read_text("utf-8")
-    loaded = yaml.safe_load(data) or {}
+    loaded = read_yaml("question_words.yaml") or {}
     return {
         lang: frozenset(str(w).casefold() for w in words or ()) for lang, words in loaded.items()
     }
@@ -78,8 +75,7 @@ def question_words() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def _openings() -> dict[str, dict[str, tuple[str, ...]]]:
-    data = resources.files("bot.data").joinpath("question_openings.yaml").read_text("utf-8")
-    loaded = yaml.safe_load(data) or {}
+    loaded = read_yaml("question_openings.yaml") or {}
     return {
         lang: {key: tuple(str(w).casefold() for w in words or ()) for key, words in entry.items()}
         for lang, entry in loaded.items()
