@@ -503,6 +503,14 @@ class QueryBuilder:
             for w in typed_words
             if w.start not in openers and _is_name(w.word)
         ]
+        # Every stem a name has in any language: a concept term sharing none of them cannot
+        # be a name misread, and is not checked further.
+        name_stems = {
+            term
+            for name, _ in names
+            for lang in LANGUAGES
+            for term in self.analyzer.word_terms(name, lang)
+        }
         typed_of: dict[str, set[str]] = {}
         longest: dict[str, int] = {}
         for concept_term in self._terms:
@@ -510,7 +518,9 @@ class QueryBuilder:
             if language in concept.not_in:
                 continue
             found = by_language[concept_term.language]
-            if names and (concept_term.language != language or concept.generic):
+            if concept_term.stems & name_stems and (
+                concept_term.language != language or concept.generic
+            ):
                 # "Trine" is no Danish "trin" (step): a name is no everyday word of any language.
                 found = found - self._name_stems(names, concept, concept_term.language)
             if concept_term.stems <= found:
