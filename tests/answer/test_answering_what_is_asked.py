@@ -348,10 +348,18 @@ def test_a_question_after_a_dash_marks_what_comes_before_as_context(real_service
     assert (context["nämndbeslut"], context["paragraf"]) == (True, False)
 
 
-def test_a_question_after_a_situation_marks_the_situation_as_context(real_service):
-    query = real_service.query("Vi driver ett kafé i Lund. Får bolaget teckna ett IOP?")
-    context = {u.label: u.context for u in query.units}
-    assert (context["kafé"], context["IOP"]) == (True, False)
+@pytest.mark.parametrize(
+    ("question", "situation", "asked"),
+    [
+        # a sentence before the question
+        ("Vi driver ett kafé i Lund. Får bolaget teckna ett IOP?", "kafé", "IOP"),
+        # where the asker sits: "vi i …", "we at the …"
+        ("Hvordan kan vi i forvaltningen bruge samskabelse?", "forvaltningen", "samskabelse"),
+    ],
+)
+def test_the_askers_situation_is_context(real_service, question, situation, asked):
+    context = {unit.label: unit.context for unit in real_service.query(question).units}
+    assert (context[situation], context[asked]) == (True, False)
 
 
 def test_a_concept_found_inside_a_compound_is_named_in_the_questions_language(real_service):
@@ -527,12 +535,6 @@ def test_a_passage_citing_a_section_answers_which_section():
 )
 def test_a_word_asking_for_a_kind_of_fact_is_marked(real_service, question, word, kind):
     assert {unit.label: unit.names for unit in real_service.query(question).units}[word] == kind
-
-
-def test_where_the_asker_sits_is_context(real_service):
-    query = real_service.query("Hvordan kan vi i forvaltningen bruge samskabelse?")
-    context = {unit.label: unit.context for unit in query.units}
-    assert (context["forvaltningen"], context["samskabelse"]) == (True, False)
 
 
 def test_a_municipal_company_is_its_own_concept_not_any_limited_company(real_service):
