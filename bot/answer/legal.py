@@ -159,6 +159,7 @@ class LegalRanker:
         if not named:
             written = set(self.corpus.analyzer.terms(query.text, query.language))
             words = law_request(written, query.language)
+            when = asks_date(query.text, query.language)
             # Glossary synonyms count: an English question matches Swedish statute words.
             topical = set(query.terms) - words
             names = typed & {name for section in self._sections.values() for name in section.names}
@@ -166,7 +167,11 @@ class LegalRanker:
                 section = self._sections.get(position)
                 if section is None:
                     continue
-                if words and section.terms & topical:
+                if when and not names_date(self.corpus.passages[position].text):
+                    # "When did the new Social Services Act enter into force?": a section that
+                    # names no date is not the answer.
+                    scores[position] = score * LAW_DAMPING
+                elif words and section.terms & topical:
                     boost = LAW_WORD_BOOST
                     if names & section.names:
                         boost *= LAW_NAME_BOOST

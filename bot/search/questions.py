@@ -112,14 +112,21 @@ def fact_words(language: str) -> dict[str, tuple[str, ...]]:
 
 
 def asks_date(question: str, language: str) -> bool:
-    """Tell whether a question asks for a date ("Sedan vilket datum …", "When did …").
+    """Tell whether a question opens by asking for a date ("Sedan vilket datum …", "When did …").
 
     Args:
         question: The question as typed.
         language: Its language.
     """
-    words = " " + " ".join(re.findall(r"[\w§:-]+", question.casefold())) + " "
-    return any(f" {phrase} " in words for phrase in _openings().get(language, {}).get("date", ()))
+    phrases = _openings().get(language, {}).get("date", ())
+    for sentence in re.split(r"[.!?]+\s+", question.casefold()):
+        words = re.findall(r"[\w§:-]+", sentence)
+        # The phrase opens the sentence ("När trädde …", "Sedan vilket datum …", "asså när
+        # …"), not a clause ("Vilken paragraf gäller när man …").
+        openings = (" ".join(words[at:]) + " " for at in range(min(2, len(words))))
+        if any(opening.startswith(f"{p} ") for opening in openings for p in phrases):
+            return True
+    return False
 
 
 _DATE = re.compile(r"\b(1[89]|20)\d\d\b(?!:)")

@@ -109,3 +109,8 @@ def test_a_question_for_the_date_of_a_named_section_gets_the_text_that_names_it(
         "Sedan vilket datum går det att reservera enligt 19 kap. 25 a § LOU?"
     )
     assert "1 januari 2023" in answer.results[0].passage.text
+
+
+def test_a_question_asking_when_a_law_came_into_force_gets_a_text_naming_the_date(real_service):
+    answer = real_service.ask("When did Sweden's new Social Services Act enter into force?")
+    assert "2025" in answer.results[0].passage.text

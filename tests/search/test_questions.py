@@ -85,6 +85,8 @@ def test_an_english_question_expands_into_the_languages_of_the_countries_it_name
         ("Hvornår trådte loven i kraft?", "da", True),
         ("When did the act enter into force?", "en", True),
         ("Vad säger 19 kap. 25 a § LOU?", "sv", False),
+        ("Vilken paragraf gäller när man vill reservera en upphandling?", "sv", False),
+        ("asså när började lagen gälla?", "sv", True),
     ],
 )
 def test_a_question_asking_when_asks_for_a_date(question, language, expected):
