@@ -112,5 +112,8 @@ def test_a_question_for_the_date_of_a_named_section_gets_the_text_that_names_it(
 
 
 def test_a_question_asking_when_a_law_came_into_force_gets_a_text_naming_the_date(real_service):
-    answer = real_service.ask("When did Sweden's new Social Services Act enter into force?")
+    answer = real_service.ask(
+        "When did Sweden's new Social Services Act enter into force, and does it say anything "
+        "about working with civil society?"
+    )
     assert "2025" in answer.results[0].passage.text
