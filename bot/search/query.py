@@ -706,7 +706,14 @@ class QueryBuilder:
             weight = 0.0 if digits else self.rarity(word.whole or word.terms[0], language)
             if digits and not word.known and _YEAR.fullmatch(word.terms[0]):
                 weight = 1.0
-            name = word.start not in sentence_starts and _is_name(word.word) and not digits
+            # "Chapter 19 Section 25 a", "Article 77": words of a legal reference are no names.
+            reference = bool(set(word.terms) & self._fact_words(language)["section"])
+            name = (
+                word.start not in sentence_starts
+                and _is_name(word.word)
+                and not digits
+                and not reference
+            )
             topicality = weight
             if name:
                 # A name ("Aarhus", "Tyskland") is what the question is about, however

@@ -158,6 +158,7 @@ def verb_slots(words: list[str], language: str) -> list[bool]:
     auxiliaries = frozenset(entry.get("auxiliaries", ()))
     second = frozenset(entry.get("verb_second", ()))
     subjects = frozenset(entry.get("subjects", ()))
+    choosing = frozenset(entry.get("verb_third", ()))
     determiners = frozenset(entry.get("articles", ()))
     plain = [word.casefold().strip("?!.,;:()\"'") for word in words]
     ends = [not word or word[-1] in ",.;:?!" for word in words]
@@ -172,6 +173,9 @@ def verb_slots(words: list[str], language: str) -> list[bool]:
             continue
         if word in infinitive or word in second:
             mark(number + 1)
+        if word in choosing and number + 1 < len(plain) and not ends[number + 1]:
+            # "Hvilken lov *regulerer* …": the verb follows the question word's noun.
+            mark(number + 2)
         if word not in auxiliaries:
             continue
         after = number + 1

@@ -541,3 +541,8 @@ def test_a_municipal_company_is_its_own_concept_not_any_limited_company(real_ser
     query = real_service.query("Får ett kommunalt bolag teckna ett IOP på egen hand?")
     concepts = {concept.id for concept in query.concepts}
     assert ("municipal-company" in concepts, "aktiebolag" in query.terms) == (True, False)
+
+
+def test_a_word_of_a_legal_reference_is_no_name(real_service):
+    units = real_service.query("What does Chapter 19 Section 25 a of the act require?").units
+    assert {unit.label: unit.name for unit in units}.get("Chapter") is False

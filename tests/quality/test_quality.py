@@ -11,12 +11,12 @@ EVAL = Path(__file__).resolve().parents[2] / "eval"
 DEV = sorted(EVAL.glob("*.yaml"))
 
 # Measured with `python -m bot eval eval/*.yaml` (see the README); a drop below these is a
-# regression. eval/dev_blind.yaml, dev_blind3.yaml and dev_blind4.yaml (written blind, harder)
-# made the dev figures lower.
-MIN_HIT3 = 0.89
-MIN_MRR = 0.83
+# regression. The sets written blind (eval/dev_blind*.yaml, harder; dev_blind5.yaml asks legal
+# and persona questions only) made the dev figures lower.
+MIN_HIT3 = 0.87
+MIN_MRR = 0.81
 MIN_REFUSED_OFF_TOPIC = 0.95
-MIN_REFUSED_NEAR_DOMAIN = 0.86
+MIN_REFUSED_NEAR_DOMAIN = 0.85
 
 
 @pytest.fixture(scope="module")

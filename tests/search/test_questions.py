@@ -41,7 +41,8 @@ def test_a_question_names_the_thing_it_asks_for_after_a_thing_asking_opening(
         ("Hvordan undgår kommunen det?", "da", ["undgår"]),
         ("Hvordan kan vi bruge samskabelse?", "da", ["kan", "bruge"]),
         ("How do we start an IOP?", "en", ["start"]),
-        ("Vilken moms gäller för ett IOP?", "sv", []),
+        ("Vilken moms gäller för ett IOP?", "sv", ["gäller"]),
+        ("Hvilken lov regulerer socialøkonomiske virksomheder?", "da", ["regulerer"]),
         ("Kan vi, moms och IOP?", "sv", []),
     ],
 )
