@@ -37,6 +37,11 @@ fact); only the better is shown."""
 OTHER_LANGUAGE = 0.8
 """Score factor for passages in another language than the question's (or named country's)."""
 LIST_BOOST = 1.5
+LIST_ITEM_SHARE = 0.5
+"""Share of a list passage's score that depends on how much of its match its best item holds."""
+LIST_ITEMS_JUDGED = 20
+"""Hits read item by item (the rest cannot reach the answer's top)."""
+MIN_LIST_ITEMS = 3
 """Score factor for list passages (or list headings) when the question asks for criteria."""
 
 
@@ -80,6 +85,7 @@ class Composer:
             for change in changes
         ]
         self._country = lru_cache(maxsize=4096)(self._passage_country)
+        self._items = lru_cache(maxsize=4096)(self._passage_items)
         self._languages = set(corpus.languages)
         self._newer: dict[str, str] = {}
         """Change id → the newer text's passage, found when a note first needs it (finding it
@@ -215,6 +221,7 @@ class Composer:
         hits = self.corpus.index.search(query.terms, SEARCH_DEPTH) if query.terms else []
         hits = self._synonyms_as_one(hits, query)
         hits = self._language_affinity(hits, query)
+        hits = self._items_apart(hits, query)
         intent = question_intent(query, self.corpus.analyzer)
         if intent.lists:
             hits = self._lists_first(hits, intent.list_terms)
@@ -254,6 +261,44 @@ class Composer:
             return hits
         lead = (opening, hits[0][1] + abs(hits[0][1]) * 1e-6 + 1e-9)
         return [lead, *(hit for hit in hits if hit[0] != opening)]
+
+    def _items_apart(self, hits: list[tuple[int, float]], query: Query) -> list[tuple[int, float]]:
+        """Judge a list passage by its best item, not by words gathered from several items.
+
+        "MUCF …, UHM …, Kammarkollegiet …": a list of agencies matches a question naming
+        three of them without any item answering it. A list passage keeps the share of its
+        score that its introduction and best item hold of its matched question weight.
+        """
+        rescored = []
+        for number, (position, score) in enumerate(hits):
+            items = self._items(position) if number < LIST_ITEMS_JUDGED else None
+            if items is not None:
+                introduction, parts = items
+                matched = [
+                    sum(w for t, w in query.terms.items() if t in terms)
+                    for terms in (introduction.union(*parts), *(introduction | p for p in parts))
+                ]
+                if matched[0] > 0:
+                    best = max(matched[1:]) / matched[0]
+                    score *= 1 - LIST_ITEM_SHARE + LIST_ITEM_SHARE * best
+            rescored.append((position, score))
+        return sorted(rescored, key=lambda hit: (-hit[1], hit[0]))
+
+    def _passage_items(
+        self, position: int
+    ) -> tuple[frozenset[str], tuple[frozenset[str], ...]] | None:
+        """Return a list passage's introduction terms and each item's, or None for prose."""
+        passage = self.corpus.passages[position]
+        lines = passage.text.split("\n")
+        listed = [line for line in lines if _LIST_LINE.match(line)]
+        if len(listed) < MIN_LIST_ITEMS:
+            return None
+        analyzer = self.corpus.analyzer
+        introduction = " ".join(line for line in lines if not _LIST_LINE.match(line))
+        return (
+            frozenset(analyzer.terms(introduction, passage.language)),
+            tuple(frozenset(analyzer.terms(line, passage.language)) for line in listed),
+        )
 
     def _wanted_language(self, query: Query) -> str | None:
         hint = country_hint(query.text)

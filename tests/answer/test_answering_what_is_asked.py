@@ -546,3 +546,15 @@ def test_a_municipal_company_is_its_own_concept_not_any_limited_company(real_ser
 def test_a_word_of_a_legal_reference_is_no_name(real_service):
     units = real_service.query("What does Chapter 19 Section 25 a of the act require?").units
     assert {unit.label: unit.name for unit in units}.get("Chapter") is False
+
+
+def test_a_list_passage_is_judged_by_its_best_item(real_service):
+    # The agency list ("MUCF …, UHM …, Kammarkollegiet …") names what the question names,
+    # spread over items that each answer something else.
+    question = (
+        "Jag är verksamhetschef på en stiftelse som driver ett äldreboende. Kommunen planerar "
+        "en reserverad upphandling för idéburna. Måste vi vara registrerade hos Kammarkollegiet "
+        "för att få vara med, eller vad krävs av oss?"
+    )
+    position, _ = real_service.composer.ranked(real_service.query(question))[0]
+    assert "Kammarkollegiet för registret" not in real_service.corpus.passages[position].text
