@@ -14,11 +14,11 @@ always counts fully, however often the documents use it. Then:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.search import Query, Unit
+from bot.search.questions import is_year
 
 FULL, PARTIAL, NONE = "full", "partial", "none"
 INFLECTION = 2
@@ -94,14 +94,11 @@ def same_word(a: str, b: str) -> bool:
     )
 
 
-_YEAR = re.compile(r"(19|20)\d\d")
-
-
 def names_fact(kind: str, terms: frozenset[str]) -> bool:
     """Tell whether a passage's terms name a fact of a kind: a section (§) or a date (a year)."""
     if kind == "section":
         return any("§" in term for term in terms)
-    return any(_YEAR.fullmatch(term) for term in terms)
+    return any(is_year(term) for term in terms)
 
 
 def names_amount(terms: frozenset[str], currencies: frozenset[str]) -> bool:

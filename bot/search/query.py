@@ -20,6 +20,7 @@ from bot.search.questions import (
     expansion_languages,
     fact_words,
     function_words,
+    is_year,
     names_thing,
     question_words,
     verb_slots,
@@ -704,7 +705,7 @@ class QueryBuilder:
             # documents never mention: they say nothing about "budgeten för 2027".
             digits = all(t.isdigit() for t in word.terms)
             weight = 0.0 if digits else self.rarity(word.whole or word.terms[0], language)
-            if digits and not word.known and _YEAR.fullmatch(word.terms[0]):
+            if digits and not word.known and is_year(word.terms[0]):
                 weight = 1.0
             # "Chapter 19 Section 25 a", "Article 77": words of a legal reference are no names.
             reference = bool(set(word.terms) & self._fact_words(language)["section"])
@@ -795,7 +796,6 @@ _DIGRAPHS = {
     "sv": {"aa": "å", "ae": "ä", "oe": "ö"},
 }
 """How a keyboard without the letter spells it: Danish "paa" for "på", Swedish "oe" for "ö"."""
-_YEAR = re.compile(r"(19|20)\d\d")
 _ENGLISH_VERB_FORM = re.compile(r"[a-z]{3,}(ed|ing)")
 
 

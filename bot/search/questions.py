@@ -129,13 +129,20 @@ def asks_date(question: str, language: str) -> bool:
     return False
 
 
-_DATE = re.compile(r"\b(1[89]|20)\d\d\b(?!:)")
+_YEAR = r"(?:1[89]|20)\d\d"
+_YEAR_TERM = re.compile(_YEAR)
+_YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}\b(?!:)")
 """A year, not the year of an SFS number ("2022:900")."""
+
+
+def is_year(term: str) -> bool:
+    """Tell whether an index term is a year ("2023")."""
+    return _YEAR_TERM.fullmatch(term) is not None
 
 
 def names_date(text: str) -> bool:
     """Tell whether a text names a date or year ("den 1 januari 2023", "2019")."""
-    return _DATE.search(text) is not None
+    return _YEAR_IN_TEXT.search(text) is not None
 
 
 def verb_slots(words: list[str], language: str) -> list[bool]:
