@@ -19,10 +19,14 @@ class Intent:
 
     defines: str = ""
     """The glossary concept the question asks to have defined ("Vad är IOP?", "IOP")."""
-    lists: bool = False
-    """True when it asks for criteria, conditions, principles, goals or steps."""
     list_terms: frozenset[str] = frozenset()
-    """The terms asking for the list ("kriteri", "mål")."""
+    """The terms asking for a list of criteria, conditions, principles, goals or steps
+    ("kriteri", "mål")."""
+
+    @property
+    def lists(self) -> bool:
+        """True when it asks for a list."""
+        return bool(self.list_terms)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
         # concept right after a definition opening is what is to be defined; the words after
         # it say where it is asked about. "Vad är skillnaden mellan …" defines nothing.
         defines = _named_next(asked[opening.end() :], query.units)
-    return Intent(defines, asks_list, list_terms)
+    return Intent(defines, list_terms)
 
 
 def _named_next(rest: str, units: tuple[Unit, ...]) -> str:

@@ -767,10 +767,13 @@ class QueryBuilder:
                 for number, (start, unit) in enumerate(units)
             ]
         kinds = self._fact_words(language)
+
+        def fact_kind(unit: Unit) -> str:
+            return next((kind for kind, stems in kinds.items() if unit.terms & stems), "")
+
         units = [
-            (start, replace(unit, names=kind) if kind else unit)
+            (start, replace(unit, names=kind) if (kind := fact_kind(unit)) else unit)
             for start, unit in units
-            for kind in [next((k for k, stems in kinds.items() if unit.terms & stems), "")]
         ]
         # In question order: the first topical unit is usually what is asked for.
         return tuple(unit for _, unit in sorted(units, key=lambda item: item[0]))

@@ -167,12 +167,13 @@ def verb_slots(words: list[str], language: str) -> list[bool]:
     subjects = frozenset(entry.get("subjects", ()))
     choosing = frozenset(entry.get("verb_third", ()))
     determiners = frozenset(entry.get("articles", ()))
+    no_verbs = subjects | determiners
     plain = [word.casefold().strip("?!.,;:()\"'") for word in words]
     ends = [not word or word[-1] in ",.;:?!" for word in words]
     slots = [False] * len(plain)
 
     def mark(at: int) -> None:
-        if at < len(plain) and not ends[at - 1] and plain[at] not in subjects | determiners:
+        if at < len(plain) and not ends[at - 1] and plain[at] not in no_verbs:
             slots[at] = True
 
     for number, word in enumerate(plain):
