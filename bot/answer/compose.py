@@ -16,8 +16,15 @@ from bot.answer.excerpt import make_excerpt
 from bot.answer.legal import LegalRanker
 from bot.knowledge import Concept, LegalChange, Source
 from bot.models import Answer, DatedNote, Passage, Result, Suggestion, Topic
-from bot.search import Corpus, Query, country_hint, country_of, passage_index_text
+from bot.search import (
+    Corpus,
+    Query,
+    country_hint,
+    country_of,
+    passage_index_text,
+)
 from bot.search.intent import question_intent
+from bot.search.questions import expansion_languages
 
 SEARCH_DEPTH = 50
 MAX_RESULTS = 12
@@ -302,7 +309,10 @@ class Composer:
 
     def _wanted_language(self, query: Query) -> str | None:
         hint = country_hint(query.text)
-        return hint or (query.language if query.language != "en" else None)
+        if hint or query.language != "en":
+            return hint or query.language
+        targets = expansion_languages(query.text, query.language)
+        return targets[1] if len(targets) == 2 else None
 
     def _lists_first(
         self, hits: list[tuple[int, float]], asked: frozenset[str]
@@ -357,7 +367,8 @@ class Composer:
         """Prefer passages in the question's language, or of the country the question names.
 
         A Danish question is usually about Danish rules and a Swedish one about Swedish
-        rules; an English question is neutral unless it names Sweden or Denmark.
+        rules. An English question prefers the language its synonyms were taken from, the
+        one of the country it names, else Swedish; naming both countries, it is neutral.
         """
         wanted = self._wanted_language(query)
         if wanted is None:

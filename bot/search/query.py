@@ -571,7 +571,15 @@ class QueryBuilder:
                     weights[stem] = weight
                     added.append(stem)
             if (translating or untranslated) and added:
-                for stem in typed:
+                # A reference the target languages write the same ("art20") is no chance
+                # match: it keeps its weight.
+                shared = {
+                    s
+                    for lang in targets
+                    for s in self._expansions.get((concept_id, lang), ())
+                    if any(c.isdigit() for c in s)
+                }
+                for stem in typed - shared:
                     weights[stem] = EXPANSION_WEIGHT
             matches.append(
                 ConceptMatch(concept_id, frozenset(typed), frozenset((*typed, *added)), weight)

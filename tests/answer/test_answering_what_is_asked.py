@@ -558,3 +558,15 @@ def test_a_list_passage_is_judged_by_its_best_item(real_service):
     )
     position, _ = real_service.composer.ranked(real_service.query(question))[0]
     assert "Kammarkollegiet för registret" not in real_service.corpus.passages[position].text
+
+
+def test_a_reference_in_an_english_question_weighs_as_much_as_its_translation(real_service):
+    # "art20" is spelt alike in English, Swedish and Danish: it is no chance match.
+    query = real_service.query("Which conditions does Article 20 set for social enterprises?")
+    assert query.terms["art20"] == query.terms["artikel"]
+
+
+def test_an_english_question_prefers_texts_in_the_language_it_was_expanded_into(real_service):
+    # The Swedish synonyms carry its meaning; a Danish text matches only by chance spellings.
+    top = real_service.ask("can we reserve this procurement for a non-profit?").results[0]
+    assert top.passage.language == "sv"
