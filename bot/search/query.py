@@ -202,6 +202,7 @@ class QueryBuilder:
         self._currency_terms: frozenset[str] | None = None
         self._facts: dict[str, dict[str, frozenset[str]]] = {}
         self._own_words: dict[tuple[str, str], frozenset[str]] = {}
+        self._named_stems: dict[str, frozenset[str]] = {}
         """(concept id, language) → the folded words of its terms (see :meth:`_name_stems`)."""
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
@@ -433,6 +434,24 @@ class QueryBuilder:
             if folded not in own
             for term in self.analyzer.word_terms(name, language)
         }
+
+    def _named(self, concept_id: str) -> frozenset[str]:
+        """Return the stems of a concept's words in every language, not of their parts.
+
+        A compound's parts ("kommun" in "kommunstyrelse") name other things.
+        """
+        named = self._named_stems.get(concept_id)
+        if named is None:
+            concept = self.concepts[concept_id]
+            named = self._named_stems[concept_id] = frozenset(
+                stems[0]
+                for language, terms in concept.terms.items()
+                for term in terms
+                for word in term.split()
+                if (stems := self.analyzer.word_terms(word, language))
+                and stems[0] in self.vocabulary
+            )
+        return named
 
     def _english_adverb(self, word: str) -> bool:
         """Tell an adverb made from an English adjective ("roughly", "easily", "typically").
@@ -699,6 +718,9 @@ class QueryBuilder:
             terms = match.stems | {t for n in mine for t in typed[n].terms}
             start = min((typed[n].start for n in mine), default=len(typed) * 1000)
             known = any(t in self.vocabulary for t in terms)
+            # A passage in another language covers the concept by its own words for it (a
+            # Danish question on SGEI answered by a Swedish text that says "stöd").
+            terms |= self._named(concept.id)
             spread[len(units)] = [typed[n].start for n in mine]
             units.append((start, Unit(label, frozenset(terms), weight, known, concept.id)))
         never_topics = function_words()

@@ -570,3 +570,33 @@ def test_an_english_question_prefers_texts_in_the_language_it_was_expanded_into(
     # The Swedish synonyms carry its meaning; a Danish text matches only by chance spellings.
     top = real_service.ask("can we reserve this procurement for a non-profit?").results[0]
     assert top.passage.language == "sv"
+
+
+def test_a_passage_in_another_language_covers_a_concept_by_its_own_word_for_it(real_service):
+    # Danish "støtte" is the Swedish guides' "stöd": the Swedish passage on SGEI answers it.
+    answer = real_service.ask(
+        "Hvad er de minimis-loftet for støtte til tjenesteydelser af almindelig økonomisk "
+        "interesse (SGEI), og hvilken forordning gælder?"
+    )
+    assert (answer.coverage, answer.results[0].passage.language) == ("full", "sv")
+
+
+def test_the_parts_of_a_concepts_compound_words_do_not_cover_it(real_service):
+    # "kommunstyrelse" names the council, its part "kommun" any municipality.
+    units = real_service.query("Vem rapporterar till nämnden?").units
+    assert "kommun" not in next(unit.terms for unit in units if unit.label == "nämnden")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Må en dansk kommune stille krav om non-profit uden en særlig lovhjemmel?",
+        "Hvilke grundværdier bygger det nationale frivilligcharter på?",
+        "Hvad er RSV, og er registret over socialøkonomiske virksomheder opdateret?",
+        "Finns det någon maxlängd på kontrakt som reserveras enligt 19 kap. 25 a §?",
+    ],
+)
+def test_a_word_the_glossary_knows_as_another_word_of_the_documents_is_answered(
+    real_service, question
+):
+    assert real_service.ask(question).coverage == "full"
