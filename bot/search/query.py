@@ -27,7 +27,7 @@ from bot.search.questions import (
 )
 from bot.search.spelling import Speller
 from bot.search.text import fold
-from bot.search.words import everyday_zipf, rarity_of
+from bot.search.words import everyday_zipf, rarity_of, restored_zipf
 
 QUERY_TABLES_VERSION = 2
 """Version of :meth:`QueryBuilder.prepared`'s tables: raise it when their making changes, so
@@ -392,7 +392,9 @@ class QueryBuilder:
         so it is no rarer than that part, nor as common as a short first part ("it", "e").
         """
         parts = [part for part in word.casefold().split("-") if part]
-        return rarity_of(self.zipf(parts[-1])) if parts else 1.0
+        if not parts:
+            return 1.0
+        return rarity_of(restored_zipf(parts[-1], self.zipf))
 
     def _glossary_word(self, word: str) -> str:
         """Return the glossary's own spelling of a word ("alingsas" → "alingsås"), or "".

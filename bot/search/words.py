@@ -69,6 +69,39 @@ def everyday_zipf(word: str) -> float:
     return max(zipf_frequency(word, language) for language in ZIPF_LANGUAGES)
 
 
+_ACCENTED = {"a": "aäåæ", "o": "oöø", "e": "eé", "u": "uü"}
+MAX_RESTORED = 1024
+"""Spellings tried for one word typed without accents: "skattefinansierade" has 432."""
+
+
+def restored_zipf(word: str, zipf: Callable[[str], float] = everyday_zipf) -> float:
+    """Return the Zipf frequency of the word, or of its commonest spelling with accents.
+
+    "overallt" is "överallt" typed without accents: as common as that word, not as rare as
+    the misspelling. A plain word is respelt letter by letter (a → ä, å, æ; o → ö, ø;
+    e → é; u → ü).
+
+    Args:
+        word: A casefolded word.
+        zipf: The everyday frequency of a word as spelt (:func:`everyday_zipf`).
+
+    Returns:
+        The Zipf frequency (0 when no spelling is known).
+    """
+    found = zipf(word)
+    if not word.isascii() or not _plain(word):
+        return found
+    spellings = [""]
+    for letter in word:
+        choices = _ACCENTED.get(letter, letter)
+        if len(spellings) * len(choices) > MAX_RESTORED:
+            return found
+        spellings = [start + choice for start in spellings for choice in choices]
+    lists = _frequency_lists()
+    known = [s for s in spellings[1:] if any(s in frequencies for frequencies in lists)]
+    return max([found, *(zipf(s) for s in known)])
+
+
 def _plain(word: str) -> bool:
     """Return whether wordfreq takes the word as one token of itself (see _PLAIN)."""
     return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from wordfreq import top_n_list, zipf_frequency
 
 from bot.search.analysis import Analyzer
@@ -15,6 +16,7 @@ from bot.search.words import (
     everyday_lookup,
     everyday_zipf,
     rarity_of,
+    restored_zipf,
     save_everyday_table,
 )
 
@@ -72,3 +74,15 @@ def test_the_query_builder_rates_unknown_words_by_the_frequencies_it_is_given():
         return next(unit.weight for unit in query.units if unit.label == "telefon")
 
     assert (weight(lambda word: 0.0), weight(lambda word: 6.0)) == (1.0, RARITY_FLOOR)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("overallt", "överallt"), ("maske", "måske"), ("nagon", "någon")],
+)
+def test_a_word_typed_without_accents_is_as_common_as_the_word_meant(typed, meant):
+    assert restored_zipf(typed) == everyday_zipf(meant)
+
+
+def test_a_word_with_no_accented_spelling_keeps_its_own_frequency():
+    assert restored_zipf("procurement") == everyday_zipf("procurement")
