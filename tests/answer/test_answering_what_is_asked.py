@@ -594,6 +594,9 @@ def test_the_parts_of_a_concepts_compound_words_do_not_cover_it(real_service):
         "Hvilke grundværdier bygger det nationale frivilligcharter på?",
         "Hvad er RSV, og er registret over socialøkonomiske virksomheder opdateret?",
         "Finns det någon maxlängd på kontrakt som reserveras enligt 19 kap. 25 a §?",
+        "Which CJEU judgment allows stricter national criteria for sheltered workshops?",
+        "Hvad siger servicelovens § 18 om kommunernes forpligtelse?",
+        "Who sits on NOD's steering group?",
     ],
 )
 def test_a_word_the_glossary_knows_as_another_word_of_the_documents_is_answered(
