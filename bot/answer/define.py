@@ -97,10 +97,31 @@ class DefinitionFinder:
                     continue
                 # "Samskabelse (… co-creation) betegner …": skip what the brackets add.
                 rest = _BRACKETS.sub(" ", sentence[word.end :]).casefold().split()
+                written = sentence[word.start : word.end]
+                if self._possessive(written, rest, stems, passage.language):
+                    continue
                 following = " ".join(w.strip(",;:") for w in rest[:VERB_WINDOW])
                 if any(f" {verb} " in f" {following} " for verb in verbs):
                     return number
         return None
+
+    def _possessive(
+        self, written: str, rest: list[str], stems: frozenset[str], language: str
+    ) -> bool:
+        """Tell a term in the genitive before a noun ("Charterets nøgleord er …", "IOP:s mål").
+
+        The sentence then defines the noun, not the term.
+        """
+        folded = written.casefold()
+        base = next(
+            (folded[: -len(end)] for end in (":s", "'s", "’s", "s") if folded.endswith(end)), ""
+        )
+        if not base or not rest:
+            return False
+        verbs = definition_verbs(language)
+        if any(verb.split()[0] == rest[0].strip(",;:") for verb in verbs):
+            return False
+        return bool(set(self.corpus.analyzer.word_terms(base, language)) & stems)
 
     def first(
         self,

@@ -57,6 +57,8 @@ def test_a_newcomers_first_question_gets_the_defining_passage_first(
         ("Vad är IOP?", "Ett idéburet offentligt partnerskap (IOP) är"),
         ("Vad är en lokal överenskommelse?", "En lokal överenskommelse (lokal ÖK) är"),
         ("What is a local compact?", "En lokal överenskommelse (lokal ÖK) är"),
+        # "Charterets nøgleord er …" defines the keywords, not the charter.
+        ("Hvad er frivilligcharteret?", "Frivilligcharteret, \"Charter for samspil"),
     ],
 )
 def test_the_excerpt_of_a_definition_starts_with_the_defining_sentence(
