@@ -14,6 +14,7 @@ always counts fully, however often the documents use it. Then:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -25,6 +26,7 @@ INFLECTION = 2
 """Letters a stem may add to another and still be the same word: Snowball leaves some
 participles and adverbs ("uppfylld" beside "uppfyll", "ställt" beside "ställ")."""
 SHORTEST_STEM = 5
+_STATUTE_NUMBER = re.compile(r"(1[89]|20)\d\d:\d+")
 FOREIGN_RARE = 0.6
 """A word of the question's language the documents lack counts fully from this rarity on,
 even when no document is in that language ("Horizon", "VAT")."""
@@ -95,9 +97,14 @@ def same_word(a: str, b: str) -> bool:
 
 
 def names_fact(kind: str, terms: frozenset[str]) -> bool:
-    """Tell whether a passage's terms name a fact of a kind: a section (§) or a date (a year)."""
+    """Tell whether a passage's terms name a fact of a kind: a section, a date or a statute.
+
+    A section is named by "§", a date by a year, a statute by its number ("2025:400").
+    """
     if kind == "section":
         return any("§" in term for term in terms)
+    if kind == "statute":
+        return any(_STATUTE_NUMBER.fullmatch(term) for term in terms)
     return any(is_year(term) for term in terms)
 
 
@@ -180,7 +187,7 @@ def _judge(
     uncovered: list[Unit] = []
     for unit, base, weight in units:
         cited_here = seen(unit)
-        if unit.known and cited_here:
+        if (unit.known or unit.names) and cited_here:
             # A cited city ("Malmö") alone does not make the documents cover a question.
             topic = max(topic, min(base, unit.topicality) if unit.name else base)
             credit, mass = credit + weight, mass + weight

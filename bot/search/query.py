@@ -816,7 +816,9 @@ class QueryBuilder:
         if found is None:
             found = self._facts[language] = {
                 kind: frozenset(
-                    term for word in words for term in self.analyzer.terms(word, language)
+                    terms[0]
+                    for word in words
+                    if (terms := self.analyzer.word_terms(word, language))
                 )
                 for kind, words in fact_words(language).items()
             }

@@ -102,11 +102,11 @@ def asker_places() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     }
 
 
-FACT_KINDS = ("section", "date")
+FACT_KINDS = ("section", "date", "statute")
 
 
 def fact_words(language: str) -> dict[str, tuple[str, ...]]:
-    """Return, per kind of fact, the words asking for it ("paragraf" a section, "datum" a date)."""
+    """Return, per kind of fact, the words asking for it ("paragraf", "datum", "SFS")."""
     entry = _openings().get(language, {})
     return {kind: entry.get(kind + "_words", ()) for kind in FACT_KINDS}
 

@@ -533,10 +533,20 @@ def test_a_passage_citing_a_section_answers_which_section():
     [
         ("Vilken paragraf i LOU motsvarar artikel 77?", "paragraf", "section"),
         ("Från vilket datum krävs tillstånd från IVO?", "datum", "date"),
+        ("What is the SFS of the new Social Services Act?", "SFS", "statute"),
+        ("Vad är telefonnumret till Kammarkollegiet?", "telefonnumret", ""),
     ],
 )
 def test_a_word_asking_for_a_kind_of_fact_is_marked(real_service, question, word, kind):
     assert {unit.label: unit.names for unit in real_service.query(question).units}[word] == kind
+
+
+def test_a_word_the_documents_lack_is_covered_by_a_passage_naming_the_fact_it_asks_for(
+    real_service,
+):
+    # No document says "SFS"; a passage naming "(2025:400)" gives the statute's number.
+    answer = real_service.ask("What is the SFS of the new Social Services Act?")
+    assert (answer.coverage, "2025:400" in answer.results[0].passage.text) == (FULL, True)
 
 
 def test_a_municipal_company_is_its_own_concept_not_any_limited_company(real_service):
