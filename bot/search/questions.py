@@ -13,12 +13,23 @@ _COUNTRY = {
     "da": re.compile(r"\b(dan(mark|sk\w*|ish)|denmark)\b", re.IGNORECASE),
     "sv": re.compile(r"\b(sverige|svensk\w*|swed(en|ish)|sweden)\b", re.IGNORECASE),
 }
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def country_hint(text: str) -> str | None:
-    """Return "da" or "sv" when the question names only that country, else None."""
-    named = [language for language, pattern in _COUNTRY.items() if pattern.search(text)]
+    """Return "da" or "sv" when the question asks about one country, else None.
+
+    A question naming both asks about the one its last sentence naming a country names:
+    "I work for a Danish region … Which Swedish region was first …?" asks about Sweden.
+    """
+    named = _countries(text)
+    if len(named) == 2:
+        named = next(found for s in reversed(_SENTENCE.split(text)) if (found := _countries(s)))
     return named[0] if len(named) == 1 else None
+
+
+def _countries(text: str) -> list[str]:
+    return [language for language, pattern in _COUNTRY.items() if pattern.search(text)]
 
 
 def country_of(text: str) -> str | None:

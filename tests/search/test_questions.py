@@ -6,6 +6,7 @@ import pytest
 
 from bot.search.questions import (
     asks_date,
+    country_hint,
     country_of,
     expansion_languages,
     names_date,
@@ -100,3 +101,18 @@ def test_a_question_asking_when_asks_for_a_date(question, language, expected):
 )
 def test_a_year_names_a_date_but_an_sfs_number_does_not(text, expected):
     assert names_date(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("I work for a Danish region. Which Swedish region signed first?", "sv"),
+        ("Vi er en dansk kommune med svenske kolleger. Har vi noget lignende i Danmark?", "da"),
+        ("Hur skiljer sig Sverige och Danmark?", None),
+        ("Vad är IOP?", None),
+    ],
+)
+def test_a_question_naming_both_countries_asks_about_the_one_its_last_sentence_names(
+    text, country
+):
+    assert country_hint(text) == country
