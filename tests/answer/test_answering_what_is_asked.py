@@ -615,3 +615,20 @@ def test_a_word_the_glossary_knows_as_another_word_of_the_documents_is_answered(
     real_service, question
 ):
     assert real_service.ask(question).coverage == "full"
+
+
+def test_a_rarer_word_never_weighs_less_than_a_commoner_one(real_service):
+    # rank_bm25 floors the idf of words in more than half the passages, not of words in
+    # just under half: the ranking lifts every idf to that floor.
+    index = real_service.corpus.index
+    words = sorted(index.terms, key=index.term_df)[-400:]
+    lifted = real_service.composer._monotone(dict.fromkeys(words, 1.0))
+    weights = [lifted[word] * index.idf(word) for word in words]
+    assert all(a >= b - 1e-12 for a, b in zip(weights, weights[1:]))
+
+
+def test_a_non_profit_asked_about_in_english_gets_the_reservation_for_idea_driven_bodies(
+    real_service,
+):
+    top = real_service.ask("can we reserve this procurement for a non-profit?").results[0]
+    assert "25 a §" in top.passage.text
