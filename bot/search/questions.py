@@ -14,12 +14,6 @@ _COUNTRY = {
     "sv": re.compile(r"\b(sverige|svensk\w*|swed(en|ish)|sweden)\b", re.IGNORECASE),
 }
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_WORKPLACE = re.compile(
-    r"\b(i|in|at|på|hos|for|för)\s+(en|ett|et|a|an|the|our|vores|vår|vårt)?\s*"
-    r"(dansk|danish|svensk|swedish)\w*\s+"
-    r"(kommun|region|municipalit|council|förvaltning|forvaltning|myndighet)\w*",
-    re.IGNORECASE,
-)
 
 
 def country_hint(text: str) -> str | None:
@@ -31,10 +25,6 @@ def country_hint(text: str) -> str | None:
     named = _countries(text)
     if len(named) == 2:
         named = next(found for s in reversed(_SENTENCE.split(text)) if (found := _countries(s)))
-    if len(named) == 2:
-        # "Jeg er jurist i en dansk kommune og har hørt om en svensk sag": where the asker
-        # works is no topic.
-        named = _countries(_WORKPLACE.sub(" ", text)) or named
     return named[0] if len(named) == 1 else None
 
 

@@ -116,14 +116,3 @@ def test_a_question_naming_both_countries_asks_about_the_one_its_last_sentence_n
     text, country
 ):
     assert country_hint(text) == country
-
-
-@pytest.mark.parametrize(
-    ("text", "country"),
-    [
-        ("Jeg er jurist i en dansk kommune og har hørt om en svensk sag om IOP.", "sv"),
-        ("How do Danish municipalities fund voluntary work, unlike the Swedish IOP?", None),
-    ],
-)
-def test_where_the_asker_works_does_not_choose_the_country_asked_about(text, country):
-    assert country_hint(text) == country
