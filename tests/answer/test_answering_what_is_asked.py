@@ -632,3 +632,8 @@ def test_a_non_profit_asked_about_in_english_gets_the_reservation_for_idea_drive
 ):
     top = real_service.ask("can we reserve this procurement for a non-profit?").results[0]
     assert "25 a §" in top.passage.text
+
+
+def test_an_english_regional_agreement_is_the_swedish_regional_agreement(real_service):
+    query = real_service.query("Which Swedish regions have regional agreements with civil society?")
+    assert "regional-agreement" in {concept.id for concept in query.concepts}
