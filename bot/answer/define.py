@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from bot.knowledge import Concept, resolve_anchor
 from bot.knowledge.sentences import sentence_spans
 from bot.search import Corpus
-from bot.search.intent import definition_verbs
+from bot.search.intent import definition_negations, definition_verbs
 
 _BRACKETS = re.compile(r"\([^()]*\)")
 OPENING_WORDS = 3
@@ -101,7 +101,9 @@ class DefinitionFinder:
                 if self._possessive(written, rest, stems, passage.language):
                     continue
                 following = " ".join(w.strip(",;:") for w in rest[:VERB_WINDOW])
-                if any(f" {verb} " in f" {following} " for verb in verbs):
+                if any(f" {verb} " in f" {following} " for verb in verbs) and not _denied(
+                    following, verbs, definition_negations(passage.language)
+                ):
                     return number
         return None
 
@@ -204,3 +206,14 @@ class DefinitionFinder:
             if any(set(span.terms) & stems for span in spans):
                 return number
         return None
+
+
+def _denied(following: str, verbs: tuple[str, ...], negations: frozenset[str]) -> bool:
+    """Tell whether the first definition verb is denied ("IOP er *ikke* reguleret …")."""
+    padded = f" {following} "
+    found = [(at, verb) for verb in verbs if (at := padded.find(f" {verb} ")) >= 0]
+    if not found:
+        return False
+    at, verb = min(found)
+    after = padded[at + len(verb) + 2 :].split()
+    return bool(after) and after[0] in negations

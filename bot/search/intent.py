@@ -33,6 +33,7 @@ class Intent:
 class _Tables:
     definition: dict[str, re.Pattern[str]]
     verbs: dict[str, tuple[str, ...]]
+    negations: dict[str, frozenset[str]]
     lists: dict[str, frozenset[str]]
     hedges: dict[str, frozenset[str]]
 
@@ -49,6 +50,10 @@ def _tables() -> _Tables:
         lang: tuple(str(v).casefold() for v in values)
         for lang, values in (data.get("definition_verbs") or {}).items()
     }
+    negations = {
+        lang: frozenset(str(v).casefold() for v in values)
+        for lang, values in (data.get("definition_negations") or {}).items()
+    }
     lists = {
         lang: frozenset(str(v).casefold() for v in values)
         for lang, values in (data.get("lists") or {}).items()
@@ -57,12 +62,17 @@ def _tables() -> _Tables:
         lang: frozenset(fold(str(v).casefold()) for v in values)
         for lang, values in (data.get("hedges") or {}).items()
     }
-    return _Tables(definition, verbs, lists, hedges)
+    return _Tables(definition, verbs, negations, lists, hedges)
 
 
 def definition_verbs(language: str) -> tuple[str, ...]:
     """Return the verbs that introduce a definition in ``language`` ("är", "betyder")."""
     return _tables().verbs.get(language, ())
+
+
+def definition_negations(language: str) -> frozenset[str]:
+    """Return the words that deny after a definition verb ("inte", "ikke", "not")."""
+    return _tables().negations.get(language, frozenset())
 
 
 def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> Intent:
