@@ -16,13 +16,7 @@ from bot.answer.excerpt import make_excerpt
 from bot.answer.legal import LegalRanker
 from bot.knowledge import Concept, LegalChange, Source
 from bot.models import Answer, DatedNote, Passage, Result, Suggestion, Topic
-from bot.search import (
-    Corpus,
-    Query,
-    country_hint,
-    country_of,
-    passage_index_text,
-)
+from bot.search import Corpus, Query, country_hint, country_of, passage_index_text
 from bot.search.intent import question_intent
 from bot.search.questions import expansion_languages
 
