@@ -19,15 +19,16 @@ import Stemmer
 from bot.data import read_yaml
 from bot.search.text import fold
 
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 """Bump when analysis changes, so cached indexes are rebuilt."""
 
 _STEMMER_NAMES = {"sv": "swedish", "da": "danish", "en": "english"}
 _WORD = re.compile(r"\w+(?:[-:'’]\w+)*")
 # "4 kap. 18 §", "19 kap. 25 a §": chapter-qualified Swedish references.
 _CHAPTER_REF = re.compile(r"(\d+)\s*kap\.?\s*(\d+)\s*([a-z])?\s*§", re.IGNORECASE)
-# "18 §", "25 a §" (Swedish order) and "§ 18", "§ 18 a", "§18a" (Danish/English order).
-_SECTION_AFTER = re.compile(r"(\d+)\s*([a-z])?\s*§", re.IGNORECASE)
+# "18 §", "25 a §" (Swedish order) and "§ 18", "§ 18 a", "§18a" (Danish/English order). In
+# "stk. 4 i § 18" the "i" is a preposition: the § belongs to the number after it.
+_SECTION_AFTER = re.compile(r"(\d+)\s*(?:([a-z])\s*§(?!\s*\d)|§)", re.IGNORECASE)
 _SECTION_BEFORE = re.compile(r"§\s*(\d+)(?:\s?([a-z])\b)?", re.IGNORECASE)
 _ARTICLE_REF = re.compile(r"\b(?:art\.?|artikel|article)\s*(\d+)", re.IGNORECASE)
 # Everything _ARTICLE_REF matches, found ~3x faster (a literal start, no \b).

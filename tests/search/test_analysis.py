@@ -47,6 +47,10 @@ def test_sfs_numbers_stay_findable_as_one_term(analyzer):
         ("servicelovens § 18", {"§18"}),
         ("enligt 18 §", {"§18"}),
         ("art. 77", {"art77"}),
+        # "i" is a preposition here, not a section letter ("25 a §").
+        ("stk. 4 i § 18", {"§18"}),
+        ("stk 4 i §18", {"§18"}),
+        ("18 § 2 st.", {"§18"}),
     ],
 )
 def test_legal_references_get_exact_terms(text, expected):
