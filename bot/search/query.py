@@ -656,7 +656,7 @@ class QueryBuilder:
         language: str,
         text: str,
         sentence_starts: frozenset[int] = frozenset({0}),
-        question_span: tuple[int, int] | None = None,
+        question_span: tuple[tuple[int, int], ...] | None = None,
         verbs: tuple[tuple[int, int], ...] = (),
         preamble: frozenset[int] = frozenset(),
         askers: frozenset[int] = frozenset(),
@@ -788,12 +788,15 @@ class QueryBuilder:
             )
             units.append((word.start, unit))
         if question_span is not None:
-            first, end = question_span
             units = [
                 (
                     start,
                     unit
-                    if any(first <= at < end for at in spread.get(number, [start]))
+                    if any(
+                        first <= at < end
+                        for first, end in question_span
+                        for at in spread.get(number, [start])
+                    )
                     else replace(unit, context=True),
                 )
                 for number, (start, unit) in enumerate(units)
@@ -897,6 +900,11 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
             if before_question and len(before_question) <= PREAMBLE_WORDS:
                 preamble.update(before_question)
             before_question = None
+            if token.endswith("?") and kept and not kept[-1].endswith("?"):
+                # "… principerna i överenskommelsen är? behöver dom till ett möte": the
+                # question mark of a dropped word still marks its sentence as the question.
+                kept[-1] += "?"
+                start += 1
             continue
         opens_clause = token in _CLAUSE_MARKS or token[-1:] in ":;"
         if verb:
@@ -1012,10 +1020,10 @@ def _starting_with(vocabulary: SortedStrings, at: int, root: str, limit: int) ->
     return found
 
 
-def _asked_span(words: str, starts: Collection[int]) -> tuple[int, int] | None:
-    """Return where the question itself stands in a question of several sentences.
+def _asked_span(words: str, starts: Collection[int]) -> tuple[tuple[int, int], ...] | None:
+    """Return where the questions themselves stand in a question of several sentences.
 
-    It is the last part with a question mark, else the last part; the sentences around it
+    They are the parts with a question mark, else the last part; the sentences around them
     describe the asker or add a request ("Mejla mig."). ``starts`` are where the parts start:
     the sentences, and a question clause after a dash or colon. None for one part.
     """
@@ -1024,4 +1032,4 @@ def _asked_span(words: str, starts: Collection[int]) -> tuple[int, int] | None:
         return None
     spans = list(zip(ordered, [*ordered[1:], len(words)], strict=True))
     asking = [span for span in spans if "?" in words[span[0] : span[1]]]
-    return (asking or spans)[-1]
+    return tuple(asking) or (spans[-1],)

@@ -649,3 +649,12 @@ def test_a_non_profit_asked_about_in_english_gets_the_reservation_for_idea_drive
 def test_an_english_regional_agreement_is_the_swedish_regional_agreement(real_service):
     query = real_service.query("Which Swedish regions have regional agreements?")
     assert "regional-agreement" in {concept.id for concept in query.concepts}
+
+
+def test_a_statement_after_the_question_is_context_even_when_the_question_ends_in_a_dropped_word(
+    real_service,
+):
+    # "… är?" ends the question although "är" is dropped; the request after it is context.
+    question = "vilka dom sex principerna i overenskommelsen ar? behover dom till ett mote imorrn"
+    units = {unit.label: unit.context for unit in real_service.query(question).units}
+    assert (units["sex principerna"], units["imorrn"]) == (False, True)
