@@ -146,7 +146,10 @@ def decide(
     if all(unit.context for unit, _ in topical):
         # "…our treasurer wants to know how much to budget for insurance. What does that
         # usually cost?": a question with no topic of its own asks about what came before.
-        topical = [(replace(unit, context=False), weight) for unit, weight in topical]
+        topical = [
+            (unit if unit.asker else replace(unit, context=False), weight)
+            for unit, weight in topical
+        ]
     first = policy.head if query.names_thing else 1.0
     heads = [first] + [1.0] * (len(topical) - 1)
     units = [(unit, base, base * head) for (unit, base), head in zip(topical, heads, strict=True)]

@@ -106,6 +106,9 @@ class Unit:
     """What a passage covers it by naming, when it asks for a kind of fact: "section" for
     "Vilken *paragraf* …" (a passage citing "19 kap. 25 a § LOU"), "date" for "Från vilket
     *datum* …" (a passage naming a year)."""
+    asker: bool = False
+    """Whether it describes the asker ("Jag är *socialchef* i en *skånsk* kommun", "vi *i
+    forvaltningen*"): context even when the question asks about the situation it is in."""
 
 
 @dataclass(frozen=True)
@@ -785,6 +788,7 @@ class QueryBuilder:
                 # "*asså* när …", "*btw* how many …": a lead-in the documents lack is chat.
                 context=not name
                 and ((word.start in preamble and not word.known) or word.start in askers),
+                asker=not name and word.start in askers,
             )
             units.append((word.start, unit))
         if question_span is not None:
@@ -951,12 +955,57 @@ def _describes_asker(tokens: list[str], number: int, language: str) -> bool:
     before = number - 1
     if before >= 0 and plain(before) in articles() and not ends(before):
         before -= 1  # "we at *the* council"
-    return (
+    if (
         before >= 1
         and plain(before) in prepositions
         and plain(before - 1) in pronouns
         and not ends(before)
-    )
+    ):
+        return True
+    return _introduces_asker(tokens, number, language)
+
+
+SELF_INTRODUCTION = 6
+"""Most words after "Jag är" that describe the asker ("socialchef i en skånsk kommun")."""
+
+
+def _introduces_asker(tokens: list[str], number: int, language: str) -> bool:
+    """Tell a word of the asker introducing their role and workplace.
+
+    "Jag är *socialchef* i en *skånsk* kommun och …", "I'm a *procurement officer* in …": a
+    pronoun and "är"/"am", then words up to a conjunction or a comma that place the asker
+    (a preposition such as "i", "in", "på"). "I'm looking for the phone number …" places no
+    one: its words stay topics.
+    """
+    places = asker_places().get(language)
+    if not places:
+        return False
+    pronouns, prepositions = places
+
+    def plain(at: int) -> str:
+        return tokens[at].casefold().strip(_PUNCTUATION).replace("’", "'")
+
+    def closes(at: int) -> bool:
+        return tokens[at][-1:] in ",.;:?!" or plain(at) in _CONJUNCTIONS
+
+    copula = None
+    for at in range(number - 1, max(-1, number - SELF_INTRODUCTION - 2), -1):
+        if closes(at):
+            return False
+        introduces = plain(at) in _SELF_INTRODUCING and at > 0 and plain(at - 1) in pronouns
+        if introduces or plain(at) in ("i'm", "we're"):
+            copula = at
+            break
+    if copula is None:
+        return False
+    end = copula + 1
+    while end < len(tokens) and end - copula <= SELF_INTRODUCTION and not closes(end):
+        end += 1
+    return any(plain(at) in prepositions for at in range(copula + 1, min(end, len(tokens))))
+
+
+_SELF_INTRODUCING = frozenset({"är", "er", "am", "are"})
+_CONJUNCTIONS = frozenset({"och", "og", "and", "men", "but", "som", "der", "who", "that"})
 
 
 def _without_possessive(word: str) -> str:

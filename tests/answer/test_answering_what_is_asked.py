@@ -658,3 +658,23 @@ def test_a_statement_after_the_question_is_context_even_when_the_question_ends_i
     question = "vilka dom sex principerna i overenskommelsen ar? behover dom till ett mote imorrn"
     units = {unit.label: unit.context for unit in real_service.query(question).units}
     assert (units["sex principerna"], units["imorrn"]) == (False, True)
+
+
+@pytest.mark.parametrize(
+    ("question", "asker", "topic"),
+    [
+        (
+            "Jag är socialchef i en skånsk kommun och har hört att danska kommuner är "
+            "tvungna att samarbeta. Stämmer det?",
+            ["socialchef", "skånsk"],
+            [],
+        ),
+        ("I'm looking for the phone number of Forum", [], ["phone"]),
+    ],
+)
+def test_the_askers_role_and_workplace_stay_context_when_the_question_asks_about_the_situation(
+    real_service, question, asker, topic
+):
+    units = real_service.query(question).units
+    described = [unit.label for unit in units if unit.asker]
+    assert (described, [label for label in topic if label in described]) == (asker, [])
