@@ -97,9 +97,8 @@ def restored_zipf(word: str, zipf: Callable[[str], float] = everyday_zipf) -> fl
         if len(spellings) * len(choices) > MAX_RESTORED:
             return found
         spellings = [start + choice for start in spellings for choice in choices]
-    lists = _frequency_lists()
-    known = [s for s in spellings[1:] if any(s in frequencies for frequencies in lists)]
-    return max([found, *(zipf(s) for s in known)])
+    # Asked through ``zipf``: a stored table answers without loading wordfreq's lists.
+    return max([found, *(zipf(spelling) for spelling in spellings[1:])])
 
 
 def _plain(word: str) -> bool:
