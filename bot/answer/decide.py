@@ -27,6 +27,7 @@ INFLECTION = 2
 participles and adverbs ("uppfylld" beside "uppfyll", "ställt" beside "ställ")."""
 SHORTEST_STEM = 5
 _STATUTE_NUMBER = re.compile(r"(1[89]|20)\d\d:\d+")
+_PHONE = re.compile(r"\+?\d{6,}")
 FOREIGN_RARE = 0.6
 """A word of the question's language the documents lack counts fully from this rarity on,
 even when no document is in that language ("Horizon", "VAT")."""
@@ -97,14 +98,17 @@ def same_word(a: str, b: str) -> bool:
 
 
 def names_fact(kind: str, terms: frozenset[str]) -> bool:
-    """Tell whether a passage's terms name a fact of a kind: a section, a date or a statute.
+    """Tell whether a passage's terms name a fact of a kind ("section", "date", …).
 
-    A section is named by "§", a date by a year, a statute by its number ("2025:400").
+    A section is named by "§", a date by a year, a statute by its number ("2025:400"),
+    contact details by a phone number or an e-mail address.
     """
     if kind == "section":
         return any("§" in term for term in terms)
     if kind == "statute":
         return any(_STATUTE_NUMBER.fullmatch(term) for term in terms)
+    if kind == "contact":
+        return any("@" in term or _PHONE.fullmatch(term) for term in terms)
     return any(is_year(term) for term in terms)
 
 

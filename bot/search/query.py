@@ -811,7 +811,7 @@ class QueryBuilder:
             return next((kind for kind, stems in kinds.items() if unit.terms & stems), "")
 
         units = [
-            (start, replace(unit, names=kind) if (kind := fact_kind(unit)) else unit)
+            (start, _asking_for(unit, kind) if (kind := fact_kind(unit)) else unit)
             for start, unit in units
         ]
         # In question order: the first topical unit is usually what is asked for.
@@ -964,6 +964,19 @@ def _describes_asker(tokens: list[str], number: int, language: str) -> bool:
         return True
     return _introduces_asker(tokens, number, language)
 
+
+def _asking_for(unit: Unit, kind: str) -> Unit:
+    """Mark a unit asking for a kind of fact; contact details are what is asked for.
+
+    "What is the phone number for Forum?": "phone" is an everyday word, yet the question is
+    about it, and no passage naming a phone number or an e-mail address covers it.
+    """
+    weight = max(unit.weight, CONTACT_WEIGHT) if kind == "contact" else unit.weight
+    return replace(unit, names=kind, weight=weight)
+
+
+CONTACT_WEIGHT = 0.8
+"""Weight of a word asking for contact details ("phone", "telefonnummer")."""
 
 SELF_INTRODUCTION = 6
 """Most words after "Jag är" that describe the asker ("socialchef i en skånsk kommun")."""

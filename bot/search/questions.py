@@ -113,7 +113,7 @@ def asker_places() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     }
 
 
-FACT_KINDS = ("section", "date", "statute")
+FACT_KINDS = ("section", "date", "statute", "contact")
 
 
 def fact_words(language: str) -> dict[str, tuple[str, ...]]:

@@ -546,7 +546,9 @@ def test_a_passage_citing_a_section_answers_which_section():
         ("Vilken paragraf i LOU motsvarar artikel 77?", "paragraf", "section"),
         ("Från vilket datum krävs tillstånd från IVO?", "datum", "date"),
         ("What is the SFS of the new Social Services Act?", "SFS", "statute"),
-        ("Vad är telefonnumret till Kammarkollegiet?", "telefonnumret", ""),
+        ("Vad är telefonnumret till Kammarkollegiet?", "telefonnumret", "contact"),
+        ("What is the phone number for Forum?", "phone", "contact"),
+        ("Vem ska föreningen kontakta i kommunen?", "kontakta", ""),
     ],
 )
 def test_a_word_asking_for_a_kind_of_fact_is_marked(real_service, question, word, kind):
@@ -678,3 +680,8 @@ def test_the_askers_role_and_workplace_stay_context_when_the_question_asks_about
     units = real_service.query(question).units
     described = [unit.label for unit in units if unit.asker]
     assert (described, [label for label in topic if label in described]) == (asker, [])
+
+
+def test_a_question_for_contact_details_the_documents_lack_is_answered_only_partly(real_service):
+    answer = real_service.ask("What is the phone number for Forum?")
+    assert (answer.coverage, answer.missing) == (PARTIAL, ("phone",))
