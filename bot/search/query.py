@@ -732,9 +732,10 @@ class QueryBuilder:
         for number, word in enumerate(typed):
             if number in consumed or word.word.casefold() in never_topics:
                 continue
-            if country_hint(word.word) and word.known:
+            if country_hint(word.word) and (word.known or len(word.word) == 2):
                 # Sweden and Denmark, which the documents cover, steer the search towards one
-                # country's texts (see the ranking) and are no topic of their own.
+                # country's texts (see the ranking) and are no topic of their own; nor is
+                # the chat abbreviation "dk".
                 continue
             # A bare number supports an answer but is no topic of its own, except a year the
             # documents never mention: they say nothing about "budgeten för 2027".

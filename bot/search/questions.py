@@ -10,7 +10,7 @@ from bot.models import LANGUAGES
 from bot.search.analysis import stopwords
 
 _COUNTRY = {
-    "da": re.compile(r"\b(dan(mark|sk\w*|ish)|denmark)\b", re.IGNORECASE),
+    "da": re.compile(r"\b(dan(mark|sk\w*|ish)|denmark|dk)\b", re.IGNORECASE),
     "sv": re.compile(r"\b(sverige|svensk\w*|swed(en|ish)|sweden)\b", re.IGNORECASE),
 }
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -109,6 +109,7 @@ def test_a_year_names_a_date_but_an_sfs_number_does_not(text, expected):
         ("I work for a Danish region. Which Swedish region signed first?", "sv"),
         ("Vi er en dansk kommune med svenske kolleger. Har vi noget lignende i Danmark?", "da"),
         ("Hur skiljer sig Sverige och Danmark?", None),
+        ("hvor mange foreninger får § 18-midler i dk?", "da"),
         ("Vad är IOP?", None),
     ],
 )
