@@ -567,7 +567,10 @@ class QueryBuilder:
         # Without documents in the question's language the synonyms are its translation: they
         # carry the meaning, and the typed words only match by chance ("public" in a Danish text).
         translating = language not in self.languages
-        synonym_weight = 1.0 if translating else EXPANSION_WEIGHT
+        # A Danish question about Sweden ("Hvordan gør svenske kommuner …") is answered by
+        # Swedish texts: the Swedish synonyms are its translation.
+        crossing = any(lang != language for lang in targets) and language != "en"
+        synonym_weight = 1.0 if translating or crossing else EXPANSION_WEIGHT
         for concept_id, typed in typed_of.items():
             added: list[str] = []
             candidates = [

@@ -14,6 +14,12 @@ _COUNTRY = {
     "sv": re.compile(r"\b(sverige|svensk\w*|swed(en|ish)|sweden)\b", re.IGNORECASE),
 }
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_COMPARED = re.compile(
+    r"\b(jämfört med|i jämförelse med|sammenlignet med|i forhold til|compared (with|to)|"
+    r"than in|än i|end i|unlike|versus|vs\.?)\s+(the |det |den |de )?"
+    r"(dan(mark|sk\w*|ish)|denmark|dk|sverige|svensk\w*|swed(en|ish))\w*",
+    re.IGNORECASE,
+)
 
 
 def country_hint(text: str) -> str | None:
@@ -22,7 +28,8 @@ def country_hint(text: str) -> str | None:
     A question naming both asks about the one its last sentence naming a country names:
     "I work for a Danish region … Which Swedish region was first …?" asks about Sweden.
     """
-    named = _countries(text)
+    # "… jämfört med Danmark": the country compared with is no topic of its own.
+    named = _countries(_COMPARED.sub(" ", text))
     if len(named) == 2:
         named = next(found for s in reversed(_SENTENCE.split(text)) if (found := _countries(s)))
     return named[0] if len(named) == 1 else None

@@ -59,7 +59,7 @@ def test_a_newcomers_first_question_gets_the_defining_passage_first(
         ("Vad är en lokal överenskommelse?", "En lokal överenskommelse (lokal ÖK) är"),
         ("What is a local compact?", "En lokal överenskommelse (lokal ÖK) är"),
         # "Charterets nøgleord er …" defines the keywords, not the charter.
-        ("Hvad er frivilligcharteret?", "Frivilligcharteret, \"Charter for samspil"),
+        ("Hvad er frivilligcharteret?", 'Frivilligcharteret, "Charter for samspil'),
         # A Danish reader gets the Danish explanation; "IOP er ikke reguleret …" defines nothing.
         ("Hvad er IOP?", "Danmark har ikke noget, der svarer direkte til det svenske"),
     ],
@@ -685,3 +685,10 @@ def test_the_askers_role_and_workplace_stay_context_when_the_question_asks_about
 def test_a_question_for_contact_details_the_documents_lack_is_answered_only_partly(real_service):
     answer = real_service.ask("What is the phone number for Forum?")
     assert (answer.coverage, answer.missing) == (PARTIAL, ("phone",))
+
+
+def test_a_question_about_the_other_country_weighs_its_words_as_a_translation(real_service):
+    # A Danish question about Swedish practice is answered by Swedish texts.
+    about_sweden = real_service.query("Hvordan gør svenske kommuner med en forening?").terms
+    at_home = real_service.query("Hvordan gør kommuner med en forening?").terms
+    assert (about_sweden.get("idébur"), at_home.get("idébur")) == (1.0, None)

@@ -69,9 +69,11 @@ def test_a_text_is_about_the_country_it_names_most(text, country):
     ("text", "languages"),
     [
         (
-            "How do Danish municipalities fund voluntary work, unlike the Swedish IOP?",
+            "How do Danish municipalities fund voluntary work, and what is the Swedish IOP?",
             ("en", "sv", "da"),
         ),
+        # The country compared with is no topic of its own.
+        ("How do Danish municipalities fund care, unlike the Swedish IOP?", ("en", "da")),
         ("How do Danish municipalities fund voluntary work?", ("en", "da")),
         ("What is an IOP?", ("en", "sv")),
     ],
@@ -110,6 +112,7 @@ def test_a_year_names_a_date_but_an_sfs_number_does_not(text, expected):
         ("Vi er en dansk kommune med svenske kolleger. Har vi noget lignende i Danmark?", "da"),
         ("Hur skiljer sig Sverige och Danmark?", None),
         ("hvor mange foreninger får § 18-midler i dk?", "da"),
+        ("Hur stor andel av välfärden drivs av idéburna jämfört med Danmark?", None),
         ("Vad är IOP?", None),
     ],
 )
