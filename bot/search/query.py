@@ -15,6 +15,7 @@ from bot.search.analysis import Analyzer, folded_variants, stopwords
 from bot.search.index.strings import SortedStrings
 from bot.search.questions import (
     articles,
+    asker_introductions,
     asker_places,
     country_hint,
     expansion_languages,
@@ -998,19 +999,21 @@ def _introduces_asker(tokens: list[str], number: int, language: str) -> bool:
     if not places:
         return False
     pronouns, prepositions = places
+    introductions, clause_ends = asker_introductions()[language]
 
     def plain(at: int) -> str:
         return tokens[at].casefold().strip(_PUNCTUATION).replace("’", "'")
 
     def closes(at: int) -> bool:
-        return tokens[at][-1:] in ",.;:?!" or plain(at) in _CONJUNCTIONS
+        return tokens[at][-1:] in ",.;:?!" or plain(at) in clause_ends
 
     copula = None
     for at in range(number - 1, max(-1, number - SELF_INTRODUCTION - 2), -1):
         if closes(at):
             return False
-        introduces = plain(at) in _SELF_INTRODUCING and at > 0 and plain(at - 1) in pronouns
-        if introduces or plain(at) in ("i'm", "we're"):
+        # "Jag är", "I am", or one word that is both ("I'm").
+        after_pronoun = at > 0 and plain(at - 1) in pronouns
+        if plain(at) in introductions and (after_pronoun or "'" in plain(at)):
             copula = at
             break
     if copula is None:
@@ -1019,10 +1022,6 @@ def _introduces_asker(tokens: list[str], number: int, language: str) -> bool:
     while end < len(tokens) and end - copula <= SELF_INTRODUCTION and not closes(end):
         end += 1
     return any(plain(at) in prepositions for at in range(copula + 1, min(end, len(tokens))))
-
-
-_SELF_INTRODUCING = frozenset({"är", "er", "am", "are"})
-_CONJUNCTIONS = frozenset({"och", "og", "and", "men", "but", "som", "der", "who", "that"})
 
 
 def _without_possessive(word: str) -> str:

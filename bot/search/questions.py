@@ -120,6 +120,17 @@ def asker_places() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     }
 
 
+def asker_introductions() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Return per language the words introducing the asker ("är", "I'm") and ending a clause."""
+    return {
+        lang: (
+            frozenset(entry.get("introductions", ())),
+            frozenset(entry.get("clause_ends", ())),
+        )
+        for lang, entry in _openings().items()
+    }
+
+
 FACT_KINDS = ("section", "date", "statute", "contact")
 
 
