@@ -19,14 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.search import Query, Unit
-from bot.search.questions import is_year
+from bot.search.questions import is_statute_number, is_year
 
 FULL, PARTIAL, NONE = "full", "partial", "none"
 INFLECTION = 2
 """Letters a stem may add to another and still be the same word: Snowball leaves some
 participles and adverbs ("uppfylld" beside "uppfyll", "ställt" beside "ställ")."""
 SHORTEST_STEM = 5
-_STATUTE_NUMBER = re.compile(r"(1[89]|20)\d\d:\d+")
 _PHONE = re.compile(r"\+?\d{6,}")
 FOREIGN_RARE = 0.6
 """A word of the question's language the documents lack counts fully from this rarity on,
@@ -106,7 +105,7 @@ def names_fact(kind: str, terms: frozenset[str]) -> bool:
     if kind == "section":
         return any("§" in term for term in terms)
     if kind == "statute":
-        return any(_STATUTE_NUMBER.fullmatch(term) for term in terms)
+        return any(is_statute_number(term) for term in terms)
     if kind == "contact":
         return any("@" in term or _PHONE.fullmatch(term) for term in terms)
     return any(is_year(term) for term in terms)

@@ -9,17 +9,24 @@ from bot.data import read_yaml
 from bot.models import LANGUAGES
 from bot.search.analysis import stopwords
 
+COUNTRY_ABBREVIATIONS = frozenset({"dk"})
+"""Chat abbreviations of a country name ("non profit i dk")."""
+_COUNTRY_WORDS = {
+    "da": r"dan(?:mark|sk\w*|ish)|denmark|dk",
+    "sv": r"sverige|svensk\w*|swed(?:en|ish)|sweden",
+}
 _COUNTRY = {
-    "da": re.compile(r"\b(dan(mark|sk\w*|ish)|denmark|dk)\b", re.IGNORECASE),
-    "sv": re.compile(r"\b(sverige|svensk\w*|swed(en|ish)|sweden)\b", re.IGNORECASE),
+    language: re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    for language, words in _COUNTRY_WORDS.items()
 }
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _COMPARED = re.compile(
-    r"\b(jämfört med|i jämförelse med|sammenlignet med|i forhold til|compared (with|to)|"
-    r"than in|än i|end i|unlike|versus|vs\.?)\s+(the |det |den |de )?"
-    r"(dan(mark|sk\w*|ish)|denmark|dk|sverige|svensk\w*|swed(en|ish))\w*",
+    r"\b(?:jämfört med|i jämförelse med|sammenlignet med|i forhold til|compared (?:with|to)|"
+    r"than in|än i|end i|unlike|versus|vs\.?)\s+(?:the |det |den |de )?"
+    rf"(?:{'|'.join(_COUNTRY_WORDS.values())})\b",
     re.IGNORECASE,
 )
+"""A country named only to compare with ("… jämfört med Danmark")."""
 
 
 def country_hint(text: str) -> str | None:
@@ -29,9 +36,10 @@ def country_hint(text: str) -> str | None:
     "I work for a Danish region … Which Swedish region was first …?" asks about Sweden.
     """
     # "… jämfört med Danmark": the country compared with is no topic of its own.
-    named = _countries(_COMPARED.sub(" ", text))
+    asked = _COMPARED.sub(" ", text)
+    named = _countries(asked)
     if len(named) == 2:
-        named = next(found for s in reversed(_SENTENCE.split(text)) if (found := _countries(s)))
+        named = next(found for s in reversed(_SENTENCE.split(asked)) if (found := _countries(s)))
     return named[0] if len(named) == 1 else None
 
 
@@ -120,6 +128,7 @@ def asker_places() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     }
 
 
+@lru_cache(maxsize=1)
 def asker_introductions() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Return per language the words introducing the asker ("är", "I'm") and ending a clause."""
     return {
@@ -160,6 +169,7 @@ def asks_date(question: str, language: str) -> bool:
 
 _YEAR = r"(?:1[89]|20)\d\d"
 _YEAR_TERM = re.compile(_YEAR)
+_STATUTE_TERM = re.compile(rf"{_YEAR}:\d+")
 _YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}\b(?!:)")
 """A year, not the year of an SFS number ("2022:900")."""
 
@@ -167,6 +177,11 @@ _YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}\b(?!:)")
 def is_year(term: str) -> bool:
     """Tell whether an index term is a year ("2023")."""
     return _YEAR_TERM.fullmatch(term) is not None
+
+
+def is_statute_number(term: str) -> bool:
+    """Tell whether an index term is a Swedish statute number ("2025:400")."""
+    return _STATUTE_TERM.fullmatch(term) is not None
 
 
 def names_date(text: str) -> bool:

@@ -113,6 +113,7 @@ def test_a_year_names_a_date_but_an_sfs_number_does_not(text, expected):
         ("Hur skiljer sig Sverige och Danmark?", None),
         ("hvor mange foreninger får § 18-midler i dk?", "da"),
         ("Hur stor andel av välfärden drivs av idéburna jämfört med Danmark?", None),
+        ("Svenska kommuner har IOP. Hur gör danska kommuner jämfört med Sverige?", "da"),
         ("Vad är IOP?", None),
     ],
 )
