@@ -38,12 +38,13 @@ fact); only the better is shown."""
 OTHER_LANGUAGE = 0.8
 """Score factor for passages in another language than the question's (or named country's)."""
 LIST_BOOST = 1.5
+"""Score factor for list passages (or list headings) when the question asks for criteria."""
 LIST_ITEM_SHARE = 0.5
 """Share of a list passage's score that depends on how much of its match its best item holds."""
 LIST_ITEMS_JUDGED = 20
 """Hits read item by item (the rest cannot reach the answer's top)."""
 MIN_LIST_ITEMS = 3
-"""Score factor for list passages (or list headings) when the question asks for criteria."""
+"""Least list lines that make a passage a list judged by its items."""
 
 
 class Composer:

@@ -14,6 +14,7 @@ from bot.models import LANGUAGES
 from bot.search.analysis import Analyzer, folded_variants, stopwords
 from bot.search.index.strings import SortedStrings
 from bot.search.questions import (
+    COUNTRY_ABBREVIATIONS,
     articles,
     asker_introductions,
     asker_places,
@@ -48,6 +49,10 @@ ADVERB_BASE_ZIPF = 3.0
 """Least everyday frequency of that adjective: "rough" is a word, "fami" in "family" is not."""
 VERB_SLOT = 0.3
 """Weight factor of a word standing where a verb stands (see :func:`verb_slots`)."""
+CONTACT_WEIGHT = 0.8
+"""Least weight of a word asking for contact details ("phone", "telefonnummer")."""
+SELF_INTRODUCTION = 6
+"""Most words after "Jag är" that describe the asker ("socialchef i en skånsk kommun")."""
 RELATIVE_FACTOR = 0.25
 """Weight factor of a word the documents lack when they use a word of the same root."""
 ROOT = 6
@@ -106,7 +111,8 @@ class Unit:
     names: str = ""
     """What a passage covers it by naming, when it asks for a kind of fact: "section" for
     "Vilken *paragraf* …" (a passage citing "19 kap. 25 a § LOU"), "date" for "Från vilket
-    *datum* …" (a passage naming a year)."""
+    *datum* …" (a passage naming a year), "statute" for "SFS" (a statute number) and
+    "contact" for "telefonnummer" (a phone number or an e-mail address)."""
     asker: bool = False
     """Whether it describes the asker ("Jag är *socialchef* i en *skånsk* kommun", "vi *i
     forvaltningen*"): context even when the question asks about the situation it is in."""
@@ -206,8 +212,9 @@ class QueryBuilder:
         self._currency_terms: frozenset[str] | None = None
         self._facts: dict[str, dict[str, frozenset[str]]] = {}
         self._own_words: dict[tuple[str, str], frozenset[str]] = {}
-        self._named_stems: dict[str, frozenset[str]] = {}
         """(concept id, language) → the folded words of its terms (see :meth:`_name_stems`)."""
+        self._named_stems: dict[str, frozenset[str]] = {}
+        """Concept id → the stems of its words in every language (see :meth:`_named`)."""
         self.languages = frozenset(languages or LANGUAGES)
         self.vocabulary = vocabulary
         self.concepts = {concept.id: concept for concept in concepts}
@@ -619,7 +626,7 @@ class QueryBuilder:
             language,
             text,
             openers,
-            _asked_span(words, starts | set(clauses)),
+            _asked_spans(words, starts | set(clauses)),
             verbs,
             topic.preamble,
             topic.askers,
@@ -663,7 +670,7 @@ class QueryBuilder:
         language: str,
         text: str,
         sentence_starts: frozenset[int] = frozenset({0}),
-        question_span: tuple[tuple[int, int], ...] | None = None,
+        question_spans: tuple[tuple[int, int], ...] | None = None,
         verbs: tuple[tuple[int, int], ...] = (),
         preamble: frozenset[int] = frozenset(),
         askers: frozenset[int] = frozenset(),
@@ -736,10 +743,12 @@ class QueryBuilder:
         for number, word in enumerate(typed):
             if number in consumed or word.word.casefold() in never_topics:
                 continue
-            if country_hint(word.word) and (word.known or len(word.word) == 2):
+            if country_hint(word.word) and (
+                word.known or word.word.casefold() in COUNTRY_ABBREVIATIONS
+            ):
                 # Sweden and Denmark, which the documents cover, steer the search towards one
                 # country's texts (see the ranking) and are no topic of their own; nor is
-                # the chat abbreviation "dk".
+                # the chat abbreviation "dk", which no document uses.
                 continue
             # A bare number supports an answer but is no topic of its own, except a year the
             # documents never mention: they say nothing about "budgeten för 2027".
@@ -796,14 +805,14 @@ class QueryBuilder:
                 asker=not name and word.start in askers,
             )
             units.append((word.start, unit))
-        if question_span is not None:
+        if question_spans is not None:
             units = [
                 (
                     start,
                     unit
                     if any(
                         first <= at < end
-                        for first, end in question_span
+                        for first, end in question_spans
                         for at in spread.get(number, [start])
                     )
                     else replace(unit, context=True),
@@ -883,6 +892,7 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
         language: Its language.
     """
     asking = question_words().get(language, frozenset())
+    plain = [_plain_token(token) for token in tokens]
     kept: list[str] = []
     verbs: list[tuple[int, int]] = []
     clauses: list[int] = []
@@ -922,7 +932,7 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
             openers.add(start)
         if before_question is not None:
             before_question.append(start)
-        if _describes_asker(tokens, number, language):
+        if _describes_asker(plain, tokens, number, language):
             # "Hvordan kan vi *i forvaltningen* bruge …": where the asker sits, not the topic.
             askers.add(start)
         if new_sentence:
@@ -941,33 +951,28 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
     )
 
 
-def _describes_asker(tokens: list[str], number: int, language: str) -> bool:
+def _describes_asker(plain: list[str], tokens: list[str], number: int, language: str) -> bool:
     """Tell a word of a phrase placing the asker ("vi *i forvaltningen*", "we *at the council*").
 
-    It follows "we"/"vi"/"jeg" and a preposition (and an article).
+    It follows "we"/"vi"/"jeg" and a preposition (and an article), or it is the asker
+    introducing themselves (:func:`_introduces_asker`). ``plain`` are the tokens as
+    :func:`_plain_token` gives them.
     """
     places = asker_places().get(language)
     if not places:
         return False
     pronouns, prepositions = places
-
-    def plain(at: int) -> str:
-        return tokens[at].casefold().strip(_PUNCTUATION)
-
-    def ends(at: int) -> bool:
-        return tokens[at][-1:] in ",.;:?!"
-
     before = number - 1
-    if before >= 0 and plain(before) in articles() and not ends(before):
+    if before >= 0 and plain[before] in articles() and not _ends_clause(tokens[before]):
         before -= 1  # "we at *the* council"
     if (
         before >= 1
-        and plain(before) in prepositions
-        and plain(before - 1) in pronouns
-        and not ends(before)
+        and plain[before] in prepositions
+        and plain[before - 1] in pronouns
+        and not _ends_clause(tokens[before])
     ):
         return True
-    return _introduces_asker(tokens, number, language)
+    return _introduces_asker(plain, tokens, number, pronouns, prepositions, language)
 
 
 def _asking_for(unit: Unit, kind: str) -> Unit:
@@ -980,40 +985,41 @@ def _asking_for(unit: Unit, kind: str) -> Unit:
     return replace(unit, names=kind, weight=weight)
 
 
-CONTACT_WEIGHT = 0.8
-"""Weight of a word asking for contact details ("phone", "telefonnummer")."""
-
-SELF_INTRODUCTION = 6
-"""Most words after "Jag är" that describe the asker ("socialchef i en skånsk kommun")."""
-
-
-def _introduces_asker(tokens: list[str], number: int, language: str) -> bool:
+def _introduces_asker(
+    plain: list[str],
+    tokens: list[str],
+    number: int,
+    pronouns: frozenset[str],
+    prepositions: frozenset[str],
+    language: str,
+) -> bool:
     """Tell a word of the asker introducing their role and workplace.
 
     "Jag är *socialchef* i en *skånsk* kommun och …", "I'm a *procurement officer* in …": a
     pronoun and "är"/"am", then words up to a conjunction or a comma that place the asker
     (a preposition such as "i", "in", "på"). "I'm looking for the phone number …" places no
     one: its words stay topics.
-    """
-    places = asker_places().get(language)
-    if not places:
-        return False
-    pronouns, prepositions = places
-    introductions, clause_ends = asker_introductions()[language]
 
-    def plain(at: int) -> str:
-        return tokens[at].casefold().strip(_PUNCTUATION).replace("’", "'")
+    Args:
+        plain: The question's tokens as :func:`_plain_token` gives them.
+        tokens: The tokens as typed.
+        number: The word asked about.
+        pronouns: The asker's pronouns ("jag", "we").
+        prepositions: The prepositions placing the asker ("i", "at").
+        language: The question's language.
+    """
+    introductions, clause_ends = asker_introductions().get(language, (frozenset(), frozenset()))
 
     def closes(at: int) -> bool:
-        return tokens[at][-1:] in ",.;:?!" or plain(at) in clause_ends
+        return _ends_clause(tokens[at]) or plain[at] in clause_ends
 
     copula = None
     for at in range(number - 1, max(-1, number - SELF_INTRODUCTION - 2), -1):
         if closes(at):
             return False
         # "Jag är", "I am", or one word that is both ("I'm").
-        after_pronoun = at > 0 and plain(at - 1) in pronouns
-        if plain(at) in introductions and (after_pronoun or "'" in plain(at)):
+        after_pronoun = at > 0 and plain[at - 1] in pronouns
+        if plain[at] in introductions and (after_pronoun or "'" in plain[at]):
             copula = at
             break
     if copula is None:
@@ -1021,7 +1027,17 @@ def _introduces_asker(tokens: list[str], number: int, language: str) -> bool:
     end = copula + 1
     while end < len(tokens) and end - copula <= SELF_INTRODUCTION and not closes(end):
         end += 1
-    return any(plain(at) in prepositions for at in range(copula + 1, min(end, len(tokens))))
+    return any(plain[at] in prepositions for at in range(copula + 1, end))
+
+
+def _plain_token(token: str) -> str:
+    """Return a question token without case, punctuation and curly apostrophes."""
+    return token.casefold().strip(_PUNCTUATION).replace("’", "'")
+
+
+def _ends_clause(token: str) -> bool:
+    """Tell whether a question token ends with a clause's punctuation."""
+    return token[-1:] in ",.;:?!"
 
 
 def _without_possessive(word: str) -> str:
@@ -1085,7 +1101,7 @@ def _starting_with(vocabulary: SortedStrings, at: int, root: str, limit: int) ->
     return found
 
 
-def _asked_span(words: str, starts: Collection[int]) -> tuple[tuple[int, int], ...] | None:
+def _asked_spans(words: str, starts: Collection[int]) -> tuple[tuple[int, int], ...] | None:
     """Return where the questions themselves stand in a question of several sentences.
 
     They are the parts with a question mark, else the last part; the sentences around them
