@@ -16,7 +16,7 @@ from bot.answer.excerpt import make_excerpt
 from bot.answer.legal import LegalRanker
 from bot.knowledge import Concept, LegalChange, Source
 from bot.models import Answer, DatedNote, Passage, Result, Suggestion, Topic
-from bot.search import Corpus, Query, country_hint, country_of, passage_index_text
+from bot.search import Corpus, Query, Unit, country_hint, country_of, passage_index_text
 from bot.search.intent import question_intent
 from bot.search.questions import expansion_languages
 
@@ -37,6 +37,12 @@ TWIN_OVERLAP = 0.6
 fact); only the better is shown."""
 OTHER_LANGUAGE = 0.8
 """Score factor for passages in another language than the question's (or named country's)."""
+QUALIFIER = 0.6
+"""Weight from which a word beside a defined concept narrows the question ("… under
+Article 20")."""
+QUALIFIER_SHARE = 0.1
+"""A narrowing word is specific: found in at most this share of the passages ("Article 20",
+not "welfare")."""
 LIST_BOOST = 1.5
 """Score factor for list passages (or list headings) when the question asks for criteria."""
 LIST_ITEM_SHARE = 0.5
@@ -231,10 +237,58 @@ class Composer:
         elif not intent.defines:
             hits = self._section_opening_first(hits, query)
         if intent.defines:
-            hits = self.definitions.first(
+            defined = self.definitions.first(
                 hits, intent.defines, self._wanted_language(query), _typed(query, intent.defines)
             )
+            hits = hits if self._narrower(query, intent.defines, defined, hits) else defined
         return hits
+
+    def _narrower(
+        self,
+        query: Query,
+        concept_id: str,
+        defined: list[tuple[int, float]],
+        hits: list[tuple[int, float]],
+    ) -> bool:
+        """Tell whether the best hit answers a narrower question than the concept's definition.
+
+        "What is a reserved contract under *Article 20* …?" asks for the concept as Article 20
+        shapes it: the general definition, which never names the article, gives way to the
+        best hit that names both.
+        """
+        if not defined or not hits or defined[0][0] == hits[0][0]:
+            return False
+        chosen, best = self._terms(defined[0][0]), self._terms(hits[0][0])
+        qualifiers = [
+            unit
+            for unit in query.units
+            if unit.concept != concept_id
+            and not unit.context
+            and unit.known
+            and unit.weight >= QUALIFIER
+        ]
+        # The best hit names the concept as typed ("IOP"), or as the documents name it
+        # when they never use the typed words (an English question).
+        typed = _typed(query, concept_id)
+        named = (
+            typed
+            if typed & (chosen | best)
+            else frozenset().union(
+                *(unit.terms for unit in query.units if unit.concept == concept_id)
+            )
+        )
+        index = self.corpus.index
+        rare = QUALIFIER_SHARE * index.size
+
+        def narrows(unit: Unit) -> bool:
+            shared = unit.terms & best
+            return (
+                bool(shared)
+                and not unit.terms & chosen
+                and any(index.term_df(term) <= rare for term in shared)
+            )
+
+        return bool(named & best) and any(narrows(unit) for unit in qualifiers)
 
     def _section_opening_first(
         self, hits: list[tuple[int, float]], query: Query

@@ -27,17 +27,29 @@ _COMPARED = re.compile(
     re.IGNORECASE,
 )
 """A country named only to compare with ("… jämfört med Danmark")."""
+_ASKERS_COUNTRY = re.compile(
+    r"\b(?:i'm|i am|i work|we are|we're|we work|jag är|jag jobbar|jag arbetar|vi är|"
+    r"vi jobbar|vi arbetar|jeg er|jeg arbejder|vi arbejder)\b[^.?!,;]{0,40}?"
+    r"\b(?:in|for|at|i|på|hos|ved)\s+(?:a|an|the|en|ett|et|vår|vores|our)\s+"
+    rf"(?:{'|'.join(_COUNTRY_WORDS.values())})\b",
+    re.IGNORECASE,
+)
+"""The asker's own workplace ("I'm a policy officer in a Danish municipality …")."""
 
 
 def country_hint(text: str) -> str | None:
     """Return "da" or "sv" when the question asks about one country, else None.
 
-    A question naming both asks about the one its last sentence naming a country names:
-    "I work for a Danish region … Which Swedish region was first …?" asks about Sweden.
+    A question naming both asks about the one besides the asker's own workplace ("I'm a
+    policy officer in a Danish municipality and we're benchmarking against Sweden"), else
+    the one its last sentence naming a country names: "… Which Swedish region was first?"
+    asks about Sweden.
     """
     # "… jämfört med Danmark": the country compared with is no topic of its own.
     asked = _COMPARED.sub(" ", text)
     named = _countries(asked)
+    if len(named) == 2 and len(besides := _countries(_ASKERS_COUNTRY.sub(" ", asked))) == 1:
+        return besides[0]
     if len(named) == 2:
         named = next(found for s in reversed(_SENTENCE.split(asked)) if (found := _countries(s)))
     return named[0] if len(named) == 1 else None

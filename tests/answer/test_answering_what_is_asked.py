@@ -692,3 +692,14 @@ def test_a_question_about_the_other_country_weighs_its_words_as_a_translation(re
     about_sweden = real_service.query("Hvordan gør svenske kommuner med en forening?").terms
     at_home = real_service.query("Hvordan gør kommuner med en forening?").terms
     assert (about_sweden.get("idébur"), at_home.get("idébur")) == (1.0, None)
+
+
+def test_a_definition_narrowed_by_a_specific_reference_gets_the_passage_naming_it(real_service):
+    question = "What is a reserved contract under Article 20 of the procurement directive?"
+    top = real_service.ask(question).results[0].passage.text
+    assert top.startswith("Artikel 20 i upphandlingsdirektivet")
+
+
+def test_a_broad_word_beside_a_defined_concept_keeps_the_definition_first(real_service):
+    top = real_service.ask("What does IOP stand for in Swedish welfare policy?").results[0]
+    assert top.passage.text.startswith("Ett idéburet offentligt partnerskap (IOP) är")

@@ -121,3 +121,16 @@ def test_a_question_naming_both_countries_asks_about_the_one_its_last_sentence_n
     text, country
 ):
     assert country_hint(text) == country
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("I'm a policy officer in a Danish municipality and we compare with Sweden.", "sv"),
+        ("Jeg arbejder i en dansk kommune og skal besøge en svensk kommune. Hvad er IOP?", "sv"),
+        ("Jag är socialchef i en svensk kommun och undrar hur danska kommuner gör?", "da"),
+        ("Jeg arbejder i en dansk kommune. Hvad er § 18?", "da"),
+    ],
+)
+def test_the_askers_own_workplace_does_not_decide_which_country_is_asked_about(text, country):
+    assert country_hint(text) == country
