@@ -358,7 +358,7 @@ class Composer:
         )
 
     def _wanted_language(self, query: Query) -> str | None:
-        hint = country_hint(query.text)
+        hint = country_hint(query.text, query.language)
         if hint or query.language != "en":
             return hint or query.language
         targets = expansion_languages(query.text, query.language)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.data import read_yaml
@@ -27,32 +28,60 @@ _COMPARED = re.compile(
     re.IGNORECASE,
 )
 """A country named only to compare with ("… jämfört med Danmark")."""
-_ASKERS_COUNTRY = re.compile(
-    r"\b(?:i'm|i am|i work|we are|we're|we work|jag är|jag jobbar|jag arbetar|vi är|"
-    r"vi jobbar|vi arbetar|jeg er|jeg arbejder|vi arbejder)\b[^.?!,;]{0,40}?"
-    r"\b(?:in|for|at|i|på|hos|ved)\s+(?:a|an|the|en|ett|et|vår|vores|our)\s+"
-    rf"(?:{'|'.join(_COUNTRY_WORDS.values())})\b",
-    re.IGNORECASE,
-)
-"""The asker's own workplace ("I'm a policy officer in a Danish municipality …")."""
+ASKER_REACH = 40
+"""Most characters between the asker's pronoun and the preposition placing them ("Jeg
+arbejder *i* en dansk kommune", "I'm a policy officer *in* a Danish municipality")."""
 
 
-def country_hint(text: str) -> str | None:
+def country_hint(text: str, language: str | None = None) -> str | None:
     """Return "da" or "sv" when the question asks about one country, else None.
 
     A question naming both asks about the one besides the asker's own workplace ("I'm a
     policy officer in a Danish municipality and we're benchmarking against Sweden"), else
     the one its last sentence naming a country names: "… Which Swedish region was first?"
     asks about Sweden.
+
+    Args:
+        text: The question.
+        language: Its language, which tells how the asker places themselves; None reads no
+            workplace.
     """
     # "… jämfört med Danmark": the country compared with is no topic of its own.
     asked = _COMPARED.sub(" ", text)
     named = _countries(asked)
-    if len(named) == 2 and len(besides := _countries(_ASKERS_COUNTRY.sub(" ", asked))) == 1:
-        return besides[0]
     if len(named) == 2:
-        named = next(found for s in reversed(_SENTENCE.split(asked)) if (found := _countries(s)))
+        workplace = _askers_country(language) if language else None
+        besides = _countries(workplace.sub(" ", asked)) if workplace else named
+        named = (
+            besides
+            if len(besides) == 1
+            else next(found for s in reversed(_SENTENCE.split(asked)) if (found := _countries(s)))
+        )
     return named[0] if len(named) == 1 else None
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _askers_country(language: str) -> re.Pattern[str] | None:
+    """Return the pattern of the asker's workplace with its country ("vi i en svensk …").
+
+    Its words are the question openings' asker pronouns, the prepositions placing them and
+    the articles (``question_openings.yaml``).
+    """
+    places = asker_places().get(language)
+    if not places:
+        return None
+    pronouns, prepositions = places
+
+    def either(words: Iterable[str]) -> str:
+        return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+    determiners = _openings().get(language, {}).get("articles", ())
+    return re.compile(
+        rf"\b(?:{either(pronouns)})\b[^.?!,;]{{0,{ASKER_REACH}}}?"
+        rf"\b(?:{either(prepositions)})\s+(?:{either(determiners)})\s+"
+        rf"(?:{'|'.join(_COUNTRY_WORDS.values())})\b",
+        re.IGNORECASE,
+    )
 
 
 def _countries(text: str) -> list[str]:
@@ -84,7 +113,7 @@ def expansion_languages(text: str, language: str) -> tuple[str, ...]:
     Returns:
         Target languages in order of preference.
     """
-    hint = country_hint(text)
+    hint = country_hint(text, language)
     if language == "en":
         # A question naming both countries ("Danish municipalities … the Swedish IOP")
         # reaches both languages' texts.

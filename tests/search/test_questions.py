@@ -124,13 +124,19 @@ def test_a_question_naming_both_countries_asks_about_the_one_its_last_sentence_n
 
 
 @pytest.mark.parametrize(
-    ("text", "country"),
+    ("text", "language", "country"),
     [
-        ("I'm a policy officer in a Danish municipality and we compare with Sweden.", "sv"),
-        ("Jeg arbejder i en dansk kommune og skal besøge en svensk kommune. Hvad er IOP?", "sv"),
-        ("Jag är socialchef i en svensk kommun och undrar hur danska kommuner gör?", "da"),
-        ("Jeg arbejder i en dansk kommune. Hvad er § 18?", "da"),
+        ("I'm a policy officer in a Danish municipality and we compare with Sweden.", "en", "sv"),
+        (
+            "Jeg arbejder i en dansk kommune og skal besøge en svensk kommune. Hvad er IOP?",
+            "da",
+            "sv",
+        ),
+        ("Jag är socialchef i en svensk kommun och undrar hur danska kommuner gör?", "sv", "da"),
+        ("Jeg arbejder i en dansk kommune. Hvad er § 18?", "da", "da"),
     ],
 )
-def test_the_askers_own_workplace_does_not_decide_which_country_is_asked_about(text, country):
-    assert country_hint(text) == country
+def test_the_askers_own_workplace_does_not_decide_which_country_is_asked_about(
+    text, language, country
+):
+    assert country_hint(text, language) == country
