@@ -98,6 +98,15 @@ def test_a_term_of_a_wider_concept_gets_the_sentence_defining_that_term(
         ("Vad betyder förkortningen IOP?", "iop"),
         ("Vad räknas som en idéburen organisation enligt lagen?", "idea-driven-organisation"),
         ("What counts as an idea-driven organisation?", "idea-driven-organisation"),
+        # A question about how a law defines something names the concept after the verb.
+        (
+            "How does the Swedish Act 2022:900 define an idea-driven organisation?",
+            "idea-driven-organisation",
+        ),
+        ("Hur definieras en idéburen organisation i lagen?", "idea-driven-organisation"),
+        ("Hvordan defineres samskabelse?", "samskabelse"),
+        ("How is an idea-driven organisation defined in Swedish law?", "idea-driven-organisation"),
+        ("How is IOP different from a grant?", ""),
         ("Vad är skillnaden mellan verksamhetsbidrag och IOP?", ""),
         ("Hvad er forskellen på individuel og kollektiv samskabelse?", ""),
     ],
