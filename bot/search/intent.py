@@ -103,7 +103,6 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
     topical = [unit for unit in query.units if unit.weight >= filler]
     concepts = [unit for unit in topical if unit.concept]
     defines = ""
-    pattern = tables.definition.get(language)
     hedges = tables.hedges.get(language, frozenset())
     # A chat lead-in before the question ("asså vad är iop") is passed over like a hedge.
     lead_ins = {
@@ -113,18 +112,35 @@ def question_intent(query: Query, analyzer: Analyzer, filler: float = 0.3) -> In
     while words and words[0].strip("?!.,") in lead_ins:
         words = words[1:]
     asked = " ".join(word for word in words if word.strip("?!.,") not in hedges)
+    opening = _definition_opening(asked, language)
     if len(concepts) == 1 and len(topical) == 1 and not asks_list:
         bare = len(query.units) == 1 and query.text.strip(" ?!.").casefold() == (
             concepts[0].label.casefold()
         )
-        if bare or (pattern is not None and pattern.search(asked)):
+        if bare or opening:
             defines = concepts[0].concept
-    elif not asks_list and pattern is not None and (opening := pattern.search(asked)):
+    elif not asks_list and opening:
         # "Vad menas med värdeöverföring när man pratar om reserverad upphandling?": the
         # concept right after a definition opening is what is to be defined; the words after
         # it say where it is asked about. "Vad är skillnaden mellan …" defines nothing.
         defines = _named_next(asked[opening.end() :], query.units)
     return Intent(defines, list_terms)
+
+
+def _definition_opening(asked: str, language: str) -> re.Match[str] | None:
+    """Return the definition opening of a question, in its language or another one.
+
+    "What is idéburet offentligt partnerskap?" reads as Swedish by its words, yet asks in
+    English what they mean; no language's opening is an everyday start of another's.
+    """
+    patterns = _tables().definition
+    order = [language, *(lang for lang in patterns if lang != language)]
+    for lang in order:
+        pattern = patterns.get(lang)
+        match = pattern.search(asked) if pattern is not None else None
+        if match:
+            return match
+    return None
 
 
 def _named_next(rest: str, units: tuple[Unit, ...]) -> str:

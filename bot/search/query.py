@@ -65,6 +65,9 @@ EVERYDAY = 0.3
 ACCENTED_MAJORITY = 8
 """A typed unaccented term is read with accents when the documents use that spelling this many
 times as often ("overenskommelsen" → "överenskommelsen")."""
+FOREIGN_RARITY = 0.8
+"""Rarity from which a word read in another language names a concept asked about
+("samskabelse" in an English question, Zipf about 3), not a chance reading ("take" as "tak")."""
 CURRENCIES = ("kronor", "krona", "kroner", "krone", "kr", "sek", "dkk", "euro", "eur")
 """Words that make a number an amount of money."""
 CANONICAL_TERMS = 3
@@ -545,6 +548,7 @@ class QueryBuilder:
             for term in self.analyzer.word_terms(name, lang)
         }
         typed_of: dict[str, set[str]] = {}
+        read_of: dict[str, set[str]] = {}
         longest: dict[str, int] = {}
         for concept_term in self._terms:
             concept = self.concepts[concept_term.concept]
@@ -558,17 +562,33 @@ class QueryBuilder:
                 found = found - self._name_stems(names, concept, concept_term.language)
             if concept_term.stems <= found:
                 typed_of.setdefault(concept.id, set()).update(concept_term.stems & set(original))
+                read_of.setdefault(concept.id, set()).update(concept_term.stems)
                 longest[concept.id] = max(longest.get(concept.id, 0), len(concept_term.stems))
         # The longest match wins: "idéburet offentligt partnerskap" is IOP, not also "partnerskap";
-        # "Local Government Denmark" is KL, not also "local government".
+        # "Local Government Denmark" is KL, not also "local government". A concept found only
+        # in another language's reading types no stem of the question's language. Read from an
+        # everyday word ("take" read as Swedish "tak", ceiling) it is chance and gives way to
+        # any typed concept; read from a rare one ("samskabelse" in an English question) it
+        # gives way only to a longer match.
+        def read_rare(cid: str) -> bool:
+            return any(
+                self._everyday_rarity(w.word) >= FOREIGN_RARITY
+                for w in typed_words
+                for lang in LANGUAGES
+                if lang != language
+                and read_of[cid] & set(self.analyzer.word_terms(w.word, lang))
+            )
+
+        def within(cid: str, oid: str) -> bool:
+            mine, other = typed_of[cid], typed_of[oid]
+            if not mine and other and not self.concepts[cid].generic and read_rare(cid):
+                mine, other = read_of[cid], read_of[oid]
+            return mine < other or (mine == other and longest[cid] < longest[oid])
+
         typed_of = {
             cid: typed
             for cid, typed in typed_of.items()
-            if not any(
-                typed < other or (typed == other and longest[cid] < longest[oid])
-                for oid, other in typed_of.items()
-                if oid != cid
-            )
+            if not any(within(cid, oid) for oid in typed_of if oid != cid)
         }
         matches: list[ConceptMatch] = []
         targets = expansion_languages(text, language)

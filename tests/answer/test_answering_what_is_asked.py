@@ -616,6 +616,22 @@ def test_a_passage_in_another_language_covers_a_concept_by_its_own_word_for_it(r
     assert (answer.coverage, answer.results[0].passage.language) == ("full", "sv")
 
 
+@pytest.mark.parametrize(
+    ("question", "read", "chance"),
+    [
+        # "samskabelse" is no English word: read as Danish, it is asked beside "defined".
+        ("How is samskabelse defined?", "samskabelse", ""),
+        # "take" is an everyday English word: its Swedish reading "tak" (ceiling) is chance.
+        ("Did the appeal court take up the Alingsås case?", "alingsas-case", "ceiling"),
+    ],
+)
+def test_a_concept_read_in_another_language_counts_only_from_a_rare_word(
+    real_service, question, read, chance
+):
+    concepts = {concept.id for concept in real_service.query(question).concepts}
+    assert (read in concepts, chance in concepts) == (True, False)
+
+
 def test_the_parts_of_a_concepts_compound_words_do_not_cover_it(real_service):
     # "kommunstyrelse" names the council, its part "kommun" any municipality.
     units = real_service.query("Vem rapporterar till nämnden?").units
