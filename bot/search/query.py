@@ -564,6 +564,7 @@ class QueryBuilder:
                 typed_of.setdefault(concept.id, set()).update(concept_term.stems & set(original))
                 read_of.setdefault(concept.id, set()).update(concept_term.stems)
                 longest[concept.id] = max(longest.get(concept.id, 0), len(concept_term.stems))
+
         # The longest match wins: "idéburet offentligt partnerskap" is IOP, not also "partnerskap";
         # "Local Government Denmark" is KL, not also "local government". A concept found only
         # in another language's reading types no stem of the question's language. Read from an
@@ -575,8 +576,7 @@ class QueryBuilder:
                 self._everyday_rarity(w.word) >= FOREIGN_RARITY
                 for w in typed_words
                 for lang in LANGUAGES
-                if lang != language
-                and read_of[cid] & set(self.analyzer.word_terms(w.word, lang))
+                if lang != language and read_of[cid] & set(self.analyzer.word_terms(w.word, lang))
             )
 
         def within(cid: str, oid: str) -> bool:
