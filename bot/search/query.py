@@ -31,7 +31,7 @@ from bot.search.spelling import Speller
 from bot.search.text import fold
 from bot.search.words import everyday_zipf, rarity_of, restored_zipf
 
-QUERY_TABLES_VERSION = 2
+QUERY_TABLES_VERSION = 3
 """Version of :meth:`QueryBuilder.prepared`'s tables: raise it when their making changes, so
 cached tables are made again."""
 EXPANSION_WEIGHT = 0.4
@@ -66,6 +66,8 @@ ACCENTED_MAJORITY = 8
 """A typed unaccented term is read with accents when the documents use that spelling this many
 times as often ("overenskommelsen" → "överenskommelsen")."""
 FOREIGN_RARITY = 0.8
+PHRASE_GAP = 2
+"""Words that may part two words of a glossary phrase ("följer *vi* upp", "står *IOP* för")."""
 """Rarity from which a word read in another language names a concept asked about
 ("samskabelse" in an English question, Zipf about 3), not a chance reading ("take" as "tak")."""
 CURRENCIES = ("kronor", "krona", "kroner", "krone", "kr", "sek", "dkk", "euro", "eur")
@@ -175,6 +177,8 @@ class _ConceptTerm:
     concept: str
     language: str
     stems: frozenset[str]
+    phrase: tuple[str, ...] = ()
+    """The term's words in order, when it only matches as a phrase (see :func:`_phrase`)."""
 
 
 class QueryBuilder:
@@ -237,7 +241,8 @@ class QueryBuilder:
                     stems = frozenset(ordered)
                     if not stems:
                         continue
-                    self._terms.append(_ConceptTerm(concept.id, language, stems))
+                    phrase = _phrase(analyzer, term, language, stems)
+                    self._terms.append(_ConceptTerm(concept.id, language, stems, phrase))
                     # Inflections of a term already taken (IOP, IOP:er, IOP:s) add nothing new.
                     if distinct < CANONICAL_TERMS and not stems <= set(canonical):
                         distinct += 1
@@ -251,7 +256,9 @@ class QueryBuilder:
     def prepared(self) -> dict[str, Any]:
         """Return the analysed glossary and accent tables as JSON-ready data (for a cache)."""
         tables: dict[str, Any] = {
-            "terms": [[t.concept, t.language, sorted(t.stems)] for t in self._terms],
+            "terms": [
+                [t.concept, t.language, sorted(t.stems), list(t.phrase)] for t in self._terms
+            ],
             "expansions": [
                 [c, lang, list(stems)] for (c, lang), stems in self._expansions.items()
             ],
@@ -267,7 +274,8 @@ class QueryBuilder:
             if folded is None:
                 folded = {str(k): tuple(v) for k, v in prepared["folded"].items()}
             terms = [
-                _ConceptTerm(c, lang, frozenset(stems)) for c, lang, stems in prepared["terms"]
+                _ConceptTerm(c, lang, frozenset(stems), tuple(phrase))
+                for c, lang, stems, phrase in prepared["terms"]
             ]
             expansions = {(c, lang): tuple(stems) for c, lang, stems in prepared["expansions"]}
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -547,6 +555,7 @@ class QueryBuilder:
             for lang in LANGUAGES
             for term in self.analyzer.word_terms(name, lang)
         }
+        sequences = {lang: _word_keys(self.analyzer, text, lang) for lang in LANGUAGES}
         typed_of: dict[str, set[str]] = {}
         read_of: dict[str, set[str]] = {}
         longest: dict[str, int] = {}
@@ -560,7 +569,10 @@ class QueryBuilder:
             ):
                 # "Trine" is no Danish "trin" (step): a name is no everyday word of any language.
                 found = found - self._name_stems(names, concept, concept_term.language)
-            if concept_term.stems <= found:
+            if concept_term.stems <= found and (
+                not concept_term.phrase
+                or _in_sequence(concept_term.phrase, sequences[concept_term.language])
+            ):
                 typed_of.setdefault(concept.id, set()).update(concept_term.stems & set(original))
                 read_of.setdefault(concept.id, set()).update(concept_term.stems)
                 longest[concept.id] = max(longest.get(concept.id, 0), len(concept_term.stems))
@@ -646,7 +658,7 @@ class QueryBuilder:
             language,
             text,
             openers,
-            _asked_spans(words, starts | set(clauses)),
+            _asked_spans(words, starts, frozenset(clauses), topic.questioning),
             verbs,
             topic.preamble,
             topic.askers,
@@ -898,6 +910,8 @@ class _TopicWords:
     word: "… ett IOP med oss. Vi har …")."""
     askers: frozenset[int]
     """Where a word placing the asker starts ("vi *i forvaltningen*", "we at the *council*")."""
+    questioning: frozenset[int] = frozenset()
+    """Where a sentence that opens with a question word starts ("*Hvordan* samarbejder …")."""
 
 
 PREAMBLE_WORDS = 2
@@ -920,6 +934,7 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
     openers: set[int] = set()
     preamble: set[int] = set()
     askers: set[int] = set()
+    questioning: set[int] = set()
     before_question: list[int] | None = []  # kept words of the sentence before a question word
     opens_sentence = True
     sentences: set[int] = set()
@@ -931,6 +946,8 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
         if at_start:
             before_question = []
         if _asks(_without_possessive(token.casefold().strip("?!.,;:")), asking, language):
+            if at_start:
+                questioning.add(start)
             # "I ett gammalt nämndbeslut står 6 a § – vilken paragraf gäller idag?": a
             # question word after a dash, colon or semicolon opens the question itself.
             if opens_clause and kept:
@@ -968,6 +985,7 @@ def _topic_words(tokens: list[str], language: str) -> _TopicWords:
         frozenset(preamble),
         frozenset(sentences),
         frozenset(askers),
+        frozenset(questioning),
     )
 
 
@@ -1050,6 +1068,46 @@ def _introduces_asker(
     return any(plain[at] in prepositions for at in range(copula + 1, end))
 
 
+def _word_keys(analyzer: Analyzer, text: str, language: str) -> tuple[str, ...]:
+    """Return each word of ``text`` as its first stem, or folded when it has none ("upp")."""
+    words = re.findall(r"[\w§]+(?:[:'-][\w§]+)*", text.casefold())
+    return tuple(next(iter(analyzer.word_terms(word, language)), fold(word)) for word in words)
+
+
+def _phrase(
+    analyzer: Analyzer, term: str, language: str, stems: frozenset[str]
+) -> tuple[str, ...]:
+    """Return the words a glossary term must be written with, in order, or () for any order.
+
+    A term of several words that keeps only one stem ("följa upp" → följ, "står för" → står,
+    "sitter i" → sitt) would otherwise match every question using that one everyday word
+    ("Vi följer MUCF:s råd"): it matches only as the phrase.
+    """
+    keys = _word_keys(analyzer, term, language)
+    return keys if len(keys) > 1 and len(stems) == 1 else ()
+
+
+def _in_sequence(phrase: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    """Tell whether the phrase's words occur in order, each at most PHRASE_GAP words apart.
+
+    A particle verb parts around its subject in a question: "Hur *följer* vi *upp*?",
+    "Vad *står* IOP *för*?".
+    """
+
+    def rest_from(number: int, after: int) -> bool:
+        if number == len(phrase):
+            return True
+        window = words[after + 1 : after + 2 + PHRASE_GAP]
+        return any(
+            word == phrase[number] and rest_from(number + 1, after + 1 + offset)
+            for offset, word in enumerate(window)
+        )
+
+    return any(
+        word == phrase[0] and rest_from(1, at) for at, word in enumerate(words)
+    )
+
+
 def _plain_token(token: str) -> str:
     """Return a question token without case, punctuation and curly apostrophes."""
     return token.casefold().strip(_PUNCTUATION).replace("’", "'")
@@ -1121,16 +1179,27 @@ def _starting_with(vocabulary: SortedStrings, at: int, root: str, limit: int) ->
     return found
 
 
-def _asked_spans(words: str, starts: Collection[int]) -> tuple[tuple[int, int], ...] | None:
+def _asked_spans(
+    words: str,
+    sentences: Collection[int],
+    clauses: Collection[int],
+    questioning: Collection[int] = (),
+) -> tuple[tuple[int, int], ...] | None:
     """Return where the questions themselves stand in a question of several sentences.
 
     They are the parts with a question mark, else the last part; the sentences around them
-    describe the asker or add a request ("Mejla mig."). ``starts`` are where the parts start:
-    the sentences, and a question clause after a dash or colon. None for one part.
+    describe the asker or add a request ("Mejla mig."). The parts start at the sentences and
+    at a question clause after a dash or colon. A part opening with a question word before
+    such a clause asks too: "*Hvordan* samarbejder kommunerne i Finland … – har de noget der
+    ligner § 18?". None for one part.
     """
-    ordered = sorted({0, *starts})
+    ordered = sorted({0, *sentences, *clauses})
     if len(ordered) == 1:
         return None
     spans = list(zip(ordered, [*ordered[1:], len(words)], strict=True))
-    asking = [span for span in spans if "?" in words[span[0] : span[1]]]
+    asking = [
+        span
+        for span in spans
+        if "?" in words[span[0] : span[1]] or (span[0] in questioning and span[1] in clauses)
+    ]
     return tuple(asking) or (spans[-1],)

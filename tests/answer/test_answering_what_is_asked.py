@@ -632,6 +632,30 @@ def test_a_concept_read_in_another_language_counts_only_from_a_rare_word(
     assert (read in concepts, chance in concepts) == (True, False)
 
 
+@pytest.mark.parametrize(
+    ("question", "follows_up"),
+    [
+        # "följa upp" keeps one stem, "följ": it is asked only as the phrase.
+        ("Hur ska vi planera ett IOP om vi följer MUCF:s råd?", False),
+        ("Hur följer vi upp ett IOP?", True),
+        ("Hur ska kommunen följa upp ett IOP?", True),
+    ],
+)
+def test_a_glossary_phrase_of_one_stem_matches_only_as_the_phrase(
+    real_service, question, follows_up
+):
+    concepts = {concept.id for concept in real_service.query(question).concepts}
+    assert ("follow-up-evaluation" in concepts) == follows_up
+
+
+def test_a_question_before_a_dash_is_asked_not_the_askers_situation(real_service):
+    answer = real_service.ask(
+        "Hvordan samarbejder kommunerne i Finland med frivillige sociale organisationer – "
+        "har de noget der ligner § 18?"
+    )
+    assert (answer.coverage, "Finland" in answer.missing) == (PARTIAL, True)
+
+
 def test_the_parts_of_a_concepts_compound_words_do_not_cover_it(real_service):
     # "kommunstyrelse" names the council, its part "kommun" any municipality.
     units = real_service.query("Vem rapporterar till nämnden?").units
