@@ -116,6 +116,11 @@ def names_amount(terms: frozenset[str], currencies: frozenset[str]) -> bool:
     return bool(terms & currencies) and any(term.isdigit() for term in terms)
 
 
+def names_number(terms: frozenset[str], numbers: frozenset[str]) -> bool:
+    """Tell whether a passage's terms name a number: digits other than a year, or a word."""
+    return bool(terms & numbers) or any(term.isdigit() and not is_year(term) for term in terms)
+
+
 def _inflected(terms: frozenset[str], cited: frozenset[str]) -> bool:
     return any(same_word(term, other) for term in terms for other in cited)
 
@@ -166,6 +171,12 @@ def decide(
         # "Vad kostar det att bli medlem i Famna?": a passage on Famna that names no amount
         # does not answer it.
         return Decision(PARTIAL, (query.amount.label,), share, topic)
+    if query.count is not None and not any(
+        names_number(terms, query.count.numbers) for terms in cited
+    ):
+        # "Hur många volontärer är engagerade genom IOP?": passages naming no number at all
+        # do not answer it.
+        return Decision(PARTIAL, (query.count.label,), share, topic)
     if topic < policy.min_topic or share < policy.min_coverage:
         # What none of the cited passages says is what the sources do not cover.
         missing = _judge(units, cited, policy)[2] or best[2]

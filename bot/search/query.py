@@ -18,12 +18,14 @@ from bot.search.questions import (
     articles,
     asker_introductions,
     asker_places,
+    asks_count,
     country_hint,
     expansion_languages,
     fact_words,
     function_words,
     is_year,
     names_thing,
+    number_words,
     question_words,
     verb_slots,
 )
@@ -134,6 +136,16 @@ class AmountAsked:
 
 
 @dataclass(frozen=True)
+class CountAsked:
+    """A question asks how many: only a passage naming a number answers it."""
+
+    label: str
+    """The words of what is counted, as typed ("volontärer")."""
+    numbers: frozenset[str]
+    """Terms of the number words a passage may name a number with ("sju", "six")."""
+
+
+@dataclass(frozen=True)
 class Query:
     """A question ready for the index."""
 
@@ -152,6 +164,8 @@ class Query:
     """Typed words corrected to a vocabulary stem: ``(word as typed, stem)``."""
     amount: AmountAsked | None = None
     """Set when the question asks for an amount of money ("Vad kostar …")."""
+    count: CountAsked | None = None
+    """Set when the question asks how many ("Hur många volontärer …")."""
     names_thing: bool = True
     """Whether the question's first topical word is likely what it asks for: it opens with
     a phrase asking for a thing ("Vilket …", "Hur mycket …", "What is the …") or is a bare
@@ -217,6 +231,7 @@ class QueryBuilder:
         self._roots: dict[str, frozenset[int]] | None = None
         self._glossary: dict[str, str] | None = None
         self._currency_terms: frozenset[str] | None = None
+        self._number_terms: frozenset[str] | None = None
         self._facts: dict[str, dict[str, frozenset[str]]] = {}
         self._own_words: dict[tuple[str, str], frozenset[str]] = {}
         """(concept id, language) → the folded words of its terms (see :meth:`_name_stems`)."""
@@ -681,8 +696,27 @@ class QueryBuilder:
             units,
             corrections,
             AmountAsked(asking, self._currencies()) if asking else None,
+            self._count(text, language, units),
             asks_thing,
         )
+
+    def _count(self, text: str, language: str, units: tuple[Unit, ...]) -> CountAsked | None:
+        """Return what a question asking how many counts, or None when it asks no count."""
+        if not asks_count(text, language):
+            return None
+        counted = next(
+            (unit.label for unit in units if not unit.context and unit.weight >= EVERYDAY), ""
+        )
+        if not counted:
+            return None
+        if self._number_terms is None:
+            self._number_terms = frozenset(
+                term
+                for lang, words in number_words().items()
+                for word in words
+                for term in self.analyzer.word_terms(word, lang)
+            )
+        return CountAsked(counted, self._number_terms)
 
     def _currencies(self) -> frozenset[str]:
         """Return the terms of currency words in every language ("kronor" → kron)."""
@@ -1103,9 +1137,7 @@ def _in_sequence(phrase: tuple[str, ...], words: tuple[str, ...]) -> bool:
             for offset, word in enumerate(window)
         )
 
-    return any(
-        word == phrase[0] and rest_from(1, at) for at, word in enumerate(words)
-    )
+    return any(word == phrase[0] and rest_from(1, at) for at, word in enumerate(words))
 
 
 def _plain_token(token: str) -> str:

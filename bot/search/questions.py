@@ -208,6 +208,22 @@ def asks_date(question: str, language: str) -> bool:
     return False
 
 
+def asks_count(question: str, language: str) -> bool:
+    """Tell whether a question asks how many ("Hur många volontärer …", "btw how many IOPs").
+
+    Args:
+        question: The question as typed.
+        language: Its language.
+    """
+    words = " " + " ".join(re.findall(r"[\w§:-]+", question.casefold())) + " "
+    return any(f" {phrase} " in words for phrase in _openings().get(language, {}).get("count", ()))
+
+
+def number_words() -> dict[str, tuple[str, ...]]:
+    """Return per language the words naming a number ("sju", "seks", "six")."""
+    return {lang: tuple(entry.get("numbers", ())) for lang, entry in _openings().items()}
+
+
 _YEAR = r"(?:1[89]|20)\d\d"
 _YEAR_TERM = re.compile(_YEAR)
 _STATUTE_TERM = re.compile(rf"{_YEAR}:\d+")

@@ -14,7 +14,7 @@ from bot.answer.decide import decide
 from bot.knowledge.load import Problem, load_concepts
 from bot.search import Query, Unit
 from bot.search.intent import question_intent
-from bot.search.query import AmountAsked
+from bot.search.query import AmountAsked, CountAsked
 from bot.telegram.texts import text
 from bot.views import answer_json
 
@@ -496,6 +496,36 @@ def _asking_amount(*units: Unit) -> Query:
     return Query(
         "q", "sv", {t: 1.0 for u in units for t in u.terms}, units=units, amount=currencies
     )
+
+
+def test_a_question_asking_how_many_is_answered_only_by_a_passage_naming_a_number():
+    volunteers = Unit("volontärer", frozenset({"volontär"}), 1.0, True)
+    counted = CountAsked("volontärer", frozenset({"sju"}))
+    query = Query("q", "sv", {"volontär": 1.0}, units=(volunteers,), count=counted)
+    outcomes = [
+        decide(query, [terms], AbstainPolicy()).coverage
+        for terms in (
+            frozenset({"volontär", "mång"}),
+            frozenset({"volontär", "2016"}),  # a year counts nothing
+            frozenset({"volontär", "56"}),
+            frozenset({"volontär", "sju"}),
+        )
+    ]
+    assert outcomes == [PARTIAL, PARTIAL, FULL, FULL]
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("Hur många volontärer är engagerade genom IOP-avtal?", "volontärer"),
+        ("btw how many IOPs are there in sweden now roughly?", "IOPs"),
+        ("Hvor mange selvejende institutioner findes der?", "selvejende institutioner"),
+        ("Vad är ett IOP?", None),
+    ],
+)
+def test_a_question_asking_how_many_names_what_it_counts(real_service, question, counted):
+    count = real_service.query(question).count
+    assert (count.label if count else None) == counted
 
 
 def test_a_question_for_an_amount_is_answered_only_by_a_passage_naming_one():
