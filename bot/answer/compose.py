@@ -10,7 +10,14 @@ from functools import lru_cache
 import numpy as np
 
 from bot.answer.cite import Citer
-from bot.answer.decide import FULL, NONE, AbstainPolicy, Decision, decide
+from bot.answer.decide import (
+    FULL,
+    NONE,
+    AbstainPolicy,
+    Decision,
+    coverage_shares,
+    decide,
+)
 from bot.answer.define import DefinitionFinder
 from bot.answer.excerpt import make_excerpt
 from bot.answer.legal import LegalRanker
@@ -37,6 +44,9 @@ TWIN_OVERLAP = 0.6
 fact); only the better is shown."""
 OTHER_LANGUAGE = 0.8
 """Score factor for passages in another language than the question's (or named country's)."""
+COVERS_MORE = 0.3
+"""Share of the question's topical weight by which a cited passage must cover more than the
+best hit to lead instead."""
 QUALIFIER = 0.6
 """Weight from which a word beside a defined concept narrows the question ("… under
 Article 20")."""
@@ -241,7 +251,32 @@ class Composer:
                 hits, intent.defines, self._wanted_language(query), _typed(query, intent.defines)
             )
             hits = hits if self._narrower(query, intent.defines, defined, hits) else defined
+        else:
+            hits = self._best_covering_first(hits, query)
         return hits
+
+    def _best_covering_first(
+        self, hits: list[tuple[int, float]], query: Query
+    ) -> list[tuple[int, float]]:
+        """Lead with the passage that covers clearly more of the question than the best hit.
+
+        Of the passages that would be cited, each is judged as the decision judges it: the
+        share of the question's topical weight it covers on its own. "Vilka begränsningar
+        sätter kommunallagen när kommunen ingår ett IOP?": the passage on what the Local
+        Government Act requires covers it, a list of IOP criteria only the IOP.
+        """
+        cited = hits[:CITED]
+        if len(cited) < 2:
+            return hits
+        foreign = query.language not in self._languages
+        shares = coverage_shares(
+            query, [self._terms(pos) for pos, _ in cited], self.policy, foreign=foreign
+        )
+        best = max(range(len(shares)), key=lambda number: (shares[number], -number))
+        if shares[best] <= shares[0] + COVERS_MORE:
+            return hits
+        lead = (hits[best][0], hits[0][1] + abs(hits[0][1]) * 1e-6 + 1e-9)
+        return [lead, *(hit for number, hit in enumerate(hits) if number != best)]
 
     def _narrower(
         self,

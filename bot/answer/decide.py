@@ -145,22 +145,11 @@ def decide(
     """
     if not cited:
         return Decision(NONE)
-    weighted = [(unit, unit_weight(unit, foreign, policy)) for unit in query.units]
     if policy.filler > 1.0:  # the always-answer policy
         return Decision(FULL, (), 1.0, 1.0)
-    topical = [(unit, weight) for unit, weight in weighted if weight >= policy.filler]
-    if not topical:
+    units = _topical(query, policy, foreign)
+    if not units:
         return Decision(NONE)
-    if all(unit.context for unit, _ in topical):
-        # "…our treasurer wants to know how much to budget for insurance. What does that
-        # usually cost?": a question with no topic of its own asks about what came before.
-        topical = [
-            (unit if unit.asker else replace(unit, context=False), weight)
-            for unit, weight in topical
-        ]
-    first = policy.head if query.names_thing else 1.0
-    heads = [first] + [1.0] * (len(topical) - 1)
-    units = [(unit, base, base * head) for (unit, base), head in zip(topical, heads, strict=True)]
     # An answer is a passage that covers the question: judge each cited passage on its own and
     # keep the best, so that words spread over three passages do not add up to an answer.
     judged = [_judge(units, [terms], policy) for terms in cited]
@@ -183,6 +172,48 @@ def decide(
         coverage = NONE if topic < policy.min_topic else PARTIAL
         return Decision(coverage, missing, share, topic)
     return Decision(FULL, (), share, topic)
+
+
+def coverage_shares(
+    query: Query,
+    passages: Sequence[frozenset[str]],
+    policy: AbstainPolicy,
+    *,
+    foreign: bool = False,
+) -> list[float]:
+    """Return the share of the question's topical weight each passage covers on its own.
+
+    Args:
+        query: The analysed question.
+        passages: The index terms of the passages to judge.
+        policy: The thresholds (which units are topical, how the first one weighs).
+        foreign: True when no document is written in the question's language.
+
+    Returns:
+        One share in [0, 1] per passage, judged as :func:`decide` judges a cited passage.
+    """
+    units = _topical(query, policy, foreign)
+    return [_judge(units, [terms], policy)[0] if units else 0.0 for terms in passages]
+
+
+def _topical(
+    query: Query, policy: AbstainPolicy, foreign: bool
+) -> list[tuple[Unit, float, float]]:
+    """Return the topical units with their weight and their weight as judged (head first)."""
+    weighted = [(unit, unit_weight(unit, foreign, policy)) for unit in query.units]
+    topical = [(unit, weight) for unit, weight in weighted if weight >= policy.filler]
+    if topical and all(unit.context for unit, _ in topical):
+        # "…our treasurer wants to know how much to budget for insurance. What does that
+        # usually cost?": a question with no topic of its own asks about what came before.
+        topical = [
+            (unit if unit.asker else replace(unit, context=False), weight)
+            for unit, weight in topical
+        ]
+    if not topical:
+        return []
+    first = policy.head if query.names_thing else 1.0
+    heads = [first] + [1.0] * (len(topical) - 1)
+    return [(unit, base, base * head) for (unit, base), head in zip(topical, heads, strict=True)]
 
 
 def _judge(

@@ -498,6 +498,29 @@ def _asking_amount(*units: Unit) -> Query:
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "leading"),
+    [
+        # The list of IOP criteria matches "IOP" best; the Local Government Act's limits are
+        # what is asked.
+        (
+            "Vilka begränsningar sätter kommunallagen när kommunen ingår ett idéburet "
+            "offentligt partnerskap?",
+            "Enligt kommunallagen ska en kommunal insats",
+        ),
+        (
+            "When did Sweden's new Social Services Act come into force, and what is its SFS "
+            "number?",
+            "som gäller sedan den 1 juli 2025",
+        ),
+    ],
+)
+def test_the_cited_passage_covering_clearly_more_of_the_question_leads(
+    real_service, question, leading
+):
+    assert leading in real_service.ask(question).results[0].passage.text
+
+
 def test_a_question_asking_how_many_is_answered_only_by_a_passage_naming_a_number():
     volunteers = Unit("volontärer", frozenset({"volontär"}), 1.0, True)
     counted = CountAsked("volontärer", frozenset({"sju"}))
