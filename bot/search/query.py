@@ -355,6 +355,11 @@ class QueryBuilder:
                 if found:
                     typed.append(_Typed(word, tuple(found), True, "", found[0], span.start))
                     continue
+            accented = self._accented_term(word) if not known and not spelt else ""
+            if accented and self.rarity(head, language) >= 1.0:
+                # "skane" in an English question is the documents' "Skåne".
+                typed.append(_Typed(word, (accented,), True, accented, accented, span.start))
+                continue
             if not known and self.rarity(head, language) >= 1.0 and not spelt:
                 # In a language the documents are not written in, a near miss is more often a
                 # different word than a typo: allow one edit only.
@@ -414,6 +419,22 @@ class QueryBuilder:
         if frequency(best) < ACCENTED_MAJORITY * used:
             return ""
         return best + word[len(stem) :]
+
+    def _accented_term(self, word: str) -> str:
+        """Return the accented term a word typed without accents stands for, or "".
+
+        Read in each document language: "skane" is Swedish "Skåne" (skån) whatever the
+        question's language. Only one accented term may fit.
+        """
+        plain = word.casefold()
+        if not plain.isascii() or not plain.isalpha():
+            return ""
+        for language in sorted(self.languages):
+            for term in self.analyzer.word_terms(plain, language)[:1]:
+                variants = self.folded.get(term, ())
+                if len(variants) == 1:
+                    return variants[0]
+        return ""
 
     def _is_word(self, word: str, language: str) -> bool:
         """Tell whether a casefolded word is a stopword, a question word or a known term."""

@@ -712,6 +712,19 @@ def test_a_question_before_a_dash_is_asked_not_the_askers_situation(real_service
     assert (answer.coverage, "Finland" in answer.missing) == (PARTIAL, True)
 
 
+def test_a_name_typed_without_accents_in_an_english_question_is_the_documents_name(
+    real_service,
+):
+    answer = real_service.ask("what was the skane agreement again, when did it start?")
+    assert (
+        answer.coverage,
+        "Skånes regionala överenskommelse" in answer.results[0].passage.text,
+    ) == (
+        FULL,
+        True,
+    )
+
+
 def test_the_parts_of_a_concepts_compound_words_do_not_cover_it(real_service):
     # "kommunstyrelse" names the council, its part "kommun" any municipality.
     units = real_service.query("Vem rapporterar till nämnden?").units
