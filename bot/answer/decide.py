@@ -26,6 +26,8 @@ INFLECTION = 2
 """Letters a stem may add to another and still be the same word: Snowball leaves some
 participles and adverbs ("uppfylld" beside "uppfyll", "ställt" beside "ställ")."""
 SHORTEST_STEM = 5
+WHOLE = 1.0
+"""Part credit of a hyphenated word: its parts, all in one passage, cover it."""
 _PHONE = re.compile(r"\+?\d{6,}")
 FOREIGN_RARE = 0.6
 """A word of the question's language the documents lack counts fully from this rarity on,
@@ -171,6 +173,11 @@ def decide(
         missing = _judge(units, cited, policy)[2] or best[2]
         coverage = NONE if topic < policy.min_topic else PARTIAL
         return Decision(coverage, missing, share, topic)
+    abroad = tuple(unit.label for unit, _, _ in units if unit.abroad and not unit.context)
+    if abroad:
+        # "Hur fungerar reserverad upphandling i Norge?": the passages on Swedish rules that
+        # mention Norway in passing do not answer for Norway.
+        return Decision(PARTIAL, abroad, share, topic)
     return Decision(FULL, (), share, topic)
 
 
@@ -244,8 +251,12 @@ def _judge(
             # The asker's situation ("Jag är upphandlare i en mellanstor kommun."): its words
             # support a passage that has them, but one without them may still answer.
             continue
+        if unit.part_credit >= WHOLE and any(unit.terms <= terms for terms in cited):
+            # "eu-regler": a hyphenated word is covered by a passage using all its parts.
+            credit, mass = credit + weight, mass + weight
+            continue
         uncovered.append(unit)
-        if unit.part_credit and cited_here:
+        if WHOLE > unit.part_credit > 0 and cited_here:
             # A compound the documents lack is partly covered when its parts are cited.
             credit, mass = credit + weight * unit.part_credit, mass + weight
         elif unit.known:

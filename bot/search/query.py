@@ -15,6 +15,7 @@ from bot.search.analysis import Analyzer, folded_variants, stopwords
 from bot.search.index.strings import SortedStrings
 from bot.search.questions import (
     COUNTRY_ABBREVIATIONS,
+    abroad_words,
     articles,
     asker_introductions,
     asker_places,
@@ -106,7 +107,8 @@ class Unit:
     part_credit: float = 0.0
     """For a compound the documents lack but whose parts they use: the share of the unit its
     cited parts cover, by how topical the parts are ("civilsamhällesorganisationer" much,
-    "kollektivavtal" little)."""
+    "kollektivavtal" little). 1 for a hyphenated word ("eu-regler"), whose terms are then its
+    parts: a passage with all of them covers it."""
     name: bool = False
     """Whether it is a name ("Aarhus", "Stadsmissionen"): what the question is about."""
     topicality: float = 1.0
@@ -123,6 +125,9 @@ class Unit:
     asker: bool = False
     """Whether it describes the asker ("Jag är *socialchef* i en *skånsk* kommun", "vi *i
     forvaltningen*"): context even when the question asks about the situation it is in."""
+    abroad: bool = False
+    """Whether it names a country the documents do not cover ("i *Norge*", "*Finnish*
+    municipalities"): never covered, and the answer is at most partial."""
 
 
 @dataclass(frozen=True)
@@ -827,8 +832,17 @@ class QueryBuilder:
             spread[len(units)] = [typed[n].start for n in mine]
             units.append((start, Unit(label, frozenset(terms), weight, known, concept.id)))
         never_topics = function_words()
+        abroad = abroad_words(text)
         for number, word in enumerate(typed):
             if number in consumed or word.word.casefold() in never_topics:
+                continue
+            if _without_possessive(word.word.casefold()) in abroad:
+                # Another country's rules ("i Norge", "Finnish municipalities"): no document
+                # is about them, whatever passage mentions the country in passing.
+                abroad_unit = Unit(
+                    word.word, frozenset(), NAME_WEIGHT, False, name=True, abroad=True
+                )
+                units.append((word.start, abroad_unit))
                 continue
             if country_hint(word.word) and (
                 word.known or word.word.casefold() in COUNTRY_ABBREVIATIONS
@@ -877,9 +891,14 @@ class QueryBuilder:
                 weight *= RELATIVE_FACTOR
             parts = [t for t in word.terms if t in self.vocabulary] if not word.known else []
             credit = PART_CREDIT * min((self.rarity(t, language) for t in parts), default=0.0)
+            # A hyphenated word says what it is made of ("eu-regler", "steg-för-steg-vägledning"):
+            # unlike a closed compound ("kollektivavtal"), its parts together are the word.
+            hyphenated = bool(parts) and "-" in word.word.strip("-")
+            if hyphenated:
+                credit = 1.0
             unit = Unit(
                 word.word,
-                frozenset(word.terms),
+                frozenset(parts if hyphenated else word.terms),
                 weight,
                 word.known,
                 "",

@@ -20,6 +20,21 @@ _COUNTRY = {
     language: re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
     for language, words in _COUNTRY_WORDS.items()
 }
+_ABROAD_WORDS = (
+    r"norge|norsk\w*|norway|norwegian\w*|finland|finsk\w*|finländsk\w*|finnish|"
+    r"tyskland|tysk\w*|germany|german\w*|frankrike|frankrig|fransk\w*|france|french|"
+    r"spanien|spain|spansk\w*|spanish|storbritannien|britisk\w*|brittisk\w*|british|"
+    r"nederländerna|nederlandene|holland|hollandsk\w*|dutch|netherlands|"
+    r"estland|lettland|letland|litauen|polen|polsk\w*|usa|amerikansk\w*|american"
+)
+"""Countries the documents do not cover: they mention Norway only to compare shares."""
+_ABROAD = re.compile(rf"\b(?:{_ABROAD_WORDS})\b", re.IGNORECASE)
+_COMPARED_ABROAD = re.compile(
+    r"\b(?:jämfört med|i jämförelse med|sammenlignet med|i forhold til|compared (?:with|to)|"
+    r"than in|än i|end i|unlike|versus|vs\.?)\s+(?:the |det |den |de )?"
+    rf"(?:[\w-]+(?:,| och| og| and| or| eller) )*(?:{_ABROAD_WORDS})\b",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _COMPARED = re.compile(
     r"\b(?:jämfört med|i jämförelse med|sammenlignet med|i forhold til|compared (?:with|to)|"
@@ -82,6 +97,16 @@ def _askers_country(language: str) -> re.Pattern[str] | None:
         rf"(?:{'|'.join(_COUNTRY_WORDS.values())})\b",
         re.IGNORECASE,
     )
+
+
+def abroad_words(text: str) -> frozenset[str]:
+    """Return the words naming a country the documents do not cover, as typed, casefolded.
+
+    "Hur fungerar reserverad upphandling i *Norge*?" asks about Norway's rules, which no
+    document has; "… i Sverige jämfört med Danmark och Norge" only compares.
+    """
+    asked = _COMPARED_ABROAD.sub(" ", text)
+    return frozenset(match.group(0).casefold() for match in _ABROAD.finditer(asked))
 
 
 def _countries(text: str) -> list[str]:

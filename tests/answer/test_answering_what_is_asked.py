@@ -15,6 +15,7 @@ from bot.knowledge.load import Problem, load_concepts
 from bot.search import Query, Unit
 from bot.search.intent import question_intent
 from bot.search.query import AmountAsked, CountAsked
+from bot.search.questions import abroad_words
 from bot.telegram.texts import text
 from bot.views import answer_json
 
@@ -723,6 +724,42 @@ def test_a_name_typed_without_accents_in_an_english_question_is_the_documents_na
         FULL,
         True,
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hur fungerar reserverad upphandling för ideella organisationer i Norge?",
+        "How do Norwegian municipalities reserve tenders for non-profits?",
+        "vilka regler galler for reserverade kontrakt i finland?",
+    ],
+)
+def test_a_question_about_another_countrys_rules_is_at_most_partly_answered(
+    real_service, question
+):
+    answer = real_service.ask(question)
+    assert (answer.coverage, len(answer.missing) >= 1) == (PARTIAL, True)
+
+
+def test_a_country_named_only_to_compare_with_is_no_topic_of_its_own():
+    question = (
+        "Hur stor andel av välfärden drivs av idéburna i Sverige jämfört med Danmark och Norge?"
+    )
+    assert (abroad_words(question), abroad_words("Hur gör man i Norge?")) == (
+        frozenset(),
+        frozenset({"norge"}),
+    )
+
+
+def test_a_hyphenated_word_is_covered_by_a_passage_with_all_its_parts():
+    procurement = Unit("upphandling", frozenset({"upphandling"}), 1.0, True)
+    rules = Unit("eu-regler", frozenset({"eu", "regl"}), 1.0, False, part_credit=1.0)
+    query = Query("q", "sv", {"upphandling": 1.0, "eu": 1.0}, units=(procurement, rules))
+    part, whole = (
+        decide(query, [frozenset({"upphandling", *parts})], AbstainPolicy()).coverage
+        for parts in ({"eu"}, {"eu", "regl"})
+    )
+    assert (part, whole) == (PARTIAL, FULL)
 
 
 def test_the_parts_of_a_concepts_compound_words_do_not_cover_it(real_service):
