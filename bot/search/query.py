@@ -69,10 +69,10 @@ ACCENTED_MAJORITY = 8
 """A typed unaccented term is read with accents when the documents use that spelling this many
 times as often ("overenskommelsen" → "överenskommelsen")."""
 FOREIGN_RARITY = 0.8
-PHRASE_GAP = 2
-"""Words that may part two words of a glossary phrase ("följer *vi* upp", "står *IOP* för")."""
 """Rarity from which a word read in another language names a concept asked about
 ("samskabelse" in an English question, Zipf about 3), not a chance reading ("take" as "tak")."""
+PHRASE_GAP = 2
+"""Words that may part two words of a glossary phrase ("följer *vi* upp", "står *IOP* för")."""
 CURRENCIES = ("kronor", "krona", "kroner", "krone", "kr", "sek", "dkk", "euro", "eur")
 """Words that make a number an amount of money."""
 CANONICAL_TERMS = 3
@@ -893,7 +893,18 @@ class QueryBuilder:
             credit = PART_CREDIT * min((self.rarity(t, language) for t in parts), default=0.0)
             # A hyphenated word says what it is made of ("eu-regler", "steg-för-steg-vägledning"):
             # unlike a closed compound ("kollektivavtal"), its parts together are the word.
-            hyphenated = bool(parts) and "-" in word.word.strip("-")
+            # Every part must be a word of theirs: "IOP-samordnare" is no IOP when they never
+            # say "samordnare".
+            pieces = [
+                found
+                for piece in word.word.split("-")
+                if (found := self.analyzer.word_terms(piece, language))
+            ]
+            hyphenated = (
+                bool(parts)
+                and len(pieces) > 1
+                and all(any(t in self.vocabulary for t in piece) for piece in pieces)
+            )
             if hyphenated:
                 credit = 1.0
             unit = Unit(
