@@ -762,6 +762,12 @@ def test_a_hyphenated_word_is_covered_by_a_passage_with_all_its_parts():
     assert (part, whole) == (PARTIAL, FULL)
 
 
+def test_a_hyphenated_word_with_a_part_the_documents_lack_is_not_covered(real_service):
+    # The documents never say "samordnare": a passage on IOP does not cover "IOP-samordnare".
+    answer = real_service.ask("Vad brukar en IOP-samordnare i en kommun tjäna i månaden?")
+    assert answer.answered is False
+
+
 def test_the_parts_of_a_concepts_compound_words_do_not_cover_it(real_service):
     # "kommunstyrelse" names the council, its part "kommun" any municipality.
     units = real_service.query("Vem rapporterar till nämnden?").units
