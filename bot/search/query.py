@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -360,17 +360,15 @@ class QueryBuilder:
                 if found:
                     typed.append(_Typed(word, tuple(found), True, "", found[0], span.start))
                     continue
-            accented = self._accented_term(word) if not known and not spelt else ""
-            if accented and self.rarity(head, language) >= 1.0:
-                # "skane" in an English question is the documents' "Skåne".
-                typed.append(_Typed(word, (accented,), True, accented, accented, span.start))
-                continue
             if not known and self.rarity(head, language) >= 1.0 and not spelt:
-                # In a language the documents are not written in, a near miss is more often a
+                # "skane" in an English question is the documents' "Skåne"; otherwise, in a
+                # language the documents are not written in, a near miss is more often a
                 # different word than a typo: allow one edit only.
                 foreign = language not in self.languages
                 edits = 1 if foreign else None
-                corrected = self.speller.correct(head, max_edits=edits)
+                corrected = self._accented_term(word) or self.speller.correct(
+                    head, max_edits=edits
+                )
                 if corrected is None and word.isalpha():
                     # The stemmer may cut an unaccented name differently ("alingsas" → alings,
                     # "Alingsås" → alingsås): compare the word as typed too.
@@ -424,6 +422,24 @@ class QueryBuilder:
         if frequency(best) < ACCENTED_MAJORITY * used:
             return ""
         return best + word[len(stem) :]
+
+    def _hyphenated(self, word: str, language: str) -> bool:
+        """Tell a hyphenated word whose every part is a word of the documents.
+
+        Such a word says what it is made of ("eu-regler", "steg-för-steg-vägledning"): unlike
+        a closed compound ("kollektivavtal"), its parts together are the word. "IOP-samordnare"
+        is none when the documents never say "samordnare".
+        """
+        if "-" not in word.strip("-"):
+            return False
+        pieces = [
+            found
+            for piece in word.split("-")
+            if (found := self.analyzer.word_terms(piece, language))
+        ]
+        return len(pieces) > 1 and all(
+            any(t in self.vocabulary for t in piece) for piece in pieces
+        )
 
     def _accented_term(self, word: str) -> str:
         """Return the accented term a word typed without accents stands for, or "".
@@ -624,17 +640,22 @@ class QueryBuilder:
         # everyday word ("take" read as Swedish "tak", ceiling) it is chance and gives way to
         # any typed concept; read from a rare one ("samskabelse" in an English question) it
         # gives way only to a longer match.
-        def read_rare(cid: str) -> bool:
-            return any(
+        read_rare = {
+            cid
+            for cid, typed in typed_of.items()
+            if not typed
+            and not self.concepts[cid].generic
+            and any(
                 self._everyday_rarity(w.word) >= FOREIGN_RARITY
                 for w in typed_words
                 for lang in LANGUAGES
                 if lang != language and read_of[cid] & set(self.analyzer.word_terms(w.word, lang))
             )
+        }
 
         def within(cid: str, oid: str) -> bool:
             mine, other = typed_of[cid], typed_of[oid]
-            if not mine and other and not self.concepts[cid].generic and read_rare(cid):
+            if cid in read_rare and other:
                 mine, other = read_of[cid], read_of[oid]
             return mine < other or (mine == other and longest[cid] < longest[oid])
 
@@ -736,22 +757,22 @@ class QueryBuilder:
         if not counted:
             return None
         if self._number_terms is None:
-            self._number_terms = frozenset(
-                term
-                for lang, words in number_words().items()
-                for word in words
-                for term in self.analyzer.word_terms(word, lang)
+            self._number_terms = self._terms_of(
+                (word, lang) for lang, words in number_words().items() for word in words
             )
         return CountAsked(counted, self._number_terms)
+
+    def _terms_of(self, words: Iterable[tuple[str, str]]) -> frozenset[str]:
+        """Return the terms of ``(word, language)`` pairs ("kronor", "sv" → kron)."""
+        return frozenset(
+            term for word, language in words for term in self.analyzer.word_terms(word, language)
+        )
 
     def _currencies(self) -> frozenset[str]:
         """Return the terms of currency words in every language ("kronor" → kron)."""
         if self._currency_terms is None:
-            self._currency_terms = frozenset(
-                term
-                for language in LANGUAGES
-                for word in CURRENCIES
-                for term in self.analyzer.word_terms(word, language)
+            self._currency_terms = self._terms_of(
+                (word, language) for language in LANGUAGES for word in CURRENCIES
             )
         return self._currency_terms
 
@@ -891,20 +912,7 @@ class QueryBuilder:
                 weight *= RELATIVE_FACTOR
             parts = [t for t in word.terms if t in self.vocabulary] if not word.known else []
             credit = PART_CREDIT * min((self.rarity(t, language) for t in parts), default=0.0)
-            # A hyphenated word says what it is made of ("eu-regler", "steg-för-steg-vägledning"):
-            # unlike a closed compound ("kollektivavtal"), its parts together are the word.
-            # Every part must be a word of theirs: "IOP-samordnare" is no IOP when they never
-            # say "samordnare".
-            pieces = [
-                found
-                for piece in word.word.split("-")
-                if (found := self.analyzer.word_terms(piece, language))
-            ]
-            hyphenated = (
-                bool(parts)
-                and len(pieces) > 1
-                and all(any(t in self.vocabulary for t in piece) for piece in pieces)
-            )
+            hyphenated = bool(parts) and self._hyphenated(word.word, language)
             if hyphenated:
                 credit = 1.0
             unit = Unit(
@@ -1266,7 +1274,7 @@ def _asked_spans(
     words: str,
     sentences: Collection[int],
     clauses: Collection[int],
-    questioning: Collection[int] = (),
+    questioning: Collection[int],
 ) -> tuple[tuple[int, int], ...] | None:
     """Return where the questions themselves stand in a question of several sentences.
 

@@ -29,20 +29,18 @@ _ABROAD_WORDS = (
 )
 """Countries the documents do not cover: they mention Norway only to compare shares."""
 _ABROAD = re.compile(rf"\b(?:{_ABROAD_WORDS})\b", re.IGNORECASE)
+_COMPARING = (
+    r"\b(?:jämfört med|i jämförelse med|sammenlignet med|i forhold til|compared (?:with|to)|"
+    r"than in|än i|end i|unlike|versus|vs\.?)\s+(?:the |det |den |de )?"
+)
+"""The words before a country named only to compare with ("… jämfört med Danmark")."""
+_COMPARED = re.compile(rf"{_COMPARING}(?:{'|'.join(_COUNTRY_WORDS.values())})\b", re.IGNORECASE)
 _COMPARED_ABROAD = re.compile(
-    r"\b(?:jämfört med|i jämförelse med|sammenlignet med|i forhold til|compared (?:with|to)|"
-    r"than in|än i|end i|unlike|versus|vs\.?)\s+(?:the |det |den |de )?"
-    rf"(?:[\w-]+(?:,| och| og| and| or| eller) )*(?:{_ABROAD_WORDS})\b",
+    rf"{_COMPARING}(?:[\w-]+(?:,| och| og| and| or| eller) )*(?:{_ABROAD_WORDS})\b",
     re.IGNORECASE,
 )
+"""Another country compared with, also last in a list ("… med Danmark och Norge")."""
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_COMPARED = re.compile(
-    r"\b(?:jämfört med|i jämförelse med|sammenlignet med|i forhold til|compared (?:with|to)|"
-    r"than in|än i|end i|unlike|versus|vs\.?)\s+(?:the |det |den |de )?"
-    rf"(?:{'|'.join(_COUNTRY_WORDS.values())})\b",
-    re.IGNORECASE,
-)
-"""A country named only to compare with ("… jämfört med Danmark")."""
 ASKER_REACH = 40
 """Most characters between the asker's pronoun and the preposition placing them ("Jeg
 arbejder *i* en dansk kommune", "I'm a policy officer *in* a Danish municipality")."""
@@ -240,8 +238,13 @@ def asks_count(question: str, language: str) -> bool:
         question: The question as typed.
         language: Its language.
     """
-    words = " " + " ".join(re.findall(r"[\w§:-]+", question.casefold())) + " "
+    words = f" {_plain_words(question)} "
     return any(f" {phrase} " in words for phrase in _openings().get(language, {}).get("count", ()))
+
+
+def _plain_words(question: str) -> str:
+    """Return a question's words casefolded, without punctuation, joined by single spaces."""
+    return " ".join(re.findall(r"[\w§:-]+", question.casefold()))
 
 
 def number_words() -> dict[str, tuple[str, ...]]:
@@ -344,7 +347,7 @@ def names_thing(question: str, language: str) -> bool:
     Returns:
         Whether the first topical word should weigh as what is asked for.
     """
-    words = " ".join(re.findall(r"[\w§:-]+", question.casefold()))
+    words = _plain_words(question)
     thing = _thing_openings().get(language, ())
     if any(words == opening or words.startswith(opening + " ") for opening in thing):
         return True
