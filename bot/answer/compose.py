@@ -193,7 +193,7 @@ class Composer:
             The decision and the passages to show ``(position, score)``, best first.
         """
         policy = policy or self.policy
-        hits = self.ranked(query, policy)
+        hits = self.ranked(query)
         if not hits:
             return Decision(NONE), []
         kept = self._keep(hits)
@@ -230,11 +230,13 @@ class Composer:
                     return passage.text[span.start : span.end].casefold()
         return ""
 
-    def ranked(self, query: Query, policy: AbstainPolicy | None = None) -> list[tuple[int, float]]:
+    def ranked(self, query: Query) -> list[tuple[int, float]]:
         """Return candidate passages ``(position, score)`` best first, before abstention.
 
         A question that asks what a concept is gets the passage defining it first; one that
-        asks for criteria or steps gets list passages first.
+        asks for criteria or steps gets list passages first; otherwise a cited passage that
+        covers clearly more of the question leads, judged with the composer's own thresholds
+        (the ranking does not change with the thresholds an evaluation tries).
         """
         terms = self._monotone(query.terms)
         hits = self.corpus.index.search(terms, SEARCH_DEPTH) if terms else []
